@@ -1,0 +1,68 @@
+// Builds every bundle into dist/ (extension, language server, CLI, webview scripts),
+// and with --tests / --bench also transpiles src, test and bench into out/ for mocha.
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync, rmSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+
+/** Entry points of the shipped bundles: only those that exist yet are built. */
+const bundles = [
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+  { in: 'src/server/server.ts', out: 'dist/server.js' },
+  { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+];
+
+function listTs(dir) {
+  if (!existsSync(dir)) return [];
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name !== 'fixtures') found.push(...listTs(p));
+    } else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) {
+      found.push(p);
+    }
+  }
+  return found;
+}
+
+async function buildBundles() {
+  for (const b of bundles) {
+    if (!existsSync(b.in)) continue;
+    await esbuild.build({
+      entryPoints: [b.in],
+      outfile: b.out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: !production,
+      minify: production,
+      external: b.external ?? [],
+      banner: b.banner ? { js: b.banner } : undefined,
+      logLevel: 'warning',
+    });
+    if (b.banner) chmodSync(b.out, 0o755);
+  }
+}
+
+async function transpileForTests() {
+  rmSync('out', { recursive: true, force: true });
+  const entryPoints = [...listTs('src'), ...listTs('test'), ...listTs('bench')];
+  await esbuild.build({
+    entryPoints,
+    outdir: 'out',
+    outbase: '.',
+    bundle: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+}
+
+await buildBundles();
+if (args.has('--tests') || args.has('--bench')) await transpileForTests();
