@@ -64,5 +64,6 @@ async function transpileForTests() {
   });
 }
 
-await buildBundles();
+// Tests first: a unit test of one module should not wait on every bundle.
 if (args.has('--tests') || args.has('--bench')) await transpileForTests();
+await buildBundles();

@@ -1,0 +1,180 @@
+// Parser of /sys/kernel/debug/iommu/intel/invalidation_queue (v5.8+): per
+// unit with queued invalidation, the ring's base, Head and Tail (descriptor
+// indices) and all 256 slots with the software status of each.
+// Units that can run in scalable mode use 256-bit descriptors (qw0..qw3);
+// others 128-bit ones (qw0, qw1). Values are printed without 0x.
+
+import type { ParseResult, Span } from '../types';
+import { lineSpan, splitLines } from '../types';
+import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
+
+export interface InvQueueRow {
+  kind: 'inv-desc-row';
+  index: number;
+  /** qw0, qw1[, qw2, qw3]: lowest first. */
+  qwords: bigint[];
+  /** desc_status[index]: 0 free, 1 in use, 2 done, 3 abort. */
+  status: bigint;
+  span: Span;
+  indexSpan: Span;
+  qwordSpans: Span[];
+  statusSpan: Span;
+}
+
+export interface InvQueueUnit {
+  kind: 'inv-queue';
+  unit: string;
+  /** Physical address of the descriptor ring. */
+  base: bigint;
+  /** Head and Tail as descriptor indices (IQH/IQT shifted by the descriptor size). */
+  head: number;
+  tail: number;
+  /** 256-bit descriptors (the unit supports scalable mode). */
+  wide: boolean;
+  /** The "Invalidation queue on IOMMU" line. */
+  span: Span;
+  baseSpan?: Span;
+  headSpan?: Span;
+  tailSpan?: Span;
+  descriptors: InvQueueRow[];
+}
+
+const WHAT = 'invalidation_queue';
+/** QI_LENGTH: slots in the ring. */
+const RING_SLOTS = 256;
+const HEADER_NARROW = ['Index', 'qw0', 'qw1', 'status'];
+const HEADER_WIDE = ['Index', 'qw0', 'qw1', 'qw2', 'qw3', 'status'];
+
+/** " Base: 0x%llx\tHead: %lld\tTail: %lld" */
+function parseBaseLine(text: string, line: number, unit: InvQueueUnit): boolean {
+  const t = tokenize(text, 6);
+  if (t.length !== 6 || t[0].text !== 'Base:' || t[2].text !== 'Head:' || t[4].text !== 'Tail:') return false;
+  const base = hexValue(t[1].text, 'optional');
+  const head = decimalValue(t[3].text);
+  const tail = decimalValue(t[5].text);
+  if (base === undefined || head === undefined || tail === undefined) return false;
+  unit.base = base;
+  unit.head = head;
+  unit.tail = tail;
+  unit.baseSpan = tokenSpan(line, t[1]);
+  unit.headSpan = tokenSpan(line, t[3]);
+  unit.tailSpan = tokenSpan(line, t[5]);
+  return true;
+}
+
+/** "%5d\t%016llx\t%016llx[\t%016llx\t%016llx]\t%016x" */
+function parseRow(text: string, line: number): InvQueueRow | undefined {
+  const t = tokenize(text, 6);
+  if (t.length !== 4 && t.length !== 6) return undefined;
+  const index = decimalValue(t[0].text);
+  if (index === undefined || index < 0) return undefined;
+  const qwords: bigint[] = [];
+  const qwordSpans: Span[] = [];
+  for (let k = 1; k < t.length - 1; k++) {
+    const v = hexValue(t[k].text, 'none');
+    if (v === undefined) return undefined;
+    qwords.push(v);
+    qwordSpans.push(tokenSpan(line, t[k]));
+  }
+  const status = hexValue(t[t.length - 1].text, 'none');
+  if (status === undefined) return undefined;
+  return {
+    kind: 'inv-desc-row',
+    index,
+    qwords,
+    status,
+    span: lineSpan(line, text),
+    indexSpan: tokenSpan(line, t[0]),
+    qwordSpans,
+    statusSpan: tokenSpan(line, t[t.length - 1]),
+  };
+}
+
+function checkUnit(unit: InvQueueUnit, findings: FindingList): void {
+  for (const [name, value, span] of [
+    ['Head', unit.head, unit.headSpan],
+    ['Tail', unit.tail, unit.tailSpan],
+  ] as const) {
+    if (span && (value < 0 || value >= RING_SLOTS)) {
+      findings.semantic('index-beyond-ring', `${name} ${value} is outside the ${RING_SLOTS}-slot ring`, span);
+    }
+  }
+  const seen = new Set<number>();
+  let expected = 0;
+  let orderReported = false;
+  for (const d of unit.descriptors) {
+    if (seen.has(d.index)) findings.semantic('duplicate-index', `Slot ${d.index} is listed twice in ${unit.unit}`, d.indexSpan);
+    else if (d.index >= RING_SLOTS) findings.semantic('index-beyond-ring', `Slot ${d.index} is outside the ${RING_SLOTS}-slot ring`, d.indexSpan);
+    else if (d.index !== expected && !orderReported) {
+      orderReported = true;
+      findings.semantic('rows-out-of-order', `Slot ${expected} was expected here (the kernel prints slots 0 to ${RING_SLOTS - 1} in order)`, d.indexSpan, 'info');
+    }
+    seen.add(d.index);
+    expected = d.index + 1;
+    if (d.status > 3n) findings.semantic('unknown-status', `Status ${d.status} is none of free (0), in use (1), done (2), abort (3)`, d.statusSpan, 'info');
+  }
+  if (unit.descriptors.length > 0 && unit.descriptors.length !== RING_SLOTS) {
+    findings.semantic('ring-incomplete', `${unit.unit} lists ${unit.descriptors.length} slots; the kernel prints all ${RING_SLOTS}`, unit.span, 'info');
+  }
+  if (unit.descriptors.length > 0 && !unit.baseSpan) {
+    findings.syntax('missing-base-line', `${unit.unit} has no " Base: … Head: … Tail: …" line`, unit.span);
+  }
+}
+
+export function parseInvalidationQueue(text: string): ParseResult<InvQueueUnit> {
+  const lines = splitLines(text);
+  const findings = new FindingList();
+  const dialect: string[] = [];
+  const records: InvQueueUnit[] = [];
+  let unit: InvQueueUnit | undefined;
+  /** Width the header announced, until a blank line ends the unit. */
+  let headerWide: boolean | undefined;
+
+  for (let ln = 0; ln < lines.length; ln++) {
+    const l = lines[ln];
+    if (isBlank(l)) {
+      unit = undefined;
+      headerWide = undefined;
+      continue;
+    }
+    const t = tokenize(l, 6);
+    if (t.length === 5 && wordsAre(t.slice(0, 4), ['Invalidation', 'queue', 'on', 'IOMMU:'])) {
+      unit = { kind: 'inv-queue', unit: t[4].text, base: 0n, head: 0, tail: 0, wide: false, span: lineSpan(ln, l), descriptors: [] };
+      headerWide = undefined;
+      records.push(unit);
+      continue;
+    }
+    if (unit && parseBaseLine(l, ln, unit)) continue;
+    if (wordsAre(t, HEADER_NARROW) || wordsAre(t, HEADER_WIDE)) {
+      headerWide = t.length === HEADER_WIDE.length;
+      if (unit) unit.wide = headerWide;
+      continue;
+    }
+    const row = parseRow(l, ln);
+    if (row) {
+      const wide = row.qwords.length === 4;
+      if (!unit) findings.syntax('row-outside-unit', 'Descriptor row before any "Invalidation queue on IOMMU" line', row.span);
+      else if (headerWide !== undefined && wide !== headerWide) {
+        findings.syntax('row-width', `A ${wide ? '256' : '128'}-bit row under a ${headerWide ? '256' : '128'}-bit header`, row.span);
+      } else if (unit.descriptors.length > 0 && wide !== unit.wide) {
+        findings.syntax('row-width', 'Descriptor rows of different widths in one unit', row.span);
+      } else {
+        if (unit.descriptors.length === 0) unit.wide = wide;
+        unit.descriptors.push(row);
+      }
+      continue;
+    }
+    findings.unrecognised(ln, l, WHAT);
+  }
+  for (const u of records) {
+    checkUnit(u, findings);
+    if (u.descriptors.length > 0) addDialect(dialect, u.wide ? '256-bit descriptors (scalable-mode capable unit)' : '128-bit descriptors');
+  }
+  return { format: 'invalidation_queue', dialect, records, findings: findings.done(), lineCount: lines.length };
+}
+
+/** Starts with "Invalidation queue on IOMMU:". */
+export function looksLikeInvalidationQueue(head: string): boolean {
+  const [first] = headLines(head, 1);
+  return first !== undefined && first.startsWith('Invalidation queue on IOMMU:');
+}

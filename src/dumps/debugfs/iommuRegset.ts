@@ -1,0 +1,207 @@
+// Parser of /sys/kernel/debug/iommu/intel/iommu_regset: per unit, a header
+// with the DRHD base address, then one row per register (name, offset, value).
+//
+// Two register orders exist. Up to v5.6 the kernel read every register with a
+// 64-bit read in one list, so a 32-bit register's row also shows the next
+// register in its upper half; from v5.7 the 32-bit registers come first and
+// are read 32 bits wide. The order tells the two apart, and in the old order
+// 32-bit rows are masked to their own 32 bits (keeping the printed value).
+
+import type { ParseResult, Span } from '../types';
+import { lineSpan, splitLines } from '../types';
+import { MASK32 } from '../../vtd/u64';
+import { REGSET_REGISTERS } from './regsetNames';
+import { FindingList, addDialect, headLines, hexSmall, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
+
+export interface RegsetRow {
+  kind: 'register';
+  name: string;
+  offset: number;
+  /** The register's value (32-bit registers masked to 32 bits in pre-5.7 dumps). */
+  value: bigint;
+  span: Span;
+  valueSpan: Span;
+  nameSpan: Span;
+  offsetSpan: Span;
+  /**
+   * The value as printed, for a 32-bit register of a pre-5.7 dump: the kernel
+   * read it 64 bits wide, so bits 63:32 show the register 4 bytes further on.
+   */
+  maskedFrom?: bigint;
+}
+
+export interface RegsetUnit {
+  kind: 'regset-unit';
+  /** "dmar0" */
+  unit: string;
+  baseAddress: bigint;
+  /** The unit header line. */
+  span: Span;
+  unitSpan: Span;
+  baseSpan: Span;
+  registers: RegsetRow[];
+}
+
+const WHAT = 'iommu_regset';
+const OLD_ORDER = 'pre-v5.7 register order (one list, every register read 64 bits wide; 32-bit rows masked)';
+const NEW_ORDER = 'v5.7+ register order (32-bit registers first)';
+
+/** "IOMMU: dmar0 Register Base Address: fed90000" */
+function parseUnitHeader(text: string, line: number): RegsetUnit | undefined {
+  const t = tokenize(text, 6);
+  if (t.length !== 6 || t[0].text !== 'IOMMU:' || t[2].text !== 'Register' || t[3].text !== 'Base' || t[4].text !== 'Address:') return undefined;
+  const base = hexValue(t[5].text, 'optional');
+  if (base === undefined) return undefined;
+  return {
+    kind: 'regset-unit',
+    unit: t[1].text,
+    baseAddress: base,
+    span: lineSpan(line, text),
+    unitSpan: tokenSpan(line, t[1]),
+    baseSpan: tokenSpan(line, t[5]),
+    registers: [],
+  };
+}
+
+/** "%-16s\t0x%02x\t\t0x%016llx" */
+function parseRow(text: string, line: number): RegsetRow | undefined {
+  const t = tokenize(text, 3);
+  if (t.length !== 3) return undefined;
+  const offset = hexSmall(t[1].text, 'required', 16);
+  const value = hexValue(t[2].text, 'required');
+  if (offset === undefined || value === undefined) return undefined;
+  if (!isRegisterName(t[0].text)) return undefined;
+  return {
+    kind: 'register',
+    name: t[0].text,
+    offset,
+    value,
+    span: lineSpan(line, text),
+    nameSpan: tokenSpan(line, t[0]),
+    offsetSpan: tokenSpan(line, t[1]),
+    valueSpan: tokenSpan(line, t[2]),
+  };
+}
+
+/** Register names are upper-case words with digits and underscores. */
+function isRegisterName(s: string): boolean {
+  if (s.length === 0 || s.length > 32) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Row-level checks that need only the unit itself. */
+function checkRows(unit: RegsetUnit, findings: FindingList): void {
+  const seen = new Map<string, RegsetRow>();
+  for (const row of unit.registers) {
+    const known = REGSET_REGISTERS.get(row.name);
+    if (!known) {
+      findings.semantic('unknown-register', `${row.name} is not a register iommu_regset prints in any kernel version`, row.nameSpan, 'info');
+    } else if (known.offset !== row.offset) {
+      findings.semantic(
+        'offset-mismatch',
+        `${row.name} is at offset 0x${known.offset.toString(16)}, but this row says 0x${row.offset.toString(16)}`,
+        row.offsetSpan,
+      );
+    }
+    const earlier = seen.get(row.name);
+    if (earlier) {
+      findings.semantic('duplicate-register', `${row.name} is listed twice in ${unit.unit} (first on line ${earlier.span.line + 1})`, row.nameSpan);
+    } else seen.set(row.name, row);
+  }
+}
+
+/**
+ * Decides the register order of a unit, masks the 32-bit rows of the old
+ * order and adds what the unit says about the kernel version to `dialect`.
+ */
+function settleUnit(unit: RegsetUnit, dialect: string[], findings: FindingList): void {
+  const names = unit.registers.map((r) => r.name);
+  const cap = names.indexOf('CAP');
+  const gcmd = names.indexOf('GCMD');
+  const oldOrder = cap >= 0 && gcmd >= 0 ? cap < gcmd : undefined;
+  if (oldOrder === undefined) return;
+  addDialect(dialect, oldOrder ? OLD_ORDER : NEW_ORDER);
+  for (const row of unit.registers) {
+    if (REGSET_REGISTERS.get(row.name)?.width !== 32) continue;
+    if (oldOrder) {
+      row.maskedFrom = row.value;
+      row.value = row.value & MASK32;
+    } else if (row.value > MASK32) {
+      findings.semantic(
+        'value-wider-than-register',
+        `${row.name} is a 32-bit register read 32 bits wide in this kernel version, yet bits 63:32 are not zero`,
+        row.valueSpan,
+      );
+    }
+  }
+  // Presence of the late registers dates the kernel, but only in a unit
+  // whose list ran to its end (a cut paste would look like a newer kernel).
+  if (oldOrder || !names.includes('MTRR_PHYSMASK9')) return;
+  addDialect(dialect, names.includes('VCCAP') ? 'VCCAP/VCMD/VCRSP present: v6.7 or older' : 'no VCCAP/VCMD/VCRSP: v6.8 or newer');
+  if (!names.includes('CCMD') && !names.includes('AFLOG')) addDialect(dialect, 'no AFLOG/CCMD: about v6.18 or newer');
+}
+
+export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
+  const lines = splitLines(text);
+  const findings = new FindingList();
+  const dialect: string[] = [];
+  const records: RegsetUnit[] = [];
+  const unitLines = new Map<string, number>();
+  let unit: RegsetUnit | undefined;
+
+  const close = () => {
+    if (!unit) return;
+    checkRows(unit, findings);
+    settleUnit(unit, dialect, findings);
+    unit = undefined;
+  };
+
+  for (let ln = 0; ln < lines.length; ln++) {
+    const l = lines[ln];
+    if (isBlank(l)) {
+      close();
+      continue;
+    }
+    const header = parseUnitHeader(l, ln);
+    if (header) {
+      close();
+      const before = unitLines.get(header.unit);
+      if (before !== undefined) {
+        findings.semantic('duplicate-unit', `${header.unit} appears twice (first on line ${before + 1})`, header.unitSpan);
+      } else unitLines.set(header.unit, ln);
+      unit = header;
+      records.push(header);
+      continue;
+    }
+    const t = tokenize(l, 4);
+    if (wordsAre(t, ['Name', 'Offset', 'Contents'])) continue;
+    if (wordsAre(t, ['IOMMU:', 'Invalid', 'base', 'address'])) {
+      close();
+      findings.semantic('invalid-base-address', 'The kernel found a unit with register base 0 and stopped the dump here', lineSpan(ln, l));
+      continue;
+    }
+    const row = parseRow(l, ln);
+    if (row) {
+      if (unit) unit.registers.push(row);
+      else findings.syntax('row-outside-unit', 'Register row before any "IOMMU: ... Register Base Address" header', row.span);
+      continue;
+    }
+    findings.unrecognised(ln, l, WHAT);
+  }
+  close();
+  return { format: 'iommu_regset', dialect, records, findings: findings.done(), lineCount: lines.length };
+}
+
+/** iommu_regset starts with a unit header followed by the "Name Offset Contents" line. */
+export function looksLikeIommuRegset(head: string): boolean {
+  const [first, second] = headLines(head, 2);
+  if (first === undefined) return false;
+  if (first === 'IOMMU: Invalid base address') return true;
+  if (!first.startsWith('IOMMU: ') || !first.includes(' Register Base Address:')) return false;
+  return second !== undefined && wordsAre(tokenize(second, 4), ['Name', 'Offset', 'Contents']);
+}

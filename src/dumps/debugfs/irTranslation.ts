@@ -1,0 +1,196 @@
+// Parser of /sys/kernel/debug/iommu/intel/ir_translation_struct: the present
+// interrupt remapping table entries, in two passes over the units. First the
+// remapped entries ("Remapped Interrupt supported on IOMMU: %s", rows with
+// DstID), then after a "****" line the posted ones ("Posted Interrupt
+// supported on IOMMU: %s", rows with the posted-descriptor address halves).
+
+import type { ParseResult, Span } from '../types';
+import { lineSpan, splitLines } from '../types';
+import { FindingList, addDialect, decimalValue, headLines, hexSmall, hexValue, isBlank, parseBdf, sidOf, tokenSpan, tokenize, wordsAre } from './scan';
+
+export interface IrRow {
+  kind: 'irte-row';
+  index: number;
+  /** Source id as printed: bus << 8 | dev << 3 | fn. */
+  sid: number;
+  /** DstID column (IRTE bits 63:32) of a remapped entry. */
+  destId?: number;
+  /** PDA_high column (IRTE bits 127:96) of a posted entry. */
+  pdaHigh?: number;
+  /** PDA_low column of a posted entry: bits 63:38 shifted back to a byte address. */
+  pdaLow?: number;
+  vector: number;
+  hi: bigint;
+  lo: bigint;
+  span: Span;
+  indexSpan: Span;
+  sidSpan: Span;
+  hiSpan: Span;
+  loSpan: Span;
+}
+
+export interface IrUnitTable {
+  kind: 'ir-unit';
+  section: 'remapped' | 'posted';
+  unit: string;
+  tableAddress?: bigint;
+  tableAddressSpan?: Span;
+  /** "Interrupt Remapping is not enabled" (no table, or IRES clear). */
+  notEnabled?: boolean;
+  /** The "… Interrupt supported on IOMMU" line. */
+  span: Span;
+  entries: IrRow[];
+}
+
+const WHAT = 'ir_translation_struct';
+const MAX_INDEX = 65535;
+
+/** " IR table address:1200000" (no space after the colon; tolerated). */
+function parseTableAddress(text: string, line: number): { value: bigint; span: Span } | undefined {
+  const t = tokenize(text, 4);
+  if (t.length < 3 || t[0].text !== 'IR' || t[1].text !== 'table') return undefined;
+  let digits: string;
+  let start: number;
+  if (t.length === 3 && t[2].text.startsWith('address:')) {
+    digits = t[2].text.slice('address:'.length);
+    start = t[2].start + 'address:'.length;
+  } else if (t.length === 4 && t[2].text === 'address:') {
+    digits = t[3].text;
+    start = t[3].start;
+  } else return undefined;
+  const value = hexValue(digits, 'optional');
+  return value === undefined ? undefined : { value, span: { line, start, end: start + digits.length } };
+}
+
+/**
+ * Remapped: " %-5d %02x:%02x.%01x %08x %02x  %016llx\t%016llx";
+ * posted:   " %-5d %02x:%02x.%01x %08x %08x %02x  %016llx\t%016llx".
+ */
+function parseRow(text: string, line: number): IrRow | undefined {
+  const t = tokenize(text, 7);
+  if (t.length !== 6 && t.length !== 7) return undefined;
+  const posted = t.length === 7;
+  const index = decimalValue(t[0].text);
+  const bdf = parseBdf(t[1].text);
+  const a = hexSmall(t[2].text, 'none');
+  const b = posted ? hexSmall(t[3].text, 'none') : 0;
+  const vector = hexSmall(t[t.length - 3].text, 'none', 8);
+  const hi = hexValue(t[t.length - 2].text, 'none');
+  const lo = hexValue(t[t.length - 1].text, 'none');
+  if (index === undefined || index < 0 || !bdf || a === undefined || b === undefined || vector === undefined || hi === undefined || lo === undefined) return undefined;
+  const row: IrRow = {
+    kind: 'irte-row',
+    index,
+    sid: sidOf(bdf),
+    vector,
+    hi,
+    lo,
+    span: lineSpan(line, text),
+    indexSpan: tokenSpan(line, t[0]),
+    sidSpan: tokenSpan(line, t[1]),
+    hiSpan: tokenSpan(line, t[t.length - 2]),
+    loSpan: tokenSpan(line, t[t.length - 1]),
+  };
+  if (posted) {
+    row.pdaHigh = a;
+    row.pdaLow = b;
+  } else row.destId = a;
+  return row;
+}
+
+/** The printed columns are copies of IRTE fields: a mismatch means an edited or garbled row. */
+function checkColumns(row: IrRow, findings: FindingList): void {
+  const problems: string[] = [];
+  if (Number(row.hi & 0xffffn) !== row.sid) problems.push('SrcID is not IRTE bits 79:64');
+  if (Number((row.lo >> 16n) & 0xffn) !== row.vector) problems.push('Vct is not IRTE bits 23:16');
+  if (row.destId !== undefined && Number(row.lo >> 32n) !== row.destId) problems.push('DstID is not IRTE bits 63:32');
+  if (row.pdaHigh !== undefined && Number(row.hi >> 32n) !== row.pdaHigh) problems.push('PDA_high is not IRTE bits 127:96');
+  if (row.pdaLow !== undefined && Number((row.lo >> 32n) & 0xffffffc0n) !== row.pdaLow) problems.push('PDA_low is not IRTE bits 63:38 << 6');
+  if (problems.length > 0) findings.semantic('column-mismatch', `IRTE ${row.index}: ${problems.join('; ')}`, row.span);
+}
+
+function checkUnit(unit: IrUnitTable, findings: FindingList): void {
+  let prev = -1;
+  let orderReported = false;
+  const seen = new Set<number>();
+  for (const e of unit.entries) {
+    if (seen.has(e.index)) findings.semantic('duplicate-index', `IRTE ${e.index} is listed twice in ${unit.unit}`, e.indexSpan);
+    else if (e.index < prev && !orderReported) {
+      orderReported = true;
+      findings.semantic('rows-out-of-order', 'IRTE indices stop ascending here (the kernel prints them in order)', e.indexSpan, 'info');
+    }
+    seen.add(e.index);
+    prev = Math.max(prev, e.index);
+    if (e.index > MAX_INDEX) findings.semantic('index-out-of-range', `IRTE index ${e.index} is beyond the 65536-entry table`, e.indexSpan);
+  }
+}
+
+export function parseIrTranslation(text: string): ParseResult<IrUnitTable> {
+  const lines = splitLines(text);
+  const findings = new FindingList();
+  const dialect: string[] = [];
+  const records: IrUnitTable[] = [];
+  let section: 'remapped' | 'posted' = 'remapped';
+  let unit: IrUnitTable | undefined;
+
+  for (let ln = 0; ln < lines.length; ln++) {
+    const l = lines[ln];
+    if (isBlank(l)) {
+      unit = undefined;
+      continue;
+    }
+    const t = tokenize(l, 8);
+    if (t.length === 6 && (t[0].text === 'Remapped' || t[0].text === 'Posted') && wordsAre(t.slice(1, 5), ['Interrupt', 'supported', 'on', 'IOMMU:'])) {
+      const s = t[0].text === 'Remapped' ? 'remapped' : 'posted';
+      if (s === 'remapped' && section === 'posted') findings.semantic('section-order', 'A remapped-entries unit after the "****" line (the kernel prints all remapped units first)', lineSpan(ln, l), 'info');
+      section = s;
+      if (s === 'posted') addDialect(dialect, 'posted-interrupt section (units with CAP.PI)');
+      unit = { kind: 'ir-unit', section: s, unit: t[5].text, span: lineSpan(ln, l), entries: [] };
+      records.push(unit);
+      continue;
+    }
+    if (t.length === 1 && t[0].text === '****') {
+      unit = undefined;
+      section = 'posted';
+      continue;
+    }
+    if (wordsAre(t, ['Interrupt', 'Remapping', 'is', 'not', 'enabled'])) {
+      if (unit) unit.notEnabled = true;
+      else findings.syntax('line-outside-unit', '"Interrupt Remapping is not enabled" outside a unit', lineSpan(ln, l));
+      continue;
+    }
+    const addr = parseTableAddress(l, ln);
+    if (addr) {
+      if (unit) {
+        unit.tableAddress = addr.value;
+        unit.tableAddressSpan = addr.span;
+      } else findings.syntax('line-outside-unit', 'IR table address outside a unit', lineSpan(ln, l));
+      continue;
+    }
+    if (wordsAre(t, ['Entry', 'SrcID', 'DstID', 'Vct', 'IRTE_high', 'IRTE_low']) || wordsAre(t, ['Entry', 'SrcID', 'PDA_high', 'PDA_low', 'Vct', 'IRTE_high', 'IRTE_low'])) {
+      continue;
+    }
+    const row = parseRow(l, ln);
+    if (row) {
+      const posted = row.pdaHigh !== undefined;
+      if (!unit) findings.syntax('row-outside-unit', 'IRTE row outside a unit', row.span);
+      else if (posted !== (unit.section === 'posted')) {
+        findings.syntax('row-shape', `A ${posted ? 'posted' : 'remapped'} row in a ${unit.section} unit`, row.span);
+      } else {
+        unit.entries.push(row);
+        checkColumns(row, findings);
+      }
+      continue;
+    }
+    findings.unrecognised(ln, l, WHAT);
+  }
+  for (const u of records) checkUnit(u, findings);
+  return { format: 'ir_translation_struct', dialect, records, findings: findings.done(), lineCount: lines.length };
+}
+
+/** Starts with "Remapped Interrupt supported on IOMMU:" (or the posted pass). */
+export function looksLikeIrTranslation(head: string): boolean {
+  const [first] = headLines(head, 1);
+  if (first === undefined) return false;
+  return /^(Remapped|Posted) Interrupt supported on IOMMU:/.test(first) || first === '****';
+}

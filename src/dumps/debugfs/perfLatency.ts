@@ -1,0 +1,131 @@
+// Parser of /sys/kernel/debug/iommu/intel/dmar_perf_latency (v5.14+,
+// CONFIG_DMAR_PERF): per unit the same header as iommu_regset, a column
+// title line, then one line per enabled latency type with seven histogram
+// bucket counts and min, max, average in microseconds ("%12lld" each).
+
+import type { ParseResult, Span } from '../types';
+import { lineSpan, splitLines } from '../types';
+import { FindingList, addDialect, headLines, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
+
+export interface PerfLatencyRow {
+  kind: 'perf-row';
+  /** inv_iotlb, inv_devtlb, inv_iec, svm_prq */
+  type: string;
+  /** Seven bucket counts, then min, max, average (µs). */
+  values: number[];
+  span: Span;
+  typeSpan: Span;
+  valueSpans: Span[];
+}
+
+export interface PerfLatencyUnit {
+  kind: 'perf-unit';
+  unit: string;
+  baseAddress: bigint;
+  /** The unit header line. */
+  span: Span;
+  /** Column titles as printed ("<0.1us" … "average(us)"); empty until the title line. */
+  columns: string[];
+  rows: PerfLatencyRow[];
+}
+
+const WHAT = 'dmar_perf_latency';
+/** The titles perf.c prints, in order. */
+export const PERF_COLUMNS = ['<0.1us', '0.1us-1us', '1us-10us', '10us-100us', '100us-1ms', '1ms-10ms', '>=10ms', 'min(us)', 'max(us)', 'average(us)'];
+const TYPES = ['inv_iotlb', 'inv_devtlb', 'inv_iec', 'svm_prq'];
+
+/** "IOMMU: %s Register Base Address: %llx" (shared with iommu_regset). */
+function parseUnitHeader(text: string, line: number): PerfLatencyUnit | undefined {
+  const t = tokenize(text, 6);
+  if (t.length !== 6 || t[0].text !== 'IOMMU:' || !wordsAre(t.slice(2, 5), ['Register', 'Base', 'Address:'])) return undefined;
+  const base = hexValue(t[5].text, 'optional');
+  if (base === undefined) return undefined;
+  return { kind: 'perf-unit', unit: t[1].text, baseAddress: base, span: lineSpan(line, text), columns: [], rows: [] };
+}
+
+/** A "%12lld" value: digits only (a count or a time cannot be negative). */
+function count(text: string): number | undefined {
+  if (text.length === 0 || text.length > 20) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(text);
+}
+
+function parseRow(text: string, line: number, findings: FindingList): PerfLatencyRow | undefined {
+  const t = tokenize(text, 12);
+  if (t.length < 2 || t.length > 12 || count(t[0].text) !== undefined) return undefined;
+  const values: number[] = [];
+  const valueSpans: Span[] = [];
+  for (let k = 1; k < t.length; k++) {
+    const v = count(t[k].text);
+    if (v === undefined) return undefined;
+    values.push(v);
+    valueSpans.push(tokenSpan(line, t[k]));
+  }
+  for (let k = 0; k < values.length; k++) {
+    if (!Number.isSafeInteger(values[k])) findings.semantic('inexact-value', 'Value above 2^53: shown rounded', valueSpans[k], 'info');
+  }
+  return { kind: 'perf-row', type: t[0].text, values, span: lineSpan(line, text), typeSpan: tokenSpan(line, t[0]), valueSpans };
+}
+
+export function parsePerfLatency(text: string): ParseResult<PerfLatencyUnit> {
+  const lines = splitLines(text);
+  const findings = new FindingList();
+  const dialect: string[] = [];
+  const records: PerfLatencyUnit[] = [];
+  let unit: PerfLatencyUnit | undefined;
+
+  for (let ln = 0; ln < lines.length; ln++) {
+    const l = lines[ln];
+    if (isBlank(l)) {
+      unit = undefined;
+      continue;
+    }
+    const header = parseUnitHeader(l, ln);
+    if (header) {
+      unit = header;
+      records.push(unit);
+      continue;
+    }
+    const t = tokenize(l, 12);
+    if (t.length > 0 && t[0].text === '<0.1us') {
+      if (!unit) findings.syntax('line-outside-unit', 'Column titles before any "IOMMU: … Register Base Address" header', lineSpan(ln, l));
+      else unit.columns = t.map((x) => x.text);
+      if (!wordsAre(t, PERF_COLUMNS)) findings.semantic('unexpected-columns', 'The column titles differ from those the kernel prints', lineSpan(ln, l), 'info');
+      continue;
+    }
+    if (wordsAre(t, ['Failed', 'to', 'get', 'latency', 'snapshot'])) {
+      findings.semantic('snapshot-failed', 'The kernel could not take the latency snapshot', lineSpan(ln, l));
+      continue;
+    }
+    const row = parseRow(l, ln, findings);
+    if (row) {
+      if (!unit) findings.syntax('row-outside-unit', 'Latency row before any unit header', row.span);
+      else if (row.values.length !== PERF_COLUMNS.length) {
+        findings.syntax('row-width', `A latency row has ${PERF_COLUMNS.length} values; this one has ${row.values.length}`, row.span);
+      } else {
+        if (!TYPES.includes(row.type)) findings.semantic('unknown-type', `"${row.type}" is not a latency type the kernel samples`, row.typeSpan, 'info');
+        if (unit.rows.some((r) => r.type === row.type)) findings.semantic('duplicate-type', `${row.type} is listed twice in ${unit.unit}`, row.typeSpan);
+        unit.rows.push(row);
+      }
+      continue;
+    }
+    findings.unrecognised(ln, l, WHAT);
+  }
+
+  const types = [...new Set(records.flatMap((u) => u.rows.map((r) => r.type)))];
+  if (records.length > 0) {
+    addDialect(dialect, types.length === 0 ? 'no latency type enabled (title line only)' : `sampled types: ${types.join(', ')}`);
+    if (types.includes('svm_prq')) addDialect(dialect, 'svm_prq row: page-request latency (v5.14, before its removal)');
+  }
+  return { format: 'dmar_perf_latency', dialect, records, findings: findings.done(), lineCount: lines.length };
+}
+
+/** The regset-style unit header followed by the "<0.1us …" title line. */
+export function looksLikePerfLatency(head: string): boolean {
+  const [first, second] = headLines(head, 2);
+  if (first === undefined || !first.startsWith('IOMMU: ') || !first.includes(' Register Base Address:')) return false;
+  return second !== undefined && second.startsWith('<0.1us');
+}
