@@ -1,0 +1,265 @@
+// The kernel log parser: every line becomes a record (IOMMU lines decoded,
+// the rest 'other'), and IOMMU lines it cannot read become findings.
+//
+// Logs can be 50 MB, so a line is first checked with a few indexOf calls and
+// only lines naming DMAR / INTR-REMAP / iommu go through the matchers, which
+// are hand-written single-pass scanners (see scan.ts).
+
+import type { Finding, ParseResult, Span } from '../types';
+import { splitLines } from '../types';
+import type { DmarFaultRecord, FaultDumpRecord, FaultEra, IrFaultRecord, KernelLogRecord } from './types';
+import { FAULT_ERAS } from './types';
+import { splitLinePrefix, type LinePrefix, type PrefixStyle } from './linePrefix';
+import { faultEra, isMismatch, matchDmaFault, matchIrFault, readReason, type DmaFaultMatch, type IrFaultMatch, type ReasonField } from './faultLines';
+import { matchDumpHeader, matchDumpLine } from './faultDump';
+import { matchGroupLine, matchInfoMessage, type Message } from './infoLines';
+import { readDec, trimEndBlanks } from './scan';
+import { requesterId } from './pciName';
+
+/**
+ * printk keeps a message under 1 KiB; syslog headers add a little. Longer
+ * lines cannot be kernel messages and are not scanned.
+ */
+export const MAX_KERNEL_LINE = 8192;
+
+/** How many lines after its first half the "[fault reason]" line of the two-line format may come. */
+const TWO_LINE_WINDOW = 3;
+
+/** Message tags (pr_fmt prefixes) of the IOMMU drivers, longest first. */
+const TAGS = ['DMAR-IR: ', 'DMAR: ', 'DMAR:', 'iommu: '];
+
+const PREFIX_NAMES: Record<PrefixStyle, string> = {
+  timestamp: 'line prefix: [seconds since boot]',
+  syslog: 'line prefix: syslog header',
+  'human-time': 'line prefix: dmesg -T wall-clock time',
+  none: 'line prefix: none',
+};
+
+interface PendingFault {
+  match: DmaFaultMatch | IrFaultMatch;
+  line: number;
+  span: Span;
+  time?: number;
+}
+
+class KernelLogParser {
+  readonly records: KernelLogRecord[] = [];
+  readonly findings: Finding[] = [];
+  private readonly eras = new Set<FaultEra>();
+  private readonly styles = new Set<PrefixStyle>();
+  private pending: PendingFault | undefined;
+  private dump: FaultDumpRecord | undefined;
+  private ours = 0;
+  private sawKernelPrefix = false;
+
+  constructor(private readonly lines: string[]) {}
+
+  run(): ParseResult<KernelLogRecord> {
+    for (let n = 0; n < this.lines.length; n++) this.line(n, this.lines[n]);
+    this.flushPending();
+    const dialect = [...this.eras].map((e) => `fault format: ${FAULT_ERAS[e]}`);
+    for (const s of this.styles) dialect.push(PREFIX_NAMES[s]);
+    if (this.ours === 0 && !this.sawKernelPrefix && this.records.length > 0) {
+      this.findings.push({
+        severity: 'info',
+        kind: 'syntax',
+        code: 'no-kernel-log-lines',
+        message: 'No line of this file looks like a kernel log line: no "[ time]" or syslog prefix and no DMAR / IOMMU message.',
+        span: { line: 0, start: 0, end: this.lines[0]?.length ?? 0 },
+      });
+    }
+    return { format: 'dmesg', dialect, records: this.records, findings: this.findings, lineCount: this.lines.length };
+  }
+
+  private line(n: number, line: string): void {
+    if (line.trim() === '') return;
+    if (line.length > MAX_KERNEL_LINE) {
+      this.warn('line-too-long', `Line of ${line.length} characters: longer than any kernel message, not read.`, { line: n, start: 0, end: 0 });
+      return;
+    }
+    if (this.pending && n - this.pending.line > TWO_LINE_WINDOW) this.flushPending();
+    // Whether this is a kernel log at all is judged on the first lines only.
+    if (n < 64 && !this.sawKernelPrefix) {
+      const style = splitLinePrefix(line).style;
+      this.sawKernelPrefix = style === 'timestamp' || style === 'syslog';
+    }
+    const maybeOurs =
+      line.indexOf('DMAR') >= 0 ||
+      line.indexOf('INTR-REMAP') >= 0 ||
+      line.indexOf('iommu') >= 0 ||
+      line.indexOf('dmar') >= 0 ||
+      (this.pending !== undefined && line.indexOf('fault reason') >= 0);
+    if (!maybeOurs) {
+      this.records.push({ kind: 'other', span: { line: n, start: 0, end: line.length } });
+      return;
+    }
+    const prefix = splitLinePrefix(line);
+    // The dialect names the prefixes of IOMMU lines only: a syslog file also
+    // holds lines of other programs, which say nothing about the kernel's.
+    if (this.classify(n, line, prefix)) this.styles.add(prefix.style);
+    else this.records.push({ kind: 'other', span: { line: n, start: 0, end: line.length } });
+  }
+
+  /** Handles an IOMMU line; false when the line is not one. */
+  private classify(n: number, line: string, prefix: LinePrefix): boolean {
+    const body = prefix.body;
+    const tag = TAGS.find((t) => line.startsWith(t, body));
+    // Spans of records cover the message after its "DMAR: " tag.
+    const msgStart = tag ? body + tag.length : body;
+    const bodySpan: Span = { line: n, start: msgStart, end: Math.max(msgStart, trimEndBlanks(line).length) };
+
+    if (line.indexOf('Request device', body) >= 0) {
+      const m = line.indexOf('INTR-REMAP', body) >= 0 ? matchIrFault(line, body) : matchDmaFault(line, body);
+      if (m) {
+        this.ours++;
+        this.dump = undefined;
+        if (isMismatch(m)) {
+          this.warn('malformed-fault-line', `Fault line not understood: ${m.message}.`, bodySpan);
+          return true;
+        }
+        this.flushPending();
+        if (m.reason) this.pushFault(m, m.reason, n, bodySpan, { line: n, start: m.reason.start, end: m.reason.end }, false, prefix.time);
+        else this.pending = { match: m, line: n, span: bodySpan, time: prefix.time };
+        return true;
+      }
+    }
+    if (this.pending && line.indexOf('[fault reason ', body) >= 0) {
+      const r = readReason(line, body);
+      if (r && isMismatch(r)) {
+        this.pending = undefined;
+        this.ours++;
+        this.warn('malformed-fault-line', `Fault reason line not understood: ${r.message}.`, bodySpan);
+        return true;
+      }
+      if (r) {
+        const p = this.pending;
+        this.pending = undefined;
+        this.ours++;
+        this.pushFault(p.match, r, p.line, p.span, { line: n, start: r.start, end: r.end }, true, p.time);
+        return true;
+      }
+    }
+
+    if (line.indexOf('[fault reason ', body) >= 0 && line.indexOf('Request device', body) < 0) {
+      this.ours++;
+      this.warn('fault-reason-without-fault', 'A "[fault reason NN]" line with no two-line fault line just before it.', bodySpan);
+      return true;
+    }
+
+    if (tag) {
+      this.ours++;
+      const offset = body + tag.length;
+      const msg: Message = { tag: tag.trim(), text: line.slice(offset), line: n, offset };
+      if (tag.startsWith('DMAR:') && this.dumpPart(msg, prefix)) return true;
+      if (tag.startsWith('DMAR:')) this.dump = undefined;
+      const r = matchInfoMessage(msg);
+      if ('error' in r) this.warn('malformed-iommu-line', `IOMMU line not understood: ${r.error}.`, bodySpan);
+      else this.records.push(prefix.time === undefined ? r : { ...r, time: prefix.time });
+      return true;
+    }
+
+    const group = matchGroupLine(line.slice(body), n, body);
+    if (group) {
+      this.ours++;
+      this.records.push(prefix.time === undefined ? group : { ...group, time: prefix.time });
+      return true;
+    }
+    return this.suppressed(n, line, prefix);
+  }
+
+  /** A fault dump header or dump line; true when `msg` was one. */
+  private dumpPart(msg: Message, prefix: LinePrefix): boolean {
+    const span: Span = { line: msg.line, start: msg.offset, end: msg.offset + trimEndBlanks(msg.text).length };
+    const header = matchDumpHeader(msg.text);
+    if (header) {
+      if ('error' in header) {
+        this.warn('malformed-fault-dump', `Fault dump header not understood: ${header.error}.`, span);
+        this.dump = undefined;
+        return true;
+      }
+      this.dump = { kind: 'fault-dump', unit: header.unit, iova: header.iova, span, lines: [], ...(prefix.time === undefined ? {} : { time: prefix.time }) };
+      this.records.push(this.dump);
+      return true;
+    }
+    const d = matchDumpLine(msg.text, msg.line, msg.offset);
+    if (!d) return false;
+    if ('error' in d) this.warn('malformed-fault-dump', `Fault dump line not understood: ${d.error}.`, span);
+    else if (this.dump) this.dump.lines.push(d);
+    else
+      this.findings.push({
+        severity: 'info',
+        kind: 'syntax',
+        code: 'dump-line-without-header',
+        message: 'Fault dump line without its "Dump ... table entries for IOVA" header (the header may have been cut off).',
+        span,
+      });
+    return true;
+  }
+
+  /** "dmar_fault: 3 callbacks suppressed" (the printk rate limit of the fault handler). */
+  private suppressed(n: number, line: string, prefix: LinePrefix): boolean {
+    const k = line.indexOf(': ', prefix.body);
+    if (k < 0 || line.slice(prefix.body, k).indexOf('dmar') < 0) return false;
+    const count = readDec(line, k + 2);
+    if (!count || !line.startsWith(' callbacks suppressed', count.end)) return false;
+    this.ours++;
+    this.records.push({
+      kind: 'dmar-info',
+      key: 'callbacks-suppressed',
+      value: String(count.value),
+      span: { line: n, start: prefix.body, end: trimEndBlanks(line).length },
+      ...(prefix.time === undefined ? {} : { time: prefix.time }),
+    });
+    return true;
+  }
+
+  private pushFault(m: DmaFaultMatch | IrFaultMatch, reason: ReasonField, line: number, span: Span, reasonSpan: Span, twoLine: boolean, time: number | undefined): void {
+    const era = faultEra(m, reason, twoLine);
+    this.eras.add(era);
+    const d = m.device;
+    const common = {
+      bus: d.bus,
+      dev: d.dev,
+      fn: d.fn,
+      sid: requesterId(d),
+      reason: reason.value,
+      reasonText: reason.text,
+      era,
+      span,
+      deviceSpan: { line, start: d.start, end: d.end },
+      reasonSpan,
+      ...(time === undefined ? {} : { time }),
+    };
+    if (m.kind === 'dma') {
+      const r: DmarFaultRecord = {
+        kind: 'dmar-fault',
+        type: m.type,
+        ...common,
+        address: m.address,
+        addressSpan: { line, start: m.addrStart, end: m.addrEnd },
+        ...(m.pasid === undefined ? {} : { pasid: m.pasid }),
+      };
+      this.records.push(r);
+    } else {
+      const r: IrFaultRecord = { kind: 'ir-fault', ...common, index: m.index, indexSpan: { line, start: m.indexStart, end: m.indexEnd } };
+      this.records.push(r);
+    }
+  }
+
+  /** The first half of a two-line fault whose "[fault reason]" line never came. */
+  private flushPending(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    this.warn('fault-reason-missing', 'Fault line in the old two-line format without its "[fault reason NN]" line.', p.span);
+  }
+
+  private warn(code: string, message: string, span: Span): void {
+    this.findings.push({ severity: 'warning', kind: 'syntax', code, message, span });
+  }
+}
+
+/** Parses a kernel log (dmesg, journal or syslog copy). Never throws. */
+export function parseKernelLog(text: string): ParseResult<KernelLogRecord> {
+  return new KernelLogParser(splitLines(text)).run();
+}

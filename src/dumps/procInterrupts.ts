@@ -1,0 +1,260 @@
+// /proc/interrupts (kernel/irq/proc.c show_interrupts, and the x86 rows of
+// arch/x86/kernel/irq.c arch_show_interrupts). Layout of a row:
+//   "%*d: "  then "%10u " per online CPU, then " %8s" chip name,
+//   " %*lu" hwirq, "-%-8s" flow handler name, "  %s" action names (", " between)
+// e.g. " 25:          0          0  IR-PCI-MSI 65536-edge      virtio1-config".
+// x86 summary rows ("NMI:", "LOC:", ...) carry counts and a description; ERR
+// and MIS carry a single count. Old kernels (before hwirq was printed) put the
+// flow in the chip word: "IR-PCI-MSI-edge"; kernels with per-device MSI
+// domains (6.2 on) name the device in the chip: "IR-PCI-MSIX-0000:00:03.0".
+//
+// For the PCI MSI chips the hwirq encodes the requester: Linux computes it in
+// pci_msi_domain_calc_hwirq as msi index | pci_dev_id << 11 | segment << 27,
+// which is how a vector is tied back to a device and to its IRTE.
+
+import type { Finding, ParseResult, Span } from './types';
+import { splitLines, unrecognised } from './types';
+
+export interface ProcInterruptsRow {
+  kind: 'irq';
+  /** '24', 'NMI', 'LOC', ... */
+  irq: string;
+  /** One count per CPU column (one only for ERR / MIS). */
+  counts: number[];
+  /** 'IR-IO-APIC', 'IR-PCI-MSI', 'IR-PCI-MSIX', 'DMAR-MSI', 'PCI-MSI', 'IO-APIC', ... without any device suffix. */
+  chip?: string;
+  /** Device named in the chip by per-device MSI domains ("0000:00:03.0"). */
+  chipDevice?: string;
+  hwirq?: number;
+  /** 'edge' | 'fasteoi' | 'level' | ... */
+  trigger?: string;
+  /** The action (handler) names, e.g. 'eth1-rx-0'. */
+  name?: string;
+  /** Description of an x86 summary row, e.g. 'Local timer interrupts'. */
+  description?: string;
+  /** PCI MSI rows: requester id (bus << 8 | devfn) of the device. */
+  requesterId?: number;
+  /** PCI MSI rows: PCI segment of the device. */
+  segment?: number;
+  /** PCI MSI rows: MSI / MSI-X vector index within the device. */
+  msiIndex?: number;
+  /** The chip is an interrupt-remapping one ("IR-..."). */
+  remapped: boolean;
+  span: Span;
+  nameSpan?: Span;
+}
+
+export interface ProcInterrupts {
+  kind: 'proc-interrupts';
+  /** Column titles of the header: 'CPU0', 'CPU1', ... (offline CPUs are absent). */
+  cpus: string[];
+  rows: ProcInterruptsRow[];
+  /** The header line. */
+  span: Span;
+}
+
+interface Word {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** Next blank-separated word at or after i (scans once; no regex). */
+function nextWord(s: string, i: number): Word | undefined {
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  if (i >= s.length) return undefined;
+  const start = i;
+  while (i < s.length && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) i++;
+  return { text: s.slice(start, i), start, end: i };
+}
+
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** The header "           CPU0       CPU1 ..." → the CPU names, or undefined. */
+function headerCpus(line: string): string[] | undefined {
+  const cpus: string[] = [];
+  let w = nextWord(line, 0);
+  while (w) {
+    if (!w.text.startsWith('CPU') || !isDigits(w.text.slice(3))) return undefined;
+    cpus.push(w.text);
+    w = nextWord(line, w.end);
+  }
+  return cpus.length > 0 ? cpus : undefined;
+}
+
+/** Chips whose hwirq is the PCI MSI encoding. */
+const PCI_MSI_CHIPS = ['IR-PCI-MSI', 'IR-PCI-MSIX', 'PCI-MSI', 'PCI-MSIX'];
+
+/** Splits "IR-PCI-MSIX-0000:00:03.0" into chip and device, "IR-PCI-MSI-edge" into chip and flow. */
+function splitChip(word: string): { chip: string; device?: string; flow?: string } {
+  for (const base of PCI_MSI_CHIPS) {
+    if (word.length > base.length && word.startsWith(base + '-')) {
+      const rest = word.slice(base.length + 1);
+      if (rest.indexOf(':') >= 0) return { chip: base, device: rest };
+    }
+  }
+  for (const flow of ['edge', 'fasteoi', 'level']) {
+    if (word.endsWith('-' + flow) && word.length > flow.length + 1) return { chip: word.slice(0, -flow.length - 1), flow };
+  }
+  return { chip: word };
+}
+
+/** "0000:00:03.0" → segment and requester id. */
+function parseDeviceName(s: string): { segment: number; requesterId: number } | undefined {
+  const parts = s.split(':');
+  if (parts.length !== 3) return undefined;
+  const dot = parts[2].indexOf('.');
+  if (dot !== 2 || parts[2].length !== 4) return undefined;
+  const seg = parseInt(parts[0], 16);
+  const bus = parseInt(parts[1], 16);
+  const dev = parseInt(parts[2].slice(0, 2), 16);
+  const fn = parseInt(parts[2].slice(3), 10);
+  if (![seg, bus, dev, fn].every(Number.isFinite) || bus > 0xff || dev > 0x1f || fn > 7) return undefined;
+  return { segment: seg, requesterId: (bus << 8) | (dev << 3) | fn };
+}
+
+class ProcInterruptsParser {
+  readonly records: ProcInterrupts[] = [];
+  readonly findings: Finding[] = [];
+  private current: ProcInterrupts | undefined;
+
+  constructor(private readonly lines: string[]) {}
+
+  run(): ParseResult<ProcInterrupts> {
+    for (let n = 0; n < this.lines.length; n++) this.line(n, this.lines[n]);
+    const dialect: string[] = [];
+    const rows = this.records.flatMap((r) => r.rows);
+    if (rows.some((r) => r.chipDevice !== undefined)) dialect.push('per-device MSI chips (6.2+)');
+    if (rows.some((r) => r.chip !== undefined && r.hwirq === undefined && r.trigger !== undefined)) dialect.push('flow in chip name, no hwirq (old kernels)');
+    return { format: 'proc_interrupts', dialect, records: this.records, findings: this.findings, lineCount: this.lines.length };
+  }
+
+  private line(n: number, line: string): void {
+    if (line.trim() === '') return;
+    const cpus = headerCpus(line);
+    if (cpus) {
+      this.current = { kind: 'proc-interrupts', cpus, rows: [], span: { line: n, start: 0, end: line.length } };
+      this.records.push(this.current);
+      return;
+    }
+    const row = this.row(n, line);
+    if (!row) {
+      this.findings.push(unrecognised(n, line, '/proc/interrupts'));
+      return;
+    }
+    if (!this.current) {
+      this.findings.push({
+        severity: 'warning',
+        kind: 'syntax',
+        code: 'missing-cpu-header',
+        message: 'Interrupt rows without the "CPU0 CPU1 ..." header line: CPU columns are guessed from the counts.',
+        span: { line: n, start: 0, end: line.length },
+      });
+      this.current = { kind: 'proc-interrupts', cpus: [], rows: [], span: { line: n, start: 0, end: 0 } };
+      this.records.push(this.current);
+    }
+    this.current.rows.push(row);
+  }
+
+  private row(n: number, line: string): ProcInterruptsRow | undefined {
+    const colon = line.indexOf(':');
+    if (colon < 0 || colon > 32) return undefined;
+    const irq = line.slice(0, colon).trim();
+    if (irq.length === 0 || irq.indexOf(' ') >= 0) return undefined;
+    const numeric = isDigits(irq);
+    const span: Span = { line: n, start: 0, end: line.length };
+    const ncpu = this.current && this.current.cpus.length > 0 ? this.current.cpus.length : Infinity;
+
+    // Counts: up to one per CPU column, %10u each.
+    const counts: number[] = [];
+    let pos = colon + 1;
+    let w = nextWord(line, pos);
+    while (w && counts.length < ncpu && isDigits(w.text) && w.text.length <= 10) {
+      counts.push(Number(w.text));
+      pos = w.end;
+      w = nextWord(line, pos);
+    }
+    if (counts.length === 0) return undefined;
+    if (!numeric) {
+      const description = w ? line.slice(w.start).trim() : undefined;
+      return { kind: 'irq', irq, counts, ...(description ? { description } : {}), remapped: false, span };
+    }
+    if (ncpu !== Infinity && counts.length < ncpu) this.shortRow(n, line, counts.length, ncpu);
+    if (!w) return { kind: 'irq', irq, counts, remapped: false, span };
+
+    const chipWord = splitChip(w.text);
+    const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip: chipWord.chip, remapped: chipWord.chip.startsWith('IR-'), span };
+    if (chipWord.flow) row.trigger = chipWord.flow;
+    if (chipWord.device) {
+      row.chipDevice = chipWord.device;
+      const d = parseDeviceName(chipWord.device);
+      if (d) {
+        row.requesterId = d.requesterId;
+        row.segment = d.segment;
+      }
+    }
+    pos = w.end;
+    // "65536-edge": hwirq and flow handler, unless the chip word already had the flow.
+    const hw = chipWord.flow ? undefined : nextWord(line, pos);
+    if (hw) {
+      const dash = hw.text.indexOf('-');
+      const num = dash >= 0 ? hw.text.slice(0, dash) : '';
+      if (dash >= 0 && (num === '' || (isDigits(num) && num.length <= 15))) {
+        if (num !== '') row.hwirq = Number(num);
+        const flow = hw.text.slice(dash + 1);
+        if (flow) row.trigger = flow;
+        pos = hw.end;
+      }
+    }
+    const rest = nextWord(line, pos);
+    if (rest) {
+      const end = line.trimEnd().length;
+      row.name = line.slice(rest.start, end);
+      row.nameSpan = { line: n, start: rest.start, end };
+    }
+    this.decodeMsi(row);
+    return row;
+  }
+
+  /** Ties a PCI MSI vector to its device (see the file comment). */
+  private decodeMsi(row: ProcInterruptsRow): void {
+    if (row.chip === undefined || row.hwirq === undefined || !PCI_MSI_CHIPS.includes(row.chip)) return;
+    if (row.chipDevice !== undefined) {
+      // Per-device domains number the vectors of one device from 0.
+      row.msiIndex = row.hwirq;
+      return;
+    }
+    row.msiIndex = row.hwirq % 2048;
+    row.requesterId = Math.floor(row.hwirq / 2048) % 65536;
+    row.segment = Math.floor(row.hwirq / 2 ** 27);
+  }
+
+  private shortRow(n: number, line: string, got: number, want: number): void {
+    this.findings.push({
+      severity: 'warning',
+      kind: 'syntax',
+      code: 'missing-cpu-counts',
+      message: `Interrupt row with ${got} count(s) for ${want} CPU columns.`,
+      span: { line: n, start: 0, end: line.length },
+    });
+  }
+}
+
+/** Parses /proc/interrupts text (one or several snapshots). Never throws. */
+export function parseProcInterrupts(text: string): ParseResult<ProcInterrupts> {
+  return new ProcInterruptsParser(splitLines(text)).run();
+}
+
+/** True when the first non-blank line is the "CPU0 CPU1 ..." header. */
+export function looksLikeProcInterrupts(head: string): boolean {
+  const lines = head.split('\n', 8);
+  const first = lines.find((l) => l.trim() !== '');
+  return first !== undefined && headerCpus(first.length > 4096 ? first.slice(0, 4096) : first) !== undefined;
+}

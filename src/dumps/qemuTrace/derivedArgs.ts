@@ -1,0 +1,30 @@
+// Arguments worked out from the printed ones, for events whose raw values
+// need a second look.
+
+import type { ArgValue } from './template';
+
+/**
+ * vtd_iotlb_page_hit / vtd_iotlb_page_update print the address of the access
+ * that was translated, not the page: `iova` stays as printed, `iovaPage` is
+ * its 4 KiB page and `pageOffset` its low 12 bits. The project API also calls
+ * those low bits `perm`; in the real capture they take values such as 0xa44
+ * and 0x620 (byte offsets of the accesses), so the permission of the entry is
+ * better read from the low bits of `slpte`.
+ */
+function iotlbPage(args: Record<string, ArgValue>): void {
+  const iova = args.iova;
+  if (typeof iova !== 'bigint') return;
+  args.iovaPage = iova & ~0xfffn;
+  args.pageOffset = Number(iova & 0xfffn);
+  args.perm = Number(iova & 0xfffn);
+}
+
+const DERIVE: Record<string, (args: Record<string, ArgValue>) => void> = {
+  vtd_iotlb_page_hit: iotlbPage,
+  vtd_iotlb_page_update: iotlbPage,
+};
+
+/** Adds the derived arguments of an event, in place. */
+export function addDerivedArgs(name: string, args: Record<string, ArgValue>): void {
+  DERIVE[name]?.(args);
+}

@@ -1,0 +1,225 @@
+// QEMU trace logs of the "log" backend:
+//   vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0xffffd002 slpte 0x2210003 domain 0x6
+//   12345@1719999999.123456:vtd_ir_enable enable 1        (with a pid@seconds.micros: stamp)
+// One line is one event: the name up to the first space, then the message.
+// Traces reach 100 MB, so each line costs a name split, one table lookup and
+// one pass of the template matcher.
+
+import type { Finding, ParseResult, Span } from '../types';
+import { splitLines, unrecognised } from '../types';
+import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
+import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
+import { addDerivedArgs } from './derivedArgs';
+import { FindingLimiter } from './findingLimit';
+
+export interface TraceEvent {
+  kind: 'trace-event';
+  name: string;
+  /**
+   * Arguments by name (see eventFormats.ts): 64-bit hex values as bigint,
+   * narrower values and decimals as number, bools as boolean, strings as
+   * string. Events the table does not know carry `raw` (the message) and any
+   * "key value" / "key=value" pairs as strings.
+   */
+  args: Record<string, ArgValue>;
+  pid?: number;
+  /** Seconds (wall clock) from the pid@seconds.micros: stamp. */
+  time?: number;
+  span: Span;
+  nameSpan: Span;
+}
+
+/** Lines longer than this are not trace lines of any event we know. */
+export const MAX_TRACE_LINE = 65536;
+
+interface CompiledEvent {
+  variants: { template: CompiledTemplate; note?: string }[];
+}
+
+let compiled: Map<string, CompiledEvent> | undefined;
+
+function compiledFormats(): Map<string, CompiledEvent> {
+  if (!compiled) {
+    compiled = new Map();
+    for (const [name, f] of Object.entries(TRACE_EVENT_FORMATS)) {
+      compiled.set(name, { variants: f.variants.map((v) => ({ template: compileTemplate(v.template), note: v.note })) });
+    }
+  }
+  return compiled;
+}
+
+/** "12345@1719999999.123456:" at the start of a line; index after ':' or -1. */
+function readStamp(line: string): { pid: number; time: number; end: number } | undefined {
+  let i = 0;
+  while (i < line.length && i < 12 && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
+  if (i === 0 || line.charCodeAt(i) !== 64 /* @ */) return undefined;
+  const pid = Number(line.slice(0, i));
+  const t0 = i + 1;
+  let j = t0;
+  while (j < line.length && j - t0 < 24) {
+    const c = line.charCodeAt(j);
+    if (!((c >= 48 && c <= 57) || c === 46)) break;
+    j++;
+  }
+  if (j === t0 || line.charCodeAt(j) !== 58 /* : */) return undefined;
+  const time = Number(line.slice(t0, j));
+  if (!Number.isFinite(time)) return undefined;
+  return { pid, time, end: j + 1 };
+}
+
+/** A trace event name: lower-case letters, digits and '_', with at least one '_'. */
+function isEventName(s: string): boolean {
+  if (s.length < 3 || s.length > 128) return false;
+  const c0 = s.charCodeAt(0);
+  if (c0 < 97 || c0 > 122) return false;
+  let underscore = false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 95) underscore = true;
+    else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return false;
+  }
+  return underscore;
+}
+
+/** "key value" and "key=value" pairs of a message the table does not know. */
+function looseArgs(message: string): Record<string, ArgValue> {
+  const args: Record<string, ArgValue> = { raw: message };
+  const words = message.length > 4096 ? [] : message.split(' ');
+  for (let i = 0; i < words.length; i++) {
+    const w = stripTrailing(words[i], ',:()');
+    const eq = w.indexOf('=');
+    if (eq > 0 && isKey(w.slice(0, eq))) setLoose(args, w.slice(0, eq), w.slice(eq + 1));
+    else if (isKey(w) && i + 1 < words.length && isValueWord(words[i + 1])) setLoose(args, w, stripTrailing(words[++i], ',)'));
+  }
+  return args;
+}
+
+/** s without the run of `chars` at its end ("0x10," → "0x10"). */
+function stripTrailing(s: string, chars: string): string {
+  let e = s.length;
+  while (e > 0 && chars.indexOf(s[e - 1]) >= 0) e--;
+  return s.slice(0, e);
+}
+
+function isKey(s: string): boolean {
+  if (s.length === 0 || s.length > 32) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || c === 95 || (i > 0 && c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
+
+function isValueWord(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return (c >= 48 && c <= 57) || c === 45;
+}
+
+function setLoose(args: Record<string, ArgValue>, key: string, value: string): void {
+  if (key !== 'raw' && !(key in args)) args[key] = value;
+}
+
+class QemuTraceParser {
+  readonly records: TraceEvent[] = [];
+  private readonly findings = new FindingLimiter();
+  private readonly dialect = new Set<string>();
+  private readonly formats = compiledFormats();
+
+  constructor(private readonly lines: string[]) {}
+
+  run(): ParseResult<TraceEvent> {
+    for (let n = 0; n < this.lines.length; n++) this.line(n, this.lines[n]);
+    return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: this.lines.length };
+  }
+
+  private line(n: number, line: string): void {
+    if (line.trim() === '') return;
+    if (line.length > MAX_TRACE_LINE) {
+      this.warn('line-too-long', `Line of ${line.length} characters: not a trace event line, not read.`, { line: n, start: 0, end: 0 });
+      return;
+    }
+    const stamp = readStamp(line);
+    const nameStart = stamp ? stamp.end : 0;
+    this.dialect.add(stamp ? 'log backend with pid@seconds stamps' : 'log backend without stamps');
+    let nameEnd = line.indexOf(' ', nameStart);
+    if (nameEnd < 0) nameEnd = line.length;
+    const name = line.slice(nameStart, nameEnd);
+    if (!isEventName(name)) {
+      this.findings.add(unrecognised(n, line, 'a QEMU trace'));
+      return;
+    }
+    // The message: everything after the one space that follows the name
+    // (events with an empty format leave a trailing space, or none once an
+    // editor strips it). Trailing blanks are never part of a message.
+    const message = line.slice(Math.min(nameEnd + 1, line.length)).trimEnd();
+    const span: Span = { line: n, start: 0, end: line.length };
+    const nameSpan: Span = { line: n, start: nameStart, end: nameEnd };
+    const event: TraceEvent = { kind: 'trace-event', name, args: {}, span, nameSpan };
+    if (stamp) {
+      event.pid = stamp.pid;
+      event.time = stamp.time;
+    }
+    this.records.push(event);
+
+    const format = this.formats.get(name);
+    if (!format) {
+      event.args = looseArgs(message);
+      const ours = TRACED_FAMILIES.some((p) => name.startsWith(p));
+      this.findings.add({
+        severity: 'info',
+        kind: 'syntax',
+        code: 'unknown-trace-event',
+        message: ours
+          ? `Trace event ${name} is not in the table of known events: its arguments are kept as text.`
+          : `Trace event ${name} is not an IOMMU or KVM routing event: its arguments are kept as text.`,
+        span: nameSpan,
+      });
+      return;
+    }
+    let firstError = '';
+    for (const v of format.variants) {
+      const m = matchTemplate(v.template, message);
+      if ('args' in m) {
+        event.args = m.args;
+        addDerivedArgs(name, m.args);
+        if (v.note) this.dialect.add(v.note);
+        return;
+      }
+      if (!firstError) firstError = m.error;
+    }
+    event.args = { raw: message };
+    this.warn('trace-args-mismatch', `The message of ${name} does not have the expected shape: ${firstError}.`, {
+      line: n,
+      start: Math.min(nameEnd + 1, line.length),
+      end: line.length,
+    });
+  }
+
+  private warn(code: string, message: string, span: Span): void {
+    const f: Finding = { severity: 'warning', kind: 'syntax', code, message, span };
+    this.findings.add(f);
+  }
+}
+
+/** Parses a QEMU trace log. Never throws. */
+export function parseQemuTrace(text: string): ParseResult<TraceEvent> {
+  return new QemuTraceParser(splitLines(text)).run();
+}
+
+/** True when the first non-blank lines are trace lines of a known or VT-d / x86-iommu / KVM event. */
+export function looksLikeQemuTrace(head: string): boolean {
+  const lines = head.split('\n', 20).filter((l) => l.trim() !== '');
+  if (lines.length === 0) return false;
+  const formats = compiledFormats();
+  let hits = 0;
+  for (const raw of lines.slice(0, 10)) {
+    const line = raw.length > 1024 ? raw.slice(0, 1024) : raw;
+    const start = readStamp(line)?.end ?? 0;
+    let end = line.indexOf(' ', start);
+    if (end < 0) end = line.trimEnd().length;
+    const name = line.slice(start, end);
+    if (formats.has(name) || (isEventName(name) && TRACED_FAMILIES.some((p) => name.startsWith(p)))) hits++;
+  }
+  // Most of the first lines must be events: a log that quotes one is not a trace.
+  return hits > 0 && hits * 2 >= Math.min(lines.length, 10);
+}
