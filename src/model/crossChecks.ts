@@ -1,0 +1,166 @@
+// Semantic findings: what is wrong or worth a look once the files of a capture
+// are read together (and the specification checks that need the unit's
+// CAP/ECAP, which only the register dump knows).
+
+import type { Finding } from '../dumps/types';
+import type { SpecFinding, Structure } from '../vtd/layout';
+import { checkRegisterSet } from '../vtd/registers';
+import { hex } from '../vtd/u64';
+import type { Capture, Location } from './types';
+import { formatBdf } from './bdf';
+import { findMapping } from './mappings';
+import { forEachDecodedEntry } from './decodeFile';
+import { decodeContextOf } from './units';
+
+function specToFinding(f: SpecFinding, loc: Location, what: string): Finding {
+  return {
+    severity: f.severity,
+    kind: 'semantic',
+    code: f.code,
+    message: `${what}: ${f.message}`,
+    span: loc.span,
+    file: loc.file,
+    faultReason: f.faultReason,
+  };
+}
+
+function entryFindings(s: Structure, loc: Location, what: string, out: Finding[]): void {
+  for (const f of s.findings) out.push(specToFinding(f, loc, what));
+}
+
+/** Specification findings of every decoded entry, with the unit's CAP/ECAP in hand. */
+export function specFindings(capture: Capture): Finding[] {
+  const out: Finding[] = [];
+  for (const u of capture.units) {
+    const at = u.registerLocations.get('GSTS') ?? u.registerLocations.get('CAP') ?? u.locations[0];
+    if (!at) continue;
+    for (const f of checkRegisterSet(u.registers)) {
+      const loc = (f.field && u.registerLocations.get(f.field)) || at;
+      out.push(specToFinding(f, loc, u.name));
+    }
+  }
+  for (const r of capture.requesters.values()) {
+    if (r.root) entryFindings(r.root.decoded, r.root.location, `root entry of bus ${r.bdf.slice(0, 2)}`, out);
+    if (r.context) entryFindings(r.context.decoded, r.context.location, `context entry of ${r.bdf}`, out);
+    for (const p of r.pasidEntries) entryFindings(p.decoded, p.location, `PASID ${p.pasid} entry of ${r.bdf}`, out);
+  }
+  for (const e of capture.irtes) entryFindings(e.decoded, e.location, `IRTE ${e.index}`, out);
+  for (const d of capture.invalidations) entryFindings(d.decoded, d.location, `descriptor ${d.index}`, out);
+  // Page-table entries: one finding per distinct bad entry, at its first row.
+  for (const f of capture.files) {
+    if (f.parsed?.format !== 'domain_translation_struct') continue;
+    const seen = new Set<Structure>();
+    const ctx = decodeContextOf(capture.units[0]);
+    forEachDecodedEntry(
+      f.parsed,
+      ctx,
+      (e) => {
+        if (e.structure.findings.length === 0 || seen.has(e.structure)) return;
+        seen.add(e.structure);
+        entryFindings(e.structure, { file: f.name, span: e.span }, e.label, out);
+      },
+      f.lines,
+    );
+  }
+  return out;
+}
+
+function semantic(severity: Finding['severity'], code: string, message: string, loc: Location, related?: Finding['related']): Finding {
+  return { severity, kind: 'semantic', code, message, span: loc.span, file: loc.file, related };
+}
+
+/** Findings that need two or more files of the capture. */
+export function crossFindings(capture: Capture): Finding[] {
+  const out: Finding[] = [];
+  // Devices of one IOMMU group share one domain.
+  for (const [group, sids] of capture.groups) {
+    const withDid = sids.map((s) => capture.requesters.get(s)).filter((r) => r?.did !== undefined && r.context);
+    const dids = new Set(withDid.map((r) => r!.did));
+    if (dids.size > 1) {
+      const first = withDid[0]!;
+      out.push(
+        semantic(
+          'warning',
+          'group-did-mismatch',
+          `IOMMU group ${group} has devices in different domains: ${withDid.map((r) => `${r!.bdf} DID ${r!.did}`).join(', ')}`,
+          first.context!.location,
+          withDid.slice(1).map((r) => ({ file: r!.context!.location.file, span: r!.context!.location.span, message: `${r!.bdf}: DID ${r!.did}` })),
+        ),
+      );
+    }
+  }
+  // IRTE sources.
+  for (const e of capture.irtes) {
+    const r = capture.requesters.get(e.info.sid);
+    if (r?.context) continue;
+    const usedByMsi = capture.irqs.some((q) => q.requesterId === e.info.sid);
+    if (e.info.svt === 0) continue;
+    if (usedByMsi) {
+      out.push(semantic('warning', 'irte-source-without-context', `IRTE ${e.index}: source ${formatBdf(e.info.sid)} raises MSIs but has no present context entry: its DMA would fault`, e.location));
+    } else if (e.info.svt === 1 && e.irqs.every((q) => !q.chip.includes('IO-APIC')) && e.info.sid !== 0xff00) {
+      out.push(semantic('info', 'irte-source-not-a-requester', `IRTE ${e.index}: source ${formatBdf(e.info.sid)} has no context entry (an IOAPIC or HPET source id, or a device not in dmar_translation_struct)`, e.location));
+    }
+  }
+  // Faults against today's mappings.
+  for (const f of capture.faults) {
+    if (f.kind !== 'dma' || f.address === undefined) continue;
+    const r = capture.requesters.get(f.sid);
+    const table = r?.tables[0] ?? (r?.did !== undefined ? capture.domains.get(r.did)?.table : undefined);
+    if (!r?.context) {
+      out.push(semantic('info', 'fault-without-context', `Fault of ${f.bdf} at ${hex(f.address)}: the capture has no context entry for this requester`, f.location));
+      continue;
+    }
+    const m = table ? findMapping(table.rows, f.address) : undefined;
+    if (m && ((f.write && m.write) || (!f.write && m.read))) {
+      out.push(
+        semantic(
+          'warning',
+          'fault-address-mapped',
+          `Fault of ${f.bdf} at ${hex(f.address)} (${f.reasonText}), but the capture maps that IOVA to ${hex(m.hpa)} with ${m.read ? 'R' : ''}${m.write ? 'W' : ''}: the mapping came after the fault, or the device used a stale translation`,
+          f.location,
+          table ? [{ file: table.file, span: { line: table.rows.line(m.row), start: 0, end: 0 }, message: 'the mapping' }] : undefined,
+        ),
+      );
+    }
+  }
+  // A domain dumped more than once must show the same table each time.
+  for (const d of capture.domains.values()) {
+    for (const dup of d.duplicateTables) {
+      if (d.table && dup.rows.count !== d.table.rows.count) {
+        out.push(
+          semantic('warning', 'domain-dump-differs', `Domain ${d.did} is dumped twice with different leaf counts (${d.table.rows.count} and ${dup.rows.count}): the table changed while it was read`, dup.location, [
+            { file: d.table.file, span: d.table.location.span, message: 'first dump' },
+          ]),
+        );
+      }
+    }
+  }
+  // A translating context whose table maps nothing: every DMA of the device faults.
+  for (const d of capture.domains.values()) {
+    if (d.pgd === undefined || d.table === undefined || d.table.rows.count > 0) continue;
+    const first = capture.requesters.get(d.requesters[0]);
+    if (!first?.context) continue;
+    out.push(
+      semantic(
+        'info',
+        'empty-page-table',
+        `${d.requesters.map(formatBdf).join(', ')} (DID ${d.did}): present context entry, but its page table maps nothing: every DMA it makes faults (no driver has mapped a buffer)`,
+        first.context.location,
+        [{ file: d.table.file, span: d.table.location.span, message: 'the empty page-table dump' }],
+      ),
+    );
+  }
+  // A context entry whose table start differs from the dump labelled with its device.
+  for (const r of capture.requesters.values()) {
+    for (const t of r.tables) {
+      if (r.pageTableRoot !== undefined && t.pasid === undefined && t.pgd !== r.pageTableRoot && r.context) {
+        out.push(
+          semantic('warning', 'table-root-mismatch', `The page-table dump of ${r.bdf} starts at ${hex(t.pgd)}, but its context entry points at ${hex(r.pageTableRoot)}`, t.location, [
+            { file: r.context.location.file, span: r.context.location.span, message: 'context entry' },
+          ]),
+        );
+      }
+    }
+  }
+  return out;
+}

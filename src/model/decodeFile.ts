@@ -1,0 +1,160 @@
+// Every raw hex value of a parsed dump file, decoded with the VT-d decoders and
+// tied to the span it was printed at. The CLI's `decode`, the checks and the
+// language server's hovers and inlay hints all read the same list.
+
+import type { AnyParseResult } from '../dumps/registry';
+import type { Span } from '../dumps/types';
+import type { DecodeContext, Structure } from '../vtd/layout';
+import { decodeRegister } from '../vtd/registers';
+import { decodeRootEntry, decodeScalableRootEntry } from '../vtd/rootEntry';
+import { decodeContextEntry, decodeScalableContextEntry } from '../vtd/contextEntry';
+import { decodePasidEntry } from '../vtd/pasidEntry';
+import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
+import { decodeIrte } from '../vtd/irte';
+import { decodeInvDescriptor } from '../vtd/invalidation';
+import { decodeMsi } from '../vtd/msi';
+import { formatBdf, makeSid } from './bdf';
+import { pageTableRowTokenColumns } from '../dumps/debugfs/pageTableRowScanner';
+
+export interface DecodedEntry {
+  span: Span;
+  /** What the value is, in the file's terms: "CAP", "context entry 00:05.0", "PTE of 0xffefd000". */
+  label: string;
+  structure: Structure;
+}
+
+/** Scalable mode is told by the unit (RTADDR.TTM) when known, else by the rows themselves. */
+function isScalable(ctx: DecodeContext, hasPasidRows: boolean): boolean {
+  return ctx.scalable ?? hasPasidRows;
+}
+
+/**
+ * Calls `emit` for each decodable value of the file. Page-table entries are
+ * decoded once per distinct (level, value): a large dump repeats its upper
+ * levels on every row.
+ */
+export function forEachDecodedEntry(
+  parsed: AnyParseResult,
+  ctx: DecodeContext,
+  emit: (e: DecodedEntry) => void,
+  lines?: readonly string[],
+): void {
+  switch (parsed.format) {
+    case 'iommu_regset':
+      for (const unit of parsed.records) {
+        for (const reg of unit.registers) {
+          emit({ span: reg.valueSpan, label: reg.name, structure: decodeRegister(reg.name, reg.value, ctx) });
+        }
+      }
+      return;
+    case 'dmar_translation_struct':
+      for (const unit of parsed.records) {
+        const scalable = isScalable(ctx, unit.rows.some((r) => r.pasid >= 0));
+        for (const row of unit.rows) {
+          const name = formatBdf(makeSid(row.bus, row.dev, row.fn));
+          emit({
+            span: row.rootSpan,
+            label: `root entry of bus ${row.bus.toString(16).padStart(2, '0')}`,
+            structure: scalable ? decodeScalableRootEntry(row.rootHi, row.rootLo, ctx) : decodeRootEntry(row.rootHi, row.rootLo, ctx),
+          });
+          emit({
+            span: row.contextSpan,
+            label: `context entry ${name}`,
+            structure: scalable ? decodeScalableContextEntry([row.ctxLo, row.ctxHi], ctx) : decodeContextEntry(row.ctxHi, row.ctxLo, ctx),
+          });
+          if (row.pasid >= 0) {
+            emit({ span: row.pasidEntrySpan, label: `PASID ${row.pasid} entry of ${name}`, structure: decodePasidEntry(row.pasidEntry, ctx) });
+          }
+        }
+      }
+      return;
+    case 'domain_translation_struct': {
+      const memo = new Map<string, Structure>();
+      for (const block of parsed.records) {
+        const rows = block.rows;
+        for (let i = 0; i < rows.count; i++) {
+          const line = rows.line(i);
+          const spans = pageTableRowSpans(line, lines?.[line]);
+          for (let level = 5; level >= 1; level--) {
+            const value = rows.entry(i, level);
+            if (value === undefined || value === 0n) continue;
+            const key = `${level}:${value}`;
+            let s = memo.get(key);
+            if (!s) {
+              s = decodeSlEntry(value, level, ctx);
+              memo.set(key, s);
+            }
+            const span = spans[level];
+            if (span) emit({ span, label: `${LEVEL_NAMES[level]} for IOVA ${'0x' + rows.iova(i).toString(16)}`, structure: s });
+          }
+        }
+      }
+      return;
+    }
+    case 'ir_translation_struct':
+      for (const unit of parsed.records) {
+        for (const e of unit.entries) {
+          emit({ span: { line: e.hiSpan.line, start: e.hiSpan.start, end: e.loSpan.end }, label: `IRTE ${e.index}`, structure: decodeIrte(e.hi, e.lo, ctx) });
+        }
+      }
+      return;
+    case 'invalidation_queue':
+      for (const unit of parsed.records) {
+        for (const d of unit.descriptors) {
+          const first = d.qwordSpans[0];
+          const last = d.qwordSpans[d.qwordSpans.length - 1];
+          if (!first || !last) continue;
+          emit({ span: { line: first.line, start: first.start, end: last.end }, label: `descriptor ${d.index}`, structure: decodeInvDescriptor(d.qwords, ctx) });
+        }
+      }
+      return;
+    case 'dmesg':
+      for (const r of parsed.records) {
+        if (r.kind === 'unit-info') {
+          emit({ span: r.capSpan, label: `CAP of ${r.unit}`, structure: decodeRegister('CAP', r.cap, ctx) });
+          emit({ span: r.ecapSpan, label: `ECAP of ${r.unit}`, structure: decodeRegister('ECAP', r.ecap, ctx) });
+        }
+      }
+      return;
+    case 'qemu_trace':
+      for (const e of parsed.records) {
+        const a = e.args;
+        if (e.name === 'vtd_ir_remap_msi_req' && typeof a.addr === 'bigint' && typeof a.data === 'bigint') {
+          emit({ span: e.span, label: 'MSI request', structure: decodeMsi(a.addr, a.data) });
+        } else if (e.name === 'vtd_ir_irte_get' && typeof a.hi === 'bigint' && typeof a.lo === 'bigint') {
+          emit({ span: e.span, label: `IRTE ${String(a.index)}`, structure: decodeIrte(a.hi, a.lo, ctx) });
+        } else if (e.name === 'vtd_inv_desc' && typeof a.hi === 'bigint' && typeof a.lo === 'bigint') {
+          emit({ span: e.span, label: 'invalidation descriptor', structure: decodeInvDescriptor([a.lo, a.hi], ctx) });
+        }
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+/** All decoded entries of a file as a list (for small files and tests). */
+export function decodedEntries(parsed: AnyParseResult, ctx: DecodeContext = {}, lines?: readonly string[]): DecodedEntry[] {
+  const out: DecodedEntry[] = [];
+  forEachDecodedEntry(parsed, ctx, (e) => out.push(e), lines);
+  return out;
+}
+
+/**
+ * Spans of the entries of one domain_translation_struct row, by level: the
+ * values after the PFN are PML5E, PML4E, PDPE, PDE, PTE in that order (a row
+ * stops early at a huge-page leaf). Without the line text, empty spans.
+ */
+export function pageTableRowSpans(line: number, text: string | undefined): Record<number, Span> {
+  const out: Record<number, Span> = {};
+  if (text === undefined) {
+    for (let level = 1; level <= 5; level++) out[level] = { line, start: 0, end: 0 };
+    return out;
+  }
+  pageTableRowTokenColumns(text)
+    .slice(1)
+    .forEach((c, k) => {
+      out[5 - k] = { line, start: c.start, end: c.end };
+    });
+  return out;
+}

@@ -1,0 +1,104 @@
+// What happened: the invalidation descriptors still in the queue ring, the
+// faults of the kernel log, and the IOMMU groups.
+
+import { decodeInvDescriptor, invDescriptorInfo } from '../vtd/invalidation';
+import type { FaultView, IommuUnit, InvalidationView, ParsedFile, Requester } from './types';
+import { decodeContextOf } from './units';
+import { formatBdf, makeSid } from './bdf';
+import { requesterOf } from './requesters';
+
+/**
+ * Descriptors of the invalidation queue, oldest first. The slot at the tail is
+ * the next one software writes, so the ring's history starts there.
+ */
+export function collectInvalidations(files: readonly ParsedFile[], units: Map<string, IommuUnit>): InvalidationView[] {
+  const out: InvalidationView[] = [];
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format !== 'invalidation_queue') continue;
+    for (const q of p.records) {
+      const ctx = decodeContextOf(units.get(q.unit));
+      const size = Math.max(q.descriptors.length, 1);
+      for (const d of q.descriptors) {
+        if (d.qwords.every((w) => w === 0n)) continue;
+        out.push({
+          unit: q.unit,
+          index: d.index,
+          order: (d.index - q.tail + size) % size,
+          qwords: d.qwords,
+          info: invDescriptorInfo(d.qwords),
+          decoded: decodeInvDescriptor(d.qwords, ctx),
+          status: d.status,
+          location: { file: f.name, span: d.span },
+        });
+      }
+    }
+  }
+  return out.sort((a, b) => (a.unit === b.unit ? a.order - b.order : a.unit < b.unit ? -1 : 1));
+}
+
+/** DMA and interrupt-remapping faults of the kernel log, with the table dump after each. */
+export function collectFaults(files: readonly ParsedFile[], requesters: Map<number, Requester>): FaultView[] {
+  const out: FaultView[] = [];
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format !== 'dmesg') continue;
+    let last: FaultView | undefined;
+    for (const r of p.records) {
+      if (r.kind === 'dmar-fault' || r.kind === 'ir-fault') {
+        const sid = makeSid(r.bus, r.dev, r.fn);
+        last = {
+          id: out.length,
+          kind: r.kind === 'dmar-fault' ? 'dma' : 'interrupt',
+          sid,
+          bdf: formatBdf(sid),
+          reason: r.reason,
+          reasonText: r.reasonText,
+          time: r.time,
+          location: { file: f.name, span: r.span },
+        };
+        if (r.kind === 'dmar-fault') {
+          last.address = r.address;
+          last.write = r.type === 'write';
+          last.pasid = r.pasid;
+        } else {
+          last.index = r.index;
+        }
+        out.push(last);
+        requesterOf(requesters, sid).faults.push(last.id);
+      } else if (r.kind === 'fault-dump' && last?.address !== undefined && (r.iova === last.address || r.iova === (last.address & ~0xfffn))) {
+        // The kernel dumps the walk of the fault it just printed.
+        last.dumpLocation = { file: f.name, span: r.span };
+      }
+    }
+  }
+  return out;
+}
+
+/** IOMMU groups: from the iommu_groups listing, else from the kernel log's "Adding to iommu group". */
+export function collectGroups(files: readonly ParsedFile[], requesters: Map<number, Requester>): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  const add = (group: number, sid: number) => {
+    const list = groups.get(group) ?? [];
+    if (!list.includes(sid)) list.push(sid);
+    groups.set(group, list);
+    const r = requesters.get(sid);
+    if (r) r.group = group;
+  };
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format === 'iommu_groups') {
+      for (const g of p.records) for (const d of g.devices) add(g.group, makeSid(d.bus, d.dev, d.fn));
+    }
+  }
+  if (groups.size === 0) {
+    for (const f of files) {
+      const p = f.parsed;
+      if (p?.format !== 'dmesg') continue;
+      for (const r of p.records) {
+        if (r.kind === 'dmar-info' && r.key === 'group-add' && r.bdf !== undefined && r.group !== undefined) add(r.group, r.bdf);
+      }
+    }
+  }
+  return groups;
+}

@@ -1,0 +1,116 @@
+// Interrupt remapping: IRTEs with their source ids, the guest IRQs of
+// /proc/interrupts, and the links between them.
+//
+// Linux does not print which IRTE an IRQ uses, so the links are made from
+// what the capture does show: QEMU's trace names the IRTE index an IOAPIC pin
+// resolves to (`vtd_warn_ir_vector ... index I vec PIN`, Linux writing the pin
+// into the RTE vector field); MSIs are matched by requester id and the order
+// in which the kernel allocated the vectors and the entries.
+
+import { decodeIrte, irteInfo } from '../vtd/irte';
+import type { GuestIrq, IommuUnit, IrteView, ParsedFile, Requester } from './types';
+import { decodeContextOf } from './units';
+import { requesterOf } from './requesters';
+
+export function collectIrtes(files: readonly ParsedFile[], units: Map<string, IommuUnit>): IrteView[] {
+  const out: IrteView[] = [];
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format !== 'ir_translation_struct') continue;
+    for (const table of p.records) {
+      const ctx = decodeContextOf(units.get(table.unit));
+      for (const e of table.entries) {
+        out.push({
+          unit: table.unit,
+          index: e.index,
+          hi: e.hi,
+          lo: e.lo,
+          posted: table.section === 'posted',
+          info: irteInfo(e.hi, e.lo, ctx),
+          decoded: decodeIrte(e.hi, e.lo, ctx),
+          location: { file: f.name, span: e.span },
+          irqs: [],
+        });
+      }
+    }
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+export function collectIrqs(files: readonly ParsedFile[]): GuestIrq[] {
+  const out: GuestIrq[] = [];
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format !== 'proc_interrupts') continue;
+    for (const table of p.records) {
+      for (const row of table.rows) {
+        if (!row.chip) continue;
+        out.push({
+          irq: row.irq,
+          chip: row.chip,
+          name: row.name,
+          hwirq: row.hwirq,
+          requesterId: row.requesterId,
+          msiIndex: row.msiIndex,
+          total: row.counts.reduce((a, b) => a + b, 0),
+          location: { file: f.name, span: row.span },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** IOAPIC pin per IRTE index, as QEMU's trace shows it. */
+function pinsFromTrace(files: readonly ParsedFile[]): Map<number, number> {
+  const pins = new Map<number, number>();
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format !== 'qemu_trace') continue;
+    for (const e of p.records) {
+      if (e.name !== 'vtd_warn_ir_vector') continue;
+      const sid = Number(e.args.sid);
+      const index = Number(e.args.index);
+      const vec = Number(e.args.vec);
+      if (sid === 0xffff && Number.isFinite(index) && Number.isFinite(vec)) pins.set(index, vec);
+    }
+  }
+  return pins;
+}
+
+/** Links IRTEs, IRQs and requesters. */
+export function linkInterrupts(files: readonly ParsedFile[], irtes: IrteView[], irqs: GuestIrq[], requesters: Map<number, Requester>): void {
+  for (const irq of irqs) {
+    if (irq.requesterId !== undefined) requesterOf(requesters, irq.requesterId).irqs.push(irq);
+  }
+  // MSI: the k-th IRTE of a source id serves its k-th MSI vector.
+  const bySource = new Map<number, IrteView[]>();
+  for (const e of irtes) {
+    const list = bySource.get(e.info.sid) ?? [];
+    list.push(e);
+    bySource.set(e.info.sid, list);
+  }
+  for (const [sid, entries] of bySource) {
+    const r = requesters.get(sid);
+    if (r) r.irteIndices.push(...entries.map((e) => e.index));
+    const msis = irqs.filter((q) => q.requesterId === sid).sort((a, b) => (a.msiIndex ?? 0) - (b.msiIndex ?? 0));
+    entries.forEach((e, k) => {
+      if (msis[k]) {
+        e.irqs.push(msis[k]);
+        e.linkedBy = 'source-and-order';
+      }
+    });
+  }
+  // IOAPIC: the trace names the pin of each IRTE it resolved.
+  const pins = pinsFromTrace(files);
+  const ioapicIrqs = irqs.filter((q) => q.chip.includes('IO-APIC'));
+  for (const e of irtes) {
+    const pin = pins.get(e.index);
+    if (pin === undefined) continue;
+    const irq = ioapicIrqs.find((q) => q.hwirq === pin);
+    if (irq && !e.irqs.includes(irq)) {
+      e.irqs.push(irq);
+      e.linkedBy = 'trace';
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// IOMMU units (DMAR units: dmar0, dmar1, ...) from the register dump, with the
+// kernel log's "reg_base_addr ... cap ... ecap" line as a fallback.
+
+import { capInfo, ecapInfo } from '../vtd/registers';
+import { bitSet, bitsOf } from '../vtd/u64';
+import type { DecodeContext } from '../vtd/layout';
+import type { IommuUnit, ParsedFile } from './types';
+
+function unitOf(units: Map<string, IommuUnit>, name: string): IommuUnit {
+  let u = units.get(name);
+  if (!u) {
+    u = { name, registers: new Map(), registerLocations: new Map(), mode: 'unknown', locations: [] };
+    units.set(name, u);
+  }
+  return u;
+}
+
+/** Builds the units from every file that names one. */
+export function collectUnits(files: readonly ParsedFile[]): Map<string, IommuUnit> {
+  const units = new Map<string, IommuUnit>();
+  for (const f of files) {
+    const p = f.parsed;
+    if (!p) continue;
+    if (p.format === 'iommu_regset') {
+      for (const r of p.records) {
+        const u = unitOf(units, r.unit);
+        u.baseAddress = r.baseAddress;
+        u.locations.push({ file: f.name, span: r.span });
+        for (const reg of r.registers) {
+          u.registers.set(reg.name, reg.value);
+          u.registerLocations.set(reg.name, { file: f.name, span: reg.valueSpan });
+        }
+      }
+    } else if (p.format === 'dmesg') {
+      for (const r of p.records) {
+        if (r.kind !== 'unit-info') continue;
+        const u = unitOf(units, r.unit);
+        u.baseAddress ??= r.regBase;
+        if (!u.registers.has('CAP')) {
+          u.registers.set('CAP', r.cap);
+          u.registerLocations.set('CAP', { file: f.name, span: r.capSpan });
+        }
+        if (!u.registers.has('ECAP')) {
+          u.registers.set('ECAP', r.ecap);
+          u.registerLocations.set('ECAP', { file: f.name, span: r.ecapSpan });
+        }
+        u.locations.push({ file: f.name, span: r.span });
+      }
+    } else if (p.format === 'dmar_translation_struct') {
+      for (const r of p.records) {
+        const u = unitOf(units, r.unit);
+        u.rootTableAddress ??= r.rootTableAddress;
+        if (r.notEnabled) u.translationEnabled = false;
+        if (r.rows.some((row) => row.pasid >= 0) && u.mode === 'unknown') u.mode = 'scalable';
+      }
+    } else if (p.format === 'ir_translation_struct') {
+      for (const r of p.records) {
+        const u = unitOf(units, r.unit);
+        if (r.tableAddress !== undefined) u.irTableAddress ??= r.tableAddress;
+      }
+    }
+  }
+  for (const u of units.values()) deriveUnitState(u);
+  return units;
+}
+
+/** Fills in what the registers say: mode, what is enabled, table addresses. */
+function deriveUnitState(u: IommuUnit): void {
+  const r = u.registers;
+  const cap = r.get('CAP');
+  const ecap = r.get('ECAP');
+  if (cap !== undefined) {
+    u.cap = cap;
+    u.capInfo = capInfo(cap);
+  }
+  if (ecap !== undefined) {
+    u.ecap = ecap;
+    u.ecapInfo = ecapInfo(ecap);
+  }
+  const gsts = r.get('GSTS');
+  if (gsts !== undefined) {
+    u.translationEnabled = bitSet(gsts, 31);
+    u.queuedInvalidationEnabled = bitSet(gsts, 26);
+    u.interruptRemappingEnabled = bitSet(gsts, 25);
+  }
+  const rtaddr = r.get('RTADDR');
+  if (rtaddr !== undefined) {
+    u.rootTableAddress = rtaddr & ~0xfffn;
+    u.mode = bitsOf(rtaddr, 11, 10) === 1n ? 'scalable' : 'legacy';
+  } else if (u.mode === 'unknown' && u.rootTableAddress !== undefined) {
+    u.mode = 'legacy';
+  }
+  const irta = r.get('IRTA');
+  if (irta !== undefined) {
+    u.irTableAddress = irta & ~0xfffn;
+    u.x2apic = bitSet(irta, 11);
+  }
+}
+
+/** What decoders may know about entries of this unit. */
+export function decodeContextOf(u: IommuUnit | undefined): DecodeContext {
+  if (!u) return {};
+  const ctx: DecodeContext = {};
+  if (u.cap !== undefined) ctx.cap = u.cap;
+  if (u.ecap !== undefined) ctx.ecap = u.ecap;
+  if (u.capInfo) ctx.haw = u.capInfo.mgaw;
+  if (u.x2apic !== undefined) ctx.eime = u.x2apic;
+  if (u.mode !== 'unknown') ctx.scalable = u.mode === 'scalable';
+  return ctx;
+}
