@@ -1,0 +1,51 @@
+// viommu decode PATH [--json]: every raw value of a file or capture, decoded.
+
+import { decodedEntries } from '../../model/decodeFile';
+import { buildCapture } from '../../model/buildCapture';
+import { decodeContextOf } from '../../model/units';
+import { readCapture } from '../captureFolder';
+import { decodedJson, recordsJson, toJson } from '../json';
+import { parseArgs, UsageError } from '../args';
+import type { CommandIO } from './io';
+
+export function runDecode(argv: string[], io: CommandIO): number {
+  const args = parseArgs(argv, [], ['json']);
+  if (args.positional.length !== 1) throw new UsageError('decode takes one PATH (a dump file or a capture folder)');
+  const path = args.positional[0];
+  const read = readCapture(path);
+  for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
+  const capture = buildCapture(read.files);
+  const ctx = decodeContextOf(capture.units[0]);
+  const files = capture.files.map((f) => {
+    const p = f.parsed;
+    if (!p) return { file: f.name, format: null, records: [], decoded: [] };
+    return {
+      file: f.name,
+      format: p.format,
+      dialect: p.dialect,
+      lineCount: p.lineCount,
+      records: recordsJson(p),
+      decoded: decodedEntries(p, ctx, f.lines).map(decodedJson),
+      findings: p.findings.map((x) => ({ ...x, line: x.span.line + 1 })),
+    };
+  });
+  if (args.flags.has('json')) {
+    io.out(toJson(files.length === 1 && read.files.length === 1 && path === read.files[0].name ? files[0] : files.length === 1 ? files[0] : { capture: path, files }));
+    return 0;
+  }
+  for (const f of capture.files) {
+    const p = f.parsed;
+    io.out(`== ${f.name}: ${p ? p.format : 'unknown format'}${p && p.dialect.length ? ` (${p.dialect.join('; ')})` : ''}`);
+    if (!p) continue;
+    const entries = decodedEntries(p, ctx, f.lines);
+    const width = String(p.lineCount).length;
+    for (const e of entries) {
+      const flag = e.structure.findings.length ? ' !' : '';
+      io.out(`${String(e.span.line + 1).padStart(width)}  ${e.label}: ${e.structure.summary}${flag}`);
+      for (const x of e.structure.findings) io.out(`${' '.repeat(width)}    ${x.severity}: ${x.message}`);
+    }
+    if (entries.length === 0) io.out(`${p.records.length} record(s), nothing to decode bit by bit`);
+    io.out('');
+  }
+  return 0;
+}

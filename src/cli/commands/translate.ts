@@ -1,0 +1,89 @@
+// viommu translate CAPTURE --bdf BB:DD.F --iova ADDR [--pasid N] [--write] [--json]
+
+import { buildCapture } from '../../model/buildCapture';
+import { parseBdf } from '../../model/bdf';
+import { translate, type WalkResult } from '../../model/walk';
+import { hex, MASK64, parseNumber, sizeName } from '../../vtd/u64';
+import { readCapture } from '../captureFolder';
+import { flagString, parseArgs, UsageError } from '../args';
+import { renderTable } from '../table';
+import { toJson } from '../json';
+import type { CommandIO } from './io';
+
+export function runTranslate(argv: string[], io: CommandIO): number {
+  const args = parseArgs(argv, ['bdf', 'iova', 'pasid'], ['write', 'json']);
+  if (args.positional.length !== 1) throw new UsageError('translate takes one CAPTURE folder');
+  const bdfText = flagString(args, 'bdf');
+  const iovaText = flagString(args, 'iova');
+  if (!bdfText || !iovaText) throw new UsageError('translate needs --bdf BB:DD.F and --iova ADDR');
+  const sid = parseBdf(bdfText);
+  if (sid === undefined) throw new UsageError(`--bdf ${bdfText}: expected BB:DD.F such as 00:02.0`);
+  const iova = parseNumber(iovaText);
+  if (iova === undefined) throw new UsageError(`--iova ${iovaText}: expected a 64-bit number (0x... or decimal)`);
+  const pasidText = flagString(args, 'pasid');
+  const pasid = pasidText === undefined ? undefined : parseNumber(pasidText, 20);
+  if (pasidText !== undefined && pasid === undefined) throw new UsageError(`--pasid ${pasidText}: expected a 20-bit number`);
+
+  const read = readCapture(args.positional[0]);
+  for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
+  const capture = buildCapture(read.files);
+  const result = translate(capture, { sid, iova, pasid: pasid === undefined ? undefined : Number(pasid), write: args.flags.has('write') });
+  if (args.flags.has('json')) {
+    io.out(toJson(walkJson(result)));
+  } else {
+    io.out(renderWalk(result, bdfText));
+  }
+  return result.ok ? 0 : 1;
+}
+
+export function walkJson(r: WalkResult): unknown {
+  return {
+    ok: r.ok,
+    hpa: r.hpa,
+    pageSize: r.pageSize,
+    permissions: r.permissions,
+    steps: r.steps.map((s) => ({
+      kind: s.kind,
+      name: s.name,
+      level: s.level,
+      tableAddress: s.tableAddress,
+      index: s.index,
+      iovaBits: s.iovaBits,
+      entry: s.entry,
+      visible: s.visible,
+      note: s.note,
+      fields: s.decoded ? Object.fromEntries(s.decoded.fields.filter((f) => !f.reserved).map((f) => [f.name, hex(f.raw)])) : undefined,
+      location: s.location ? { file: s.location.file, line: s.location.span.line + 1, column: s.location.span.start + 1 } : undefined,
+    })),
+    fault: r.fault ? { reason: r.fault.reason, name: r.fault.name, description: r.fault.description } : undefined,
+    notes: r.notes,
+  };
+}
+
+/** Entries wider than 64 bits as Linux prints them: hi:lo qwords. */
+function entryText(v: bigint): string {
+  if (v <= MASK64) return hex(v);
+  const qwords: string[] = [];
+  for (let x = v; x > 0n; x >>= 64n) qwords.unshift(hex(x & MASK64, 16));
+  return qwords.join(':');
+}
+
+export function renderWalk(r: WalkResult, bdf: string): string {
+  const rows = r.steps.map((s) => [
+    s.name,
+    s.tableAddress !== undefined ? hex(s.tableAddress) : '',
+    s.index !== undefined ? String(s.index) : '',
+    s.iovaBits ? `${s.iovaBits[0]}:${s.iovaBits[1]}` : '',
+    s.entry !== undefined ? entryText(s.entry) : s.visible ? '' : '(not shown)',
+    s.location ? `${s.location.file}:${s.location.span.line + 1}` : '',
+    s.note,
+  ]);
+  const head = `${r.request.write ? 'write' : 'read'} ${bdf} IOVA ${hex(r.request.iova)}${r.request.pasid !== undefined ? ` PASID ${r.request.pasid}` : ''}`;
+  const table = renderTable(['step', 'table', 'index', 'IOVA bits', 'entry', 'where', 'decoded'], rows);
+  const outcome = r.ok
+    ? `=> host address ${hex(r.hpa!)} (${sizeName(r.pageSize!)} page, ${r.permissions})`
+    : r.fault
+      ? `=> fault ${hex(r.fault.reason, 2)} ${r.fault.name}: ${r.fault.description}`
+      : '=> the capture does not show enough to finish the walk';
+  return [head, table, outcome, ...r.notes.map((n) => `note: ${n}`)].join('\n');
+}

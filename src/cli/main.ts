@@ -1,0 +1,59 @@
+// The `viommu` command line: decode, check, translate, reverse and capture.
+
+import { CaptureReadError } from './captureFolder';
+import { UsageError } from './args';
+import { processIO, type CommandIO } from './commands/io';
+import { runDecode } from './commands/decode';
+import { runCheck } from './commands/check';
+import { runTranslate } from './commands/translate';
+import { runReverse } from './commands/reverse';
+import { CaptureError, runCapture } from './commands/capture';
+
+const USAGE = `usage: viommu <command> [options]
+
+  decode PATH [--json]                 decode every raw value of a dump file or capture folder
+  check PATH... [--json]               report syntax and semantic findings (exit 1 on errors)
+  translate CAPTURE --bdf BB:DD.F --iova ADDR [--pasid N] [--write] [--json]
+                                       walk one DMA request through the tables
+  reverse CAPTURE --hpa ADDR [--json]  list every requester, domain and IOVA that maps a host page
+  capture [OUTDIR]                     copy this Linux machine's IOMMU state (as root)
+
+PATH is a dump file or a capture folder (debugfs files, dmesg, /proc/interrupts, QEMU trace).`;
+
+const COMMANDS: Record<string, (argv: string[], io: CommandIO) => number> = {
+  decode: runDecode,
+  check: runCheck,
+  translate: runTranslate,
+  reverse: runReverse,
+  capture: runCapture,
+};
+
+export function main(argv: string[], io: CommandIO = processIO): number {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.err(`viommu: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`viommu ${command}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof CaptureReadError || err instanceof CaptureError) {
+      io.err(`viommu ${command}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

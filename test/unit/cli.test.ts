@@ -1,0 +1,113 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { legacyCaptureDir } from '../helpers';
+
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('viommu CLI', () => {
+  it('decode --json of one file gives its format, records and fields by specification name', () => {
+    const r = run('decode', join(legacyCaptureDir, 'dmar_translation_struct'), '--json');
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.out);
+    assert.equal(j.format, 'dmar_translation_struct');
+    assert.equal(j.records[0].rows.length, 9);
+    const edu = j.decoded.find((d: { label: string }) => d.label === 'context entry 00:05.0');
+    assert.equal(edu.type, 'context-entry');
+    assert.equal(edu.fields.DID.value, '0x7');
+    assert.equal(edu.fields.AW.value, '0x1');
+    assert.equal(edu.fields.SLPTPTR.address, '0x1b1f000');
+    assert.equal(edu.fields.P.value, '0x1');
+  });
+
+  it('decode --json of a capture folder lists every file with a format id', () => {
+    const r = run('decode', legacyCaptureDir, '--json');
+    const j = JSON.parse(r.out);
+    const formats = j.files.map((f: { format: string }) => f.format).sort();
+    assert.deepEqual(formats, [
+      'dmar_perf_latency',
+      'dmar_translation_struct',
+      'dmesg',
+      'domain_translation_struct',
+      'invalidation_queue',
+      'iommu_groups',
+      'iommu_regset',
+      'ir_translation_struct',
+      'proc_interrupts',
+      'qemu_trace',
+    ]);
+  });
+
+  it('check --json on the real capture has no syntax findings and no errors (exit 0)', () => {
+    const r = run('check', legacyCaptureDir, '--json');
+    const findings = JSON.parse(r.out) as { kind: string; severity: string }[];
+    assert.equal(findings.filter((f) => f.kind === 'syntax').length, 0);
+    assert.equal(r.code, 0);
+  });
+
+  it('check exits 1 on an error and names the line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-'));
+    // A context entry with TT = 11 (reserved) and reserved bits set.
+    writeFileSync(
+      join(dir, 'dmar_translation_struct'),
+      'IOMMU dmar0: Root Table Address: 0x1a8e000\n' +
+        'B.D.F\tRoot_entry\t\t\t\tContext_entry\t\t\t\tPASID\tPASID_table_entry\n' +
+        '00:05.0\t0x0000000000000000:0x0000000001a94001\t0x0000000000000701:0x0000000001b1f0ff\t-1    \t0x0000000000000000:0x0000000000000000:0x0000000000000000\n',
+    );
+    const r = run('check', dir, '--json');
+    assert.equal(r.code, 1);
+    const findings = JSON.parse(r.out) as { line: number; severity: string; kind: string }[];
+    const errors = findings.filter((f) => f.severity === 'error');
+    assert.ok(errors.length > 0);
+    assert.ok(errors.every((f) => f.line === 3 && f.kind === 'semantic'));
+  });
+
+  it('translate --json walks an IOVA to its host page', () => {
+    const r = run('translate', legacyCaptureDir, '--bdf', '00:02.0', '--iova', '0xffefd000', '--json');
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.out);
+    assert.equal(j.ok, true);
+    assert.equal(j.hpa, '0x268e000');
+    assert.equal(j.pageSize, '0x1000');
+    assert.equal(j.permissions, 'RW');
+    assert.ok(j.steps.length >= 5);
+  });
+
+  it('translate reports the fault reason of an unmapped IOVA (exit 1)', () => {
+    const r = run('translate', legacyCaptureDir, '--bdf', '00:05.0', '--iova', '0x2345000', '--json');
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.out);
+    assert.equal(j.ok, false);
+    assert.deepEqual(j.fault, { reason: 6, name: j.fault.name, description: 'PTE Read access is not set' });
+  });
+
+  it('translate prints a readable table', () => {
+    const r = run('translate', legacyCaptureDir, '--bdf', '00:02.0', '--iova', '0xffefd000');
+    assert.match(r.out, /PDPE/);
+    assert.match(r.out, /=> host address 0x268e000 \(4K page, RW\)/);
+  });
+
+  it('reverse lists both IOVAs of a host page', () => {
+    const r = run('reverse', legacyCaptureDir, '--hpa', '0x268e800', '--json');
+    const j = JSON.parse(r.out);
+    assert.deepEqual(
+      j.mappings.map((m: { iova: string }) => m.iova),
+      ['0xffefd800', '0xffefe800'],
+    );
+  });
+
+  it('usage errors and unreadable paths exit 2 with a message', () => {
+    assert.equal(run('translate', legacyCaptureDir, '--bdf', 'zz', '--iova', '1').code, 2);
+    const missing = run('check', '/nonexistent/capture');
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /cannot read/);
+    assert.equal(run('frobnicate').code, 2);
+  });
+});
