@@ -1,0 +1,33 @@
+// Shows a translation walk as a read-only Markdown document: each table read,
+// the IOVA bits used, the entry decoded, and a link to its dump line.
+
+import * as vscode from 'vscode';
+import type { TranslateParams, WireWalkResult } from '../protocol';
+
+function esc(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => '\\' + c);
+}
+
+export function walkMarkdown(params: TranslateParams, r: WireWalkResult): string {
+  const lines = [`# ${params.write ? 'Write' : 'Read'} ${esc(params.bdf)} IOVA ${esc(params.iova)}`, ''];
+  r.steps.forEach((s, i) => {
+    const where = s.location ? ` — [line ${s.location.line + 1}](${vscode.Uri.parse(s.location.uri).with({ fragment: `L${s.location.line + 1}` }).toString()})` : '';
+    lines.push(`## ${i + 1}. ${esc(s.name)}${where}`, '');
+    if (s.tableAddress) lines.push(`- table at \`${s.tableAddress}\`${s.index !== undefined ? `, index ${s.index}` : ''}${s.iovaBits ? ` (IOVA bits ${s.iovaBits[0]}:${s.iovaBits[1]})` : ''}`);
+    if (s.entry) lines.push(`- entry \`${s.entry}\`${s.visible ? '' : ' (not shown in the dump)'}`);
+    lines.push(`- ${esc(s.note)}`);
+    if (s.fields?.length) {
+      lines.push('', '| field | bits | value | meaning |', '|---|---|---|---|');
+      for (const f of s.fields) lines.push(`| ${esc(f.name)} | ${f.bits} | \`${f.value}\` | ${esc(f.meaning)} |`);
+    }
+    lines.push('');
+  });
+  lines.push(r.ok ? `**Result:** host address \`${r.hpa}\`, page size \`${r.pageSize}\`, ${r.permissions}` : r.fault ? `**Fault ${r.fault.reason.toString(16).padStart(2, '0')}h ${esc(r.fault.name)}:** ${esc(r.fault.description)}` : '**The capture does not show enough to finish the walk.**');
+  for (const n of r.notes) lines.push('', `> ${esc(n)}`);
+  return lines.join('\n');
+}
+
+export async function showWalk(params: TranslateParams, r: WireWalkResult): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: walkMarkdown(params, r) });
+  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}

@@ -1,0 +1,127 @@
+// The one place for every id shared by the extension and the language
+// server: language ids, custom requests and their JSON shapes, commands and
+// settings. Values cross the wire as JSON, so 64-bit numbers travel as
+// 0x-prefixed hex strings.
+
+import type { FormatId } from './dumps/types';
+
+/**
+ * A custom request: its method name, and (for the type checker only) its
+ * parameter and result types. Plain strings on the wire, so the client and
+ * the server need not share one version of the LSP libraries.
+ */
+export interface RequestSpec<P, R> {
+  readonly method: string;
+  /** Phantom members: never set. */
+  readonly params?: P;
+  readonly result?: R;
+}
+
+function request<P, R>(method: string): RequestSpec<P, R> {
+  return { method };
+}
+
+/** VS Code language id of each dump format. */
+export const LANGUAGE_OF_FORMAT: Readonly<Record<FormatId, string>> = {
+  iommu_regset: 'viommu-regset',
+  dmar_translation_struct: 'viommu-dmar',
+  domain_translation_struct: 'viommu-pagetable',
+  ir_translation_struct: 'viommu-irte',
+  invalidation_queue: 'viommu-invq',
+  dmar_perf_latency: 'viommu-perf',
+  dmesg: 'viommu-dmesg',
+  proc_interrupts: 'viommu-interrupts',
+  qemu_trace: 'viommu-trace',
+  iommu_groups: 'viommu-groups',
+};
+
+export const LANGUAGE_IDS: readonly string[] = Object.values(LANGUAGE_OF_FORMAT);
+
+export function formatIdOfLanguage(languageId: string): FormatId | undefined {
+  for (const [format, lang] of Object.entries(LANGUAGE_OF_FORMAT)) if (lang === languageId) return format as FormatId;
+  return undefined;
+}
+
+/** Settings (package.json contributes.configuration). */
+export const SETTINGS = {
+  section: 'viommu',
+  inlayHints: 'viommu.inlayHints',
+  numberFormat: 'viommu.numberFormat',
+  maxFileSizeMB: 'viommu.maxFileSizeMB',
+} as const;
+
+export type InlayHintMode = 'off' | 'compact' | 'full';
+export type NumberFormat = 'hex' | 'decimal' | 'both';
+
+/** Commands (package.json contributes.commands); the server names them in code lenses and actions. */
+export const COMMANDS = {
+  translateIova: 'viommu.translateIova',
+  showInTree: 'viommu.showInTree',
+  explainFault: 'viommu.explainFault',
+  openCaptureFolder: 'viommu.openCaptureFolder',
+  openSampleCapture: 'viommu.openSampleCapture',
+  openLargeFile: 'viommu.openLargeFile',
+} as const;
+
+/** A place in a file of the capture. */
+export interface WireLocation {
+  uri: string;
+  line: number;
+  character: number;
+  endCharacter: number;
+}
+
+// ---- viommu/translate ----------------------------------------------------
+
+export interface TranslateParams {
+  /** Any document of the capture, or the capture folder's URI. */
+  uri: string;
+  bdf: string;
+  iova: string;
+  pasid?: number;
+  write?: boolean;
+}
+
+export interface WireWalkStep {
+  kind: string;
+  name: string;
+  level?: number;
+  tableAddress?: string;
+  index?: number;
+  iovaBits?: [number, number];
+  entry?: string;
+  visible: boolean;
+  note: string;
+  fields?: { name: string; bits: string; value: string; meaning: string }[];
+  location?: WireLocation;
+}
+
+export interface WireWalkResult {
+  ok: boolean;
+  hpa?: string;
+  pageSize?: string;
+  permissions?: string;
+  steps: WireWalkStep[];
+  fault?: { reason: number; name: string; description: string };
+  notes: string[];
+  /** Set when the request could not be run (no capture, bad input). */
+  error?: string;
+}
+
+export const TranslateRequest = request<TranslateParams, WireWalkResult>('viommu/translate');
+
+// ---- viommu/captureSummary -------------------------------------------------
+
+export interface CaptureSummaryParams {
+  uri: string;
+}
+
+export interface CaptureSummary {
+  folder: string;
+  files: { name: string; uri: string; format?: FormatId; dialect: string[]; errors: number; warnings: number }[];
+  units: { name: string; mode: string; translation?: boolean; interruptRemapping?: boolean; queuedInvalidation?: boolean; cap?: string; ecap?: string }[];
+  requesters: { bdf: string; did?: number; group?: number; mappings: number }[];
+  domains: { did: number; requesters: string[]; levels?: number; mappings: number; bytes: string }[];
+}
+
+export const CaptureSummaryRequest = request<CaptureSummaryParams, CaptureSummary | null>('viommu/captureSummary');

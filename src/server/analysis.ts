@@ -1,0 +1,106 @@
+// The analysis of one document: its format, parse result and lines, and a
+// way to find the decoded entries on a line without decoding the whole file
+// (a page-table dump can hold millions of entries).
+
+import { parseDump, detectFormat, type AnyParseResult } from '../dumps/registry';
+import { splitLines, type FormatId, type Span } from '../dumps/types';
+import type { DecodeContext } from '../vtd/layout';
+import { forEachDecodedEntry, pageTableRowSpans, type DecodedEntry } from '../model/decodeFile';
+import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
+import { hex } from '../vtd/u64';
+import { formatIdOfLanguage } from '../protocol';
+
+export class DocumentAnalysis {
+  readonly lines: string[];
+  readonly parsed: AnyParseResult | undefined;
+  private lineIndex: Map<number, DecodedEntry[]> | undefined;
+  private indexedWith: DecodeContext | undefined;
+
+  constructor(
+    readonly uri: string,
+    readonly version: number,
+    text: string,
+    readonly fileName: string | undefined,
+    languageId?: string,
+  ) {
+    this.lines = splitLines(text);
+    const hinted = languageId ? formatIdOfLanguage(languageId) : undefined;
+    // The content decides; the language id only breaks a tie (an empty file, or
+    // content two formats could claim).
+    const detected = detectFormat(text, fileName);
+    this.parsed = parseDump(text, fileName, detected ?? hinted);
+  }
+
+  get format(): FormatId | undefined {
+    return this.parsed?.format;
+  }
+
+  /** Decoded entries printed on `line`. */
+  entriesAt(line: number, ctx: DecodeContext): DecodedEntry[] {
+    const p = this.parsed;
+    if (!p) return [];
+    if (p.format === 'domain_translation_struct') return this.pageTableEntriesAt(line, ctx);
+    if (!this.lineIndex || this.indexedWith !== ctx) {
+      const index = new Map<number, DecodedEntry[]>();
+      forEachDecodedEntry(
+        p,
+        ctx,
+        (e) => {
+          const list = index.get(e.span.line);
+          if (list) list.push(e);
+          else index.set(e.span.line, [e]);
+        },
+        this.lines,
+      );
+      this.lineIndex = index;
+      this.indexedWith = ctx;
+    }
+    return this.lineIndex.get(line) ?? [];
+  }
+
+  /** The decoded entry under a position, if any. */
+  entryAt(line: number, character: number, ctx: DecodeContext): DecodedEntry | undefined {
+    return this.entriesAt(line, ctx).find((e) => character >= e.span.start && character <= e.span.end);
+  }
+
+  /** The page-table dump block and row printed on `line`. */
+  pageTableRowAt(line: number): { block: number; row: number } | undefined {
+    const p = this.parsed;
+    if (p?.format !== 'domain_translation_struct') return undefined;
+    for (let b = 0; b < p.records.length; b++) {
+      const block = p.records[b];
+      if (line <= block.span.line || line > block.lastLine) continue;
+      const rows = block.rows;
+      let lo = 0;
+      let hi = rows.count - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const l = rows.line(mid);
+        if (l === line) return { block: b, row: mid };
+        if (l < line) lo = mid + 1;
+        else hi = mid - 1;
+      }
+    }
+    return undefined;
+  }
+
+  private pageTableEntriesAt(line: number, ctx: DecodeContext): DecodedEntry[] {
+    const at = this.pageTableRowAt(line);
+    const p = this.parsed;
+    if (!at || p?.format !== 'domain_translation_struct') return [];
+    const rows = p.records[at.block].rows;
+    const spans = pageTableRowSpans(line, this.lines[line]);
+    const out: DecodedEntry[] = [];
+    for (let level = 5; level >= 1; level--) {
+      const value = rows.entry(at.row, level);
+      if (value === undefined || value === 0n || !spans[level]) continue;
+      out.push({ span: spans[level], label: `${LEVEL_NAMES[level]} for IOVA ${hex(rows.iova(at.row))}`, structure: decodeSlEntry(value, level, ctx) });
+    }
+    return out;
+  }
+}
+
+/** Whether a position falls in a span. */
+export function inSpan(span: Span, line: number, character: number): boolean {
+  return span.line === line && character >= span.start && character <= span.end;
+}

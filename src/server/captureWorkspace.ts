@@ -1,0 +1,201 @@
+// Captures as the language server sees them: a document's folder (going up
+// from per-device sub-folders) read from disk, with the open documents'
+// current text in place of what is on disk. One Capture per folder, rebuilt
+// when any of its files changes.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { URI } from 'vscode-uri';
+import { parseDump } from '../dumps/registry';
+import { splitLines } from '../dumps/types';
+import { buildCaptureFromParsed } from '../model/buildCapture';
+import { parseBdf } from '../model/bdf';
+import type { Capture, ParsedFile } from '../model/types';
+import { ReverseMap } from '../model/reverseMap';
+import { DocumentAnalysis } from './analysis';
+
+/** Sibling files larger than this are left out of a capture (the user opens them on purpose). */
+const MAX_SIBLING_BYTES = 64 * 1024 * 1024;
+const MAX_SIBLINGS = 2000;
+const NOT_DUMPS = /^(manifest\.json|README(\.md)?|\..*)$/i;
+
+interface DiskFile {
+  mtimeMs: number;
+  size: number;
+  parsed: ParsedFile;
+}
+
+export interface CaptureEntry {
+  folder: string;
+  capture: Capture;
+  /** URI of each file of the capture, by its name in the capture. */
+  uris: Map<string, string>;
+  /** Built on first use: host page → IOVAs. */
+  reverse?: ReverseMap;
+}
+
+export function reverseMapOf(entry: CaptureEntry): ReverseMap {
+  entry.reverse ??= new ReverseMap(entry.capture);
+  return entry.reverse;
+}
+
+/** The capture folder a file belongs to: its own folder, or the one above a per-device (and per-PASID) folder. */
+export function captureRootOf(filePath: string): string {
+  let dir = dirname(filePath);
+  for (let up = 0; up < 2; up++) {
+    const name = basename(dir);
+    const parentName = basename(dirname(dir));
+    const isDevice = parseBdf(name) !== undefined;
+    const isPasidUnderDevice = /^[0-9a-f]{1,5}$/i.test(name) && parseBdf(parentName) !== undefined;
+    if (!isDevice && !isPasidUnderDevice) break;
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+export class CaptureWorkspace {
+  private readonly open = new Map<string, DocumentAnalysis>();
+  private readonly disk = new Map<string, DiskFile>();
+  private readonly captures = new Map<string, CaptureEntry>();
+
+  /** Records an open document's analysis; its folder's capture is rebuilt on next use. */
+  setDocument(a: DocumentAnalysis): void {
+    this.open.set(a.uri, a);
+    const folder = this.folderOfUri(a.uri);
+    if (folder) this.captures.delete(folder);
+  }
+
+  closeDocument(uri: string): void {
+    this.open.delete(uri);
+    const folder = this.folderOfUri(uri);
+    if (folder) this.captures.delete(folder);
+  }
+
+  document(uri: string): DocumentAnalysis | undefined {
+    return this.open.get(uri);
+  }
+
+  /** A file of some capture changed on disk. */
+  fileChanged(uri: string): string | undefined {
+    const path = fsPathOf(uri);
+    if (!path) return undefined;
+    this.disk.delete(path);
+    const folder = captureRootOf(path);
+    this.captures.delete(folder);
+    return folder;
+  }
+
+  /** The capture folder of a document URI (undefined for untitled documents). */
+  folderOfUri(uri: string): string | undefined {
+    const path = fsPathOf(uri);
+    return path ? captureRootOf(path) : undefined;
+  }
+
+  /** The capture a document belongs to (for an untitled document, a capture of that document alone). */
+  captureOf(uri: string): CaptureEntry | undefined {
+    const folder = this.folderOfUri(uri);
+    if (folder) return this.captureOfFolder(folder);
+    const doc = this.open.get(uri);
+    if (!doc) return undefined;
+    const name = doc.fileName ?? 'untitled';
+    return {
+      folder: '',
+      capture: buildCaptureFromParsed([{ name, lines: doc.lines, parsed: doc.parsed }]),
+      uris: new Map([[name, uri]]),
+    };
+  }
+
+  captureOfFolder(folder: string): CaptureEntry {
+    const cached = this.captures.get(folder);
+    if (cached) return cached;
+    const files: ParsedFile[] = [];
+    const uris = new Map<string, string>();
+    const openHere = new Map<string, DocumentAnalysis>();
+    for (const a of this.open.values()) {
+      const p = fsPathOf(a.uri);
+      if (p && captureRootOf(p) === folder) openHere.set(p, a);
+    }
+    for (const path of listCaptureFiles(folder)) {
+      const name = relative(folder, path).split(sep).join('/');
+      const doc = openHere.get(path);
+      if (doc) {
+        files.push({ name, lines: doc.lines, parsed: doc.parsed });
+        uris.set(name, doc.uri);
+        openHere.delete(path);
+        continue;
+      }
+      const f = this.readDisk(path, name);
+      if (f) {
+        files.push(f.parsed);
+        uris.set(name, URI.file(path).toString());
+      }
+    }
+    // Open documents not on disk yet (new, unsaved files in the folder).
+    for (const [path, doc] of openHere) {
+      const name = relative(folder, path).split(sep).join('/');
+      files.push({ name, lines: doc.lines, parsed: doc.parsed });
+      uris.set(name, doc.uri);
+    }
+    files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entry = { folder, capture: buildCaptureFromParsed(files), uris };
+    this.captures.set(folder, entry);
+    return entry;
+  }
+
+  private readDisk(path: string, name: string): DiskFile | undefined {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return undefined;
+    }
+    const known = this.disk.get(path);
+    if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known;
+    if (st.size > MAX_SIBLING_BYTES) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const f: DiskFile = { mtimeMs: st.mtimeMs, size: st.size, parsed: { name, lines: splitLines(text), parsed: parseDump(text, name) } };
+    this.disk.set(path, f);
+    return f;
+  }
+}
+
+/** Files of a capture folder: its own files and those of per-device and per-PASID sub-folders. */
+function listCaptureFiles(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (out.length >= MAX_SIBLINGS || NOT_DUMPS.test(n)) continue;
+      const p = join(dir, n);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isFile()) out.push(p);
+      else if (st.isDirectory() && depth < 2 && (parseBdf(n) !== undefined || (depth === 1 && /^[0-9a-f]{1,5}$/i.test(n)))) walk(p, depth + 1);
+    }
+  };
+  walk(folder, 0);
+  return out;
+}
+
+export function fsPathOf(uri: string): string | undefined {
+  try {
+    const u = URI.parse(uri);
+    return u.scheme === 'file' ? u.fsPath : undefined;
+  } catch {
+    return undefined;
+  }
+}

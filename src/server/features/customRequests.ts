@@ -1,0 +1,120 @@
+// The extension's custom requests (declared in src/protocol.ts): the capture
+// summary and the translation walk.
+
+import type { Connection } from 'vscode-languageserver/node';
+import { URI } from 'vscode-uri';
+import { parseBdf } from '../../model/bdf';
+import { translate, type WalkResult } from '../../model/walk';
+import { mappingTotals } from '../../model/mappings';
+import { hex, parseNumber } from '../../vtd/u64';
+import {
+  CaptureSummaryRequest,
+  TranslateRequest,
+  type CaptureSummary,
+  type CaptureSummaryParams,
+  type TranslateParams,
+  type WireWalkResult,
+} from '../../protocol';
+import type { CaptureEntry, CaptureWorkspace } from '../captureWorkspace';
+import { fsPathOf } from '../captureWorkspace';
+import { statSync } from 'node:fs';
+import type { Feature } from './feature';
+
+/** The capture of a document URI or of a capture folder URI. */
+export function captureFor(workspace: CaptureWorkspace, uri: string): CaptureEntry | undefined {
+  const path = fsPathOf(uri);
+  if (path) {
+    try {
+      if (statSync(path).isDirectory()) return workspace.captureOfFolder(path);
+    } catch {
+      // not on disk: an open document
+    }
+  }
+  return workspace.captureOf(uri);
+}
+
+export function walkToWire(r: WalkResult, uriOf: (file: string) => string | undefined): WireWalkResult {
+  return {
+    ok: r.ok,
+    hpa: r.hpa !== undefined ? hex(r.hpa) : undefined,
+    pageSize: r.pageSize !== undefined ? hex(r.pageSize) : undefined,
+    permissions: r.permissions,
+    fault: r.fault,
+    notes: r.notes,
+    steps: r.steps.map((s) => {
+      const uri = s.location ? uriOf(s.location.file) : undefined;
+      return {
+        kind: s.kind,
+        name: s.name,
+        level: s.level,
+        tableAddress: s.tableAddress !== undefined ? hex(s.tableAddress) : undefined,
+        index: s.index,
+        iovaBits: s.iovaBits,
+        entry: s.entry !== undefined ? hex(s.entry) : undefined,
+        visible: s.visible,
+        note: s.note,
+        fields: s.decoded?.fields
+          .filter((f) => !f.reserved || f.raw !== 0n)
+          .map((f) => ({ name: f.name, bits: f.msb === f.lsb ? `${f.msb}` : `${f.msb}:${f.lsb}`, value: hex(f.raw), meaning: f.meaning })),
+        location: s.location && uri ? { uri, line: s.location.span.line, character: s.location.span.start, endCharacter: s.location.span.end } : undefined,
+      };
+    }),
+  };
+}
+
+export function summaryOf(entry: CaptureEntry): CaptureSummary {
+  const c = entry.capture;
+  return {
+    folder: entry.folder ? URI.file(entry.folder).toString() : '',
+    files: c.files.map((f) => ({
+      name: f.name,
+      uri: entry.uris.get(f.name) ?? '',
+      format: f.parsed?.format,
+      dialect: f.parsed?.dialect ?? [],
+      errors: c.findings.filter((x) => x.file === f.name && x.severity === 'error').length,
+      warnings: c.findings.filter((x) => x.file === f.name && x.severity === 'warning').length,
+    })),
+    units: c.units.map((u) => ({
+      name: u.name,
+      mode: u.mode,
+      translation: u.translationEnabled,
+      interruptRemapping: u.interruptRemappingEnabled,
+      queuedInvalidation: u.queuedInvalidationEnabled,
+      cap: u.cap !== undefined ? hex(u.cap) : undefined,
+      ecap: u.ecap !== undefined ? hex(u.ecap) : undefined,
+    })),
+    requesters: [...c.requesters.values()].map((r) => ({
+      bdf: r.bdf,
+      did: r.did,
+      group: r.group,
+      mappings: r.did !== undefined ? (c.domains.get(r.did)?.table?.rows.count ?? 0) : 0,
+    })),
+    domains: [...c.domains.values()].map((d) => {
+      const totals = d.table ? mappingTotals(d.table.rows) : { leaves: 0, bytes: 0n };
+      return { did: d.did, requesters: d.requesters.map((s) => c.requesters.get(s)?.bdf ?? ''), levels: d.levels, mappings: totals.leaves, bytes: hex(totals.bytes) };
+    }),
+  };
+}
+
+export const customRequestsFeature: Feature = {
+  capabilities: {},
+  register: ({ connection, workspace }) => registerCustomRequests(connection, workspace),
+};
+
+function registerCustomRequests(connection: Connection, workspace: CaptureWorkspace): void {
+  connection.onRequest(TranslateRequest.method, (params: TranslateParams): WireWalkResult => {
+    const entry = captureFor(workspace, params.uri);
+    const empty: WireWalkResult = { ok: false, steps: [], notes: [] };
+    if (!entry) return { ...empty, error: 'No capture is open for this document.' };
+    const sid = parseBdf(params.bdf);
+    if (sid === undefined) return { ...empty, error: `"${params.bdf}" is not a requester id (BB:DD.F)` };
+    const iova = parseNumber(params.iova);
+    if (iova === undefined) return { ...empty, error: `"${params.iova}" is not a 64-bit address` };
+    const r = translate(entry.capture, { sid, iova, pasid: params.pasid, write: params.write });
+    return walkToWire(r, (file) => entry.uris.get(file));
+  });
+  connection.onRequest(CaptureSummaryRequest.method, (params: CaptureSummaryParams): CaptureSummary | null => {
+    const entry = captureFor(workspace, params.uri);
+    return entry ? summaryOf(entry) : null;
+  });
+}

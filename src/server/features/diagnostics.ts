@@ -1,0 +1,112 @@
+// Diagnostics: the document's syntax findings, the specification and
+// semantic findings of its capture that fall in it, and an explanation of
+// each fault line of a kernel log. Re-published for every open document of a
+// folder when any file of that capture changes.
+
+import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import type { Finding } from '../../dumps/types';
+import { faultReason } from '../../vtd/faultReasons';
+import { hex } from '../../vtd/u64';
+import type { CaptureWorkspace } from '../captureWorkspace';
+
+const DEBOUNCE_MS = 150;
+
+const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function findingToDiagnostic(f: Finding, uriOf: (file: string) => string | undefined): Diagnostic {
+  const d: Diagnostic = {
+    severity: SEVERITY[f.severity],
+    range: { start: { line: f.span.line, character: f.span.start }, end: { line: f.span.line, character: f.span.end } },
+    message: f.message,
+    source: 'viommu',
+    code: f.code,
+  };
+  if (f.related?.length) {
+    d.relatedInformation = f.related
+      .map((r) => {
+        const uri = r.file ? uriOf(r.file) : undefined;
+        return uri ? { location: { uri, range: { start: { line: r.span.line, character: r.span.start }, end: { line: r.span.line, character: r.span.end } } }, message: r.message } : undefined;
+      })
+      .filter((x): x is NonNullable<typeof x> => x !== undefined);
+  }
+  return d;
+}
+
+export function diagnosticsFor(workspace: CaptureWorkspace, uri: string): Diagnostic[] {
+  const entry = workspace.captureOf(uri);
+  if (!entry) return [];
+  let name: string | undefined;
+  for (const [n, u] of entry.uris) if (u === uri) name = n;
+  if (name === undefined) return [];
+  const uriOf = (file: string) => entry.uris.get(file);
+  const out = entry.capture.findings.filter((f) => f.file === name).map((f) => findingToDiagnostic(f, uriOf));
+  for (const fault of entry.capture.faults) {
+    if (fault.location.file !== name) continue;
+    const r = faultReason(fault.reason);
+    const what = fault.kind === 'dma' ? `${fault.write ? 'write' : 'read'} of ${hex(fault.address ?? 0n)}` : `interrupt index ${fault.index}`;
+    out.push({
+      severity: DiagnosticSeverity.Information,
+      range: { start: { line: fault.location.span.line, character: fault.location.span.start }, end: { line: fault.location.span.line, character: fault.location.span.end } },
+      message: `Fault ${hex(fault.reason, 2)} ${r.name}: ${r.description}. ${fault.bdf} ${what}.${r.qualified ? ' (A qualified fault: a context entry with FPD = 1 would suppress it.)' : ''}`,
+      source: 'viommu',
+      code: 'fault',
+    });
+  }
+  return out;
+}
+
+export class DiagnosticsPublisher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly workspace: CaptureWorkspace,
+  ) {}
+
+  schedule(uri: string): void {
+    const t = this.timers.get(uri);
+    if (t) clearTimeout(t);
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        this.publish(uri);
+      }, DEBOUNCE_MS),
+    );
+  }
+
+  /** Re-check every open document of a capture folder. */
+  scheduleFolder(folder: string, openUris: readonly string[]): void {
+    for (const uri of openUris) if (this.workspace.folderOfUri(uri) === folder) this.schedule(uri);
+  }
+
+  clear(uri: string): void {
+    const t = this.timers.get(uri);
+    if (t) clearTimeout(t);
+    this.timers.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private publish(uri: string): void {
+    if (!this.workspace.document(uri)) return;
+    let diagnostics: Diagnostic[];
+    try {
+      diagnostics = diagnosticsFor(this.workspace, uri);
+    } catch (err) {
+      diagnostics = [
+        {
+          severity: DiagnosticSeverity.Error,
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          message: `vIOMMU Inspector could not analyse this file: ${err instanceof Error ? err.message : String(err)}`,
+          source: 'viommu',
+        },
+      ];
+    }
+    void this.connection.sendDiagnostics({ uri, diagnostics });
+  }
+}

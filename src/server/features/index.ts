@@ -1,0 +1,8 @@
+// Every feature of the language server, in one list.
+
+import type { Feature } from './feature';
+import { hoverFeature } from './hover';
+import { inlayHintsFeature } from './inlayHints';
+import { customRequestsFeature } from './customRequests';
+
+export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature];

@@ -1,0 +1,56 @@
+// Inlay hints: a compact decode after each raw entry of the visible range
+// (e.g. "P DID=7 AW=39 SLPTPTR=0x1b1f000"), or every field in "full" mode.
+
+import { InlayHintKind, type Connection, type InlayHint } from 'vscode-languageserver/node';
+import { decodeContextOf } from '../../model/units';
+import type { Structure } from '../../vtd/layout';
+import { hex } from '../../vtd/u64';
+import type { CaptureWorkspace } from '../captureWorkspace';
+import type { Settings } from '../settings';
+import { structureMarkdown } from './markdown';
+import type { Feature } from './feature';
+
+/** Lines scanned at most per request (a page-table dump can have a million). */
+const MAX_LINES = 2000;
+
+function fullText(s: Structure): string {
+  return s.fields
+    .filter((f) => !f.reserved || f.raw !== 0n)
+    .map((f) => `${f.name}=${hex(f.raw)}`)
+    .join(' ');
+}
+
+export const inlayHintsFeature: Feature = {
+  capabilities: { inlayHintProvider: true },
+  register: ({ connection, workspace, settings }) => {
+    registerInlayHints(connection, workspace, settings);
+    settings.onChange(() => connection.languages.inlayHint.refresh().catch(() => undefined));
+  },
+};
+
+function registerInlayHints(connection: Connection, workspace: CaptureWorkspace, settings: Settings): void {
+  connection.languages.inlayHint.on((params, token): InlayHint[] => {
+    const mode = settings.get().inlayHints;
+    if (mode === 'off') return [];
+    const doc = workspace.document(params.textDocument.uri);
+    if (!doc) return [];
+    const ctx = decodeContextOf(workspace.captureOf(doc.uri)?.capture.units[0]);
+    const hints: InlayHint[] = [];
+    const last = Math.min(params.range.end.line, params.range.start.line + MAX_LINES, doc.lines.length - 1);
+    for (let line = params.range.start.line; line <= last; line++) {
+      if (token.isCancellationRequested) break;
+      for (const e of doc.entriesAt(line, ctx)) {
+        const label = mode === 'full' ? fullText(e.structure) : e.structure.summary;
+        if (!label) continue;
+        hints.push({
+          position: { line, character: e.span.end },
+          label: ` ${label}`,
+          kind: InlayHintKind.Type,
+          paddingLeft: true,
+          tooltip: { kind: 'markdown', value: structureMarkdown(e.structure, e.label) },
+        });
+      }
+    }
+    return hints;
+  });
+}

@@ -1,0 +1,39 @@
+// Markdown renderings shared by hovers and the tree views' tooltips.
+
+import type { Structure } from '../../vtd/layout';
+import { hex } from '../../vtd/u64';
+import type { NumberFormat } from '../../protocol';
+
+/** Escapes text for a Markdown table cell or paragraph (dump text is never trusted). */
+export function mdEscape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => '\\' + c).replace(/\r?\n/g, ' ');
+}
+
+export function formatValue(v: bigint, format: NumberFormat, width = 0): string {
+  const h = hex(v, width);
+  if (format === 'hex') return h;
+  if (format === 'decimal') return v.toString(10);
+  return `${h} (${v.toString(10)})`;
+}
+
+/** A field table: name, bits, value in hex and decimal, meaning. */
+export function structureMarkdown(s: Structure, label?: string): string {
+  const lines: string[] = [];
+  lines.push(`**${mdEscape(label ? `${label}: ${s.title}` : s.title)}** \`${hex(s.raw)}\``);
+  lines.push('');
+  lines.push(mdEscape(s.summary));
+  lines.push('');
+  lines.push('| field | bits | hex | dec | meaning |');
+  lines.push('|---|---|---|---|---|');
+  for (const f of s.fields) {
+    if (f.reserved && f.raw === 0n) continue;
+    const bits = f.msb === f.lsb ? `${f.msb}` : `${f.msb}:${f.lsb}`;
+    const dec = f.raw <= BigInt(Number.MAX_SAFE_INTEGER) ? f.raw.toString(10) : '';
+    lines.push(`| ${mdEscape(f.name)} | ${bits} | \`${hex(f.raw)}\` | ${dec} | ${mdEscape(f.meaning)} |`);
+  }
+  if (s.findings.length) {
+    lines.push('');
+    for (const f of s.findings) lines.push(`- **${f.severity}**: ${mdEscape(f.message)}${f.faultReason !== undefined ? ` (hardware fault ${hex(f.faultReason, 2)})` : ''}`);
+  }
+  return lines.join('\n');
+}
