@@ -125,3 +125,88 @@ export interface CaptureSummary {
 }
 
 export const CaptureSummaryRequest = request<CaptureSummaryParams, CaptureSummary | null>('viommu/captureSummary');
+
+// ---- Sidebar tree views -----------------------------------------------------
+// The server owns the data: views ask for the children of a node. A node id is
+// its parent's id, '/', and its own segment, so a node's parent is derivable
+// from its id (reveal in both directions needs no extra request).
+
+export const VIEW_IDS = {
+  contextTables: 'viommu.contextTables',
+  secondLevelTables: 'viommu.secondLevelTables',
+  iotlb: 'viommu.iotlb',
+  atsFlow: 'viommu.atsFlow',
+  gsiRouting: 'viommu.gsiRouting',
+  simulator: 'viommu.simulator',
+} as const;
+
+export type ViewKey = keyof typeof VIEW_IDS;
+
+/** What a view shows: a capture folder, a QEMU trace (replayed), or a running simulation. */
+export interface SourceRef {
+  kind: 'capture' | 'trace' | 'simulation';
+  /** The capture folder, the trace file, or the simulation session id. */
+  uri: string;
+}
+
+export interface TreeNodeDto {
+  id: string;
+  label: string;
+  description?: string;
+  /** Markdown; every piece of dump-derived text in it is escaped by the server. */
+  tooltip?: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  /** Drives the view's menus (package.json `when` clauses): e.g. "entry", "requester", "domain". */
+  contextValue?: string;
+  /** A codicon id, e.g. "circuit-board". */
+  icon?: string;
+  /** The dump line the node stands for. */
+  location?: WireLocation;
+  /** What the copy commands copy. */
+  copy?: { value?: string; raw?: string; json?: unknown };
+  /** Changed by the last simulation step. */
+  changed?: boolean;
+}
+
+export interface TreeChildrenParams {
+  view: ViewKey;
+  source: SourceRef;
+  /** undefined for the roots. */
+  parentId?: string;
+  /** Filter text (B:D.F, DID, IOVA, host address, IRTE index). */
+  filter?: string;
+  numberFormat?: NumberFormat;
+  /** Pad numbers to their field width. */
+  pad?: boolean;
+}
+
+export const TreeChildrenRequest = request<TreeChildrenParams, TreeNodeDto[]>('viommu/treeChildren');
+
+export interface TreeNodeAtParams {
+  view: ViewKey;
+  source: SourceRef;
+  /** A document of the source and a line in it. */
+  uri: string;
+  line: number;
+}
+
+/** The id of the deepest node that stands for a dump line, or null. */
+export const TreeNodeAtRequest = request<TreeNodeAtParams, string | null>('viommu/treeNodeAt');
+
+/** The parent id of a node id (undefined for a root). */
+export function parentIdOf(id: string): string | undefined {
+  const i = id.lastIndexOf('/');
+  return i > 0 ? id.slice(0, i) : undefined;
+}
+
+// ---- viommu/serverStats ----------------------------------------------------
+
+/** The server's memory, after a collection when the server runs with --expose-gc (the bench does). */
+export interface ServerStats {
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  collected: boolean;
+}
+
+export const ServerStatsRequest = request<Record<string, never>, ServerStats>('viommu/serverStats');

@@ -9,7 +9,8 @@ import { hex } from '../vtd/u64';
 import type { Capture, Location } from './types';
 import { formatBdf } from './bdf';
 import { findMapping } from './mappings';
-import { forEachDecodedEntry } from './decodeFile';
+import { pageTableRowSpans } from './decodeFile';
+import { LEVEL_NAMES, slEntryProblems } from '../vtd/paging';
 import { decodeContextOf } from './units';
 
 function specToFinding(f: SpecFinding, loc: Location, what: string): Finding {
@@ -46,21 +47,30 @@ export function specFindings(capture: Capture): Finding[] {
   }
   for (const e of capture.irtes) entryFindings(e.decoded, e.location, `IRTE ${e.index}`, out);
   for (const d of capture.invalidations) entryFindings(d.decoded, d.location, `descriptor ${d.index}`, out);
-  // Page-table entries: one finding per distinct bad entry, at its first row.
+  // Page-table entries: every entry of every row is checked (cheaply: fields
+  // are only built for an entry that has a problem), one finding per
+  // distinct bad entry, at its first row.
+  const ctx = decodeContextOf(capture.units[0]);
   for (const f of capture.files) {
     if (f.parsed?.format !== 'domain_translation_struct') continue;
-    const seen = new Set<Structure>();
-    const ctx = decodeContextOf(capture.units[0]);
-    forEachDecodedEntry(
-      f.parsed,
-      ctx,
-      (e) => {
-        if (e.structure.findings.length === 0 || seen.has(e.structure)) return;
-        seen.add(e.structure);
-        entryFindings(e.structure, { file: f.name, span: e.span }, e.label, out);
-      },
-      f.lines,
-    );
+    const seen = new Set<string>();
+    for (const block of f.parsed.records) {
+      const rows = block.rows;
+      for (let i = 0; i < rows.count; i++) {
+        for (let level = 5; level >= 1; level--) {
+          const value = rows.entry(i, level);
+          if (value === undefined || value === 0n) continue;
+          const problems = slEntryProblems(value, level, ctx);
+          if (problems.length === 0) continue;
+          const key = `${level}:${value}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const line = rows.line(i);
+          const span = pageTableRowSpans(line, f.lines[line])[level] ?? { line, start: 0, end: 0 };
+          for (const p of problems) out.push(specToFinding(p, { file: f.name, span }, `${LEVEL_NAMES[level]} ${hex(value)} (IOVA ${hex(rows.iova(i))})`));
+        }
+      }
+    }
   }
   return out;
 }

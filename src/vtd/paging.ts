@@ -177,6 +177,36 @@ function slSummary(v: bigint, level: number): string {
   return parts.join(' ');
 }
 
+const layoutCache = new Map<string, { specs: FieldSpec[]; reservedMask: bigint }>();
+
+/** The layout of a level (built once): its field specs and the mask of its reserved bits. */
+function cachedSlLayout(level: number, leaf: boolean, fault: number): { specs: FieldSpec[]; reservedMask: bigint } {
+  const key = `${level}:${leaf ? 1 : 0}:${fault}`;
+  let l = layoutCache.get(key);
+  if (!l) {
+    const specs = slLayout(level, leaf, fault);
+    const reservedMask = specs.filter((f) => f.reserved).reduce((m, f) => m | maskOf(f.msb, f.lsb), 0n);
+    l = { specs, reservedMask };
+    layoutCache.set(key, l);
+  }
+  return l;
+}
+
+/**
+ * The findings decodeSlEntry would report, without building the fields: for
+ * checking every entry of a large page-table dump. Empty for a clean entry.
+ */
+export function slEntryProblems(value: bigint, level: number, ctx: DecodeContext = {}): SpecFinding[] {
+  const v = value & MASK64;
+  if (!Number.isInteger(level) || level < 1 || level > 5) return decodeSlEntry(v, level, ctx).findings;
+  const fault = ctx.scalable ? FR_SM_SL_RSVD : FR_SL_RSVD;
+  const leaf = level === 1 || ((level === 2 || level === 3) && bitSet(v, 7));
+  const { reservedMask } = cachedSlLayout(level, leaf, fault);
+  const checks = slChecks(v, level, leaf, fault, ctx);
+  if ((v & reservedMask) === 0n && checks.length === 0) return [];
+  return decodeSlEntry(v, level, ctx).findings;
+}
+
 /** Decodes a second-level paging entry at `level` (1 = PTE ... 5 = PML5E). Never throws. */
 export function decodeSlEntry(value: bigint, level: number, ctx: DecodeContext = {}): Structure {
   const v = value & MASK64;
@@ -184,7 +214,7 @@ export function decodeSlEntry(value: bigint, level: number, ctx: DecodeContext =
   const lvl = normaliseLevel(level, findings);
   const fault = ctx.scalable ? FR_SM_SL_RSVD : FR_SL_RSVD;
   const leaf = lvl === 1 || ((lvl === 2 || lvl === 3) && bitSet(v, 7));
-  const decoded = decodeFields(slLayout(lvl, leaf, fault), v, ctx);
+  const decoded = decodeFields(cachedSlLayout(lvl, leaf, fault).specs, v, ctx);
   findings.push(...decoded.findings, ...slChecks(v, lvl, leaf, fault, ctx));
   const present = bitSet(v, 0) || bitSet(v, 1);
   return {

@@ -32,8 +32,12 @@ export class TestLspClient {
   stderr = '';
   exited = false;
 
-  constructor(settings: Record<string, unknown> = { inlayHints: 'compact', numberFormat: 'hex' }) {
-    this.proc = spawn(process.execPath, [join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  constructor(settings: Record<string, unknown> = { inlayHints: 'compact', numberFormat: 'hex' }, nodeArgs: string[] = []) {
+    this.proc = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.proc.on('exit', () => (this.exited = true));
     this.connection = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));

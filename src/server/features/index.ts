@@ -4,5 +4,6 @@ import type { Feature } from './feature';
 import { hoverFeature } from './hover';
 import { inlayHintsFeature } from './inlayHints';
 import { customRequestsFeature } from './customRequests';
+import { serverStatsFeature } from './serverStats';
 
-export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature];
+export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature];

@@ -1,0 +1,64 @@
+// Language-server figures through a real LSP client over stdio: time to the
+// first diagnostics of a generated page-table dump, hover latency (p50/p99)
+// on it, and the server's resident memory against the file size.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HoverRequest } from 'vscode-languageserver/node';
+import { TestLspClient } from '../test/lsp/lspClient';
+import { ServerStatsRequest } from '../src/protocol';
+import { generatePageTableDump } from './generatePageTable';
+
+export interface LspFigure {
+  megabytes: number;
+  rows: number;
+  firstDiagnosticsMs: number;
+  hoverP50Ms: number;
+  hoverP99Ms: number;
+  rssMB: number;
+  /** Heap in use plus typed arrays, after a full collection. */
+  retainedMB: number;
+  retainedPerFileSize: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function lspBench(megabytes: number): Promise<LspFigure> {
+  const dir = mkdtempSync(join(tmpdir(), 'viommu-bench-'));
+  const { text, rows } = generatePageTableDump(megabytes * 1024 * 1024);
+  const path = join(dir, 'domain_translation_struct');
+  writeFileSync(path, text);
+  const client = new TestLspClient(undefined, ['--expose-gc']);
+  try {
+    await client.initialize(dir);
+    const t0 = performance.now();
+    const { uri } = await client.open(path, 'viommu-pagetable', text);
+    const firstDiagnosticsMs = performance.now() - t0;
+    const times: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const line = 2 + Math.floor((i * 7919) % rows);
+      const t = performance.now();
+      await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: 60 } });
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    const stats = await client.request(ServerStatsRequest, {});
+    const fileMB = Buffer.byteLength(text) / (1024 * 1024);
+    const retainedMB = (stats.heapUsedBytes + stats.externalBytes) / (1024 * 1024);
+    return {
+      megabytes: fileMB,
+      rows,
+      firstDiagnosticsMs,
+      hoverP50Ms: percentile(times, 50),
+      hoverP99Ms: percentile(times, 99),
+      rssMB: stats.rssBytes / (1024 * 1024),
+      retainedMB,
+      retainedPerFileSize: retainedMB / fileMB,
+    };
+  } finally {
+    await client.stop();
+  }
+}

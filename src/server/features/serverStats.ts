@@ -1,0 +1,17 @@
+// viommu/serverStats: the server's memory use (for the bench and for users
+// who wonder what a huge dump costs).
+
+import { ServerStatsRequest, type ServerStats } from '../../protocol';
+import type { Feature } from './feature';
+
+export const serverStatsFeature: Feature = {
+  capabilities: {},
+  register: ({ connection }) => {
+    connection.onRequest(ServerStatsRequest.method, (): ServerStats => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc) gc();
+      const m = process.memoryUsage();
+      return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, collected: gc !== undefined };
+    });
+  },
+};
