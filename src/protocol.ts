@@ -210,3 +210,26 @@ export interface ServerStats {
 }
 
 export const ServerStatsRequest = request<Record<string, never>, ServerStats>('viommu/serverStats');
+
+// ---- viommu/openLargeFile -----------------------------------------------------
+// VS Code does not hand files above 50 MB to extensions: the server reads such
+// a file itself, streaming, with $/progress, and adds it to its capture.
+
+export interface OpenLargeFileParams {
+  uri: string;
+}
+
+export interface OpenLargeFileResult {
+  uri: string;
+  format?: FormatId;
+  bytes: number;
+  lineCount: number;
+  records: number;
+  dialect: string[];
+  /** The first findings (at most 200) and how many there are in all. */
+  findings: { line: number; severity: string; code: string; message: string }[];
+  findingCount: number;
+  error?: string;
+}
+
+export const OpenLargeFileRequest = request<OpenLargeFileParams, OpenLargeFileResult>('viommu/openLargeFile');

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './languageClient';
 import { translateIova } from './commands/translateIova';
+import { openLargeFile } from './commands/openLargeFile';
 import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../protocol';
 
 /** What activate() returns: used by other extensions and by the integration tests. */
@@ -21,6 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   const c = client;
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, args)),
+    vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, uri)),
   );
   await c.start();
   return {

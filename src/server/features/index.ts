@@ -5,5 +5,6 @@ import { hoverFeature } from './hover';
 import { inlayHintsFeature } from './inlayHints';
 import { customRequestsFeature } from './customRequests';
 import { serverStatsFeature } from './serverStats';
+import { largeFilesFeature } from './largeFiles';
 
-export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature];
+export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature];

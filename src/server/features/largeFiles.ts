@@ -1,0 +1,90 @@
+// viommu/openLargeFile: reads a dump too large for the editor (VS Code does
+// not hand files above 50 MB to extensions) in the background, streaming, with
+// progress and cancellation, parses it, and makes it part of its capture.
+
+import { createReadStream, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { basename } from 'node:path';
+import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import { OpenLargeFileRequest, type OpenLargeFileParams, type OpenLargeFileResult } from '../../protocol';
+import { DocumentAnalysis } from '../analysis';
+import { fsPathOf, type CaptureWorkspace } from '../captureWorkspace';
+import type { Feature } from './feature';
+
+/** A JS string cannot be longer than about 512 MiB: beyond that the file must be split. */
+export const MAX_STRING_BYTES = 512 * 1024 * 1024 - 64;
+const CHUNK = 4 * 1024 * 1024;
+
+export async function readStreaming(path: string, token: CancellationToken, progress: (done: number, total: number) => void): Promise<string> {
+  const total = statSync(path).size;
+  if (total > MAX_STRING_BYTES) throw new Error(`${basename(path)} is ${(total / 2 ** 20).toFixed(0)} MiB: larger than the ${MAX_STRING_BYTES >> 20} MiB one text can hold. Split it (e.g. with split -l) and open the parts.`);
+  const decoder = new StringDecoder('utf8');
+  const parts: string[] = [];
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    const stream = createReadStream(path, { highWaterMark: CHUNK });
+    stream.on('data', (chunk) => {
+      if (token.isCancellationRequested) {
+        stream.destroy();
+        reject(new Error('cancelled'));
+        return;
+      }
+      parts.push(decoder.write(chunk as Buffer));
+      done += (chunk as Buffer).length;
+      progress(done, total);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolve());
+  });
+  parts.push(decoder.end());
+  return parts.join('');
+}
+
+export async function openLargeFile(workspace: CaptureWorkspace, params: OpenLargeFileParams, token: CancellationToken, reporter?: WorkDoneProgressReporter): Promise<OpenLargeFileResult> {
+  const empty: OpenLargeFileResult = { uri: params.uri, bytes: 0, lineCount: 0, records: 0, dialect: [], findings: [], findingCount: 0 };
+  const path = fsPathOf(params.uri);
+  if (!path) return { ...empty, error: 'Only files on disk can be opened this way.' };
+  let text: string;
+  try {
+    reporter?.begin('vIOMMU: reading', 0, basename(path), true);
+    text = await readStreaming(path, token, (d, t) => reporter?.report(Math.floor((100 * d) / Math.max(t, 1)), `${(d / 2 ** 20).toFixed(0)} of ${(t / 2 ** 20).toFixed(0)} MiB`));
+    reporter?.report(100, 'parsing');
+  } catch (err) {
+    reporter?.done();
+    return { ...empty, error: err instanceof Error ? err.message : String(err) };
+  }
+  const analysis = new DocumentAnalysis(params.uri, 0, text, basename(path));
+  workspace.setDocument(analysis);
+  reporter?.done();
+  const findings = analysis.parsed?.findings ?? [];
+  return {
+    uri: params.uri,
+    format: analysis.format,
+    bytes: Buffer.byteLength(text),
+    lineCount: analysis.lines.length,
+    records: analysis.parsed?.records.length ?? 0,
+    dialect: analysis.parsed?.dialect ?? [],
+    findings: findings.slice(0, 200).map((f) => ({ line: f.span.line, severity: f.severity, code: f.code, message: f.message })),
+    findingCount: findings.length,
+  };
+}
+
+export const largeFilesFeature: Feature = {
+  capabilities: {},
+  register: ({ connection, workspace }) => registerLargeFiles(connection, workspace),
+};
+
+function registerLargeFiles(connection: Connection, workspace: CaptureWorkspace): void {
+  connection.onRequest(OpenLargeFileRequest.method, async (params: OpenLargeFileParams & { workDoneToken?: string | number }, token: CancellationToken) => {
+    const reporter = params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : await connection.window.createWorkDoneProgress().catch(() => undefined);
+    // Cancelled from the request or from the progress notification's button.
+    const progressToken = (reporter as { token?: CancellationToken } | undefined)?.token;
+    const either = {
+      get isCancellationRequested() {
+        return token.isCancellationRequested || progressToken?.isCancellationRequested === true;
+      },
+      onCancellationRequested: token.onCancellationRequested,
+    } as CancellationToken;
+    return openLargeFile(workspace, params, either, reporter);
+  });
+}

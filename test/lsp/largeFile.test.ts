@@ -1,0 +1,52 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { OpenLargeFileRequest, TranslateRequest } from '../../src/protocol';
+import { generatePageTableDump } from '../../bench/generatePageTable';
+import { TestLspClient } from './lspClient';
+
+describe('language server: files too large for the editor', function () {
+  this.timeout(60000);
+  let client: TestLspClient;
+  before(async () => {
+    client = new TestLspClient();
+    await client.initialize(tmpdir());
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('reads a file itself, streaming, and makes it part of its capture', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-large-'));
+    const { text, rows } = generatePageTableDump(6 * 1024 * 1024);
+    const path = join(dir, 'domain_translation_struct');
+    writeFileSync(path, text);
+    // The context entry of 00:02.0: DID 4, AW 2 (4-level), table at 0x1a9a000 (the generated dump's pgd).
+    writeFileSync(
+      join(dir, 'dmar_translation_struct'),
+      'IOMMU dmar0: Root Table Address: 0x1a8e000\n' +
+        'B.D.F\tRoot_entry\t\t\t\tContext_entry\t\t\t\tPASID\tPASID_table_entry\n' +
+        '00:02.0\t0x0000000000000000:0x0000000001a94001\t0x0000000000000402:0x0000000001a9a001\t-1    \t0x0000000000000000:0x0000000000000000:0x0000000000000000\n',
+    );
+    const uri = pathToFileURL(path).toString();
+    const r = await client.request(OpenLargeFileRequest, { uri });
+    assert.equal(r.error, undefined);
+    assert.equal(r.format, 'domain_translation_struct');
+    assert.equal(r.lineCount, rows + 2);
+    assert.equal(r.findingCount, 0);
+    // The walk now sees the file's table (the generator maps pfn 0x100000 + k to 0x10000000 + k pages).
+    const walk = await client.request(TranslateRequest, { uri, bdf: '00:02.0', iova: '0x100005000' });
+    assert.equal(walk.ok, true, JSON.stringify(walk));
+    assert.equal(walk.hpa, '0x10005000');
+    assert.equal(walk.steps.find((s) => s.name === 'PTE')?.entry, '0x10005003');
+  });
+
+  it('says why when a file cannot be read', async () => {
+    const r = await client.request(OpenLargeFileRequest, { uri: pathToFileURL(join(tmpdir(), 'does-not-exist-viommu')).toString() });
+    assert.match(r.error ?? '', /ENOENT/);
+    const u = await client.request(OpenLargeFileRequest, { uri: 'untitled:Untitled-1' });
+    assert.match(u.error ?? '', /Only files on disk/);
+  });
+});
