@@ -3,10 +3,11 @@
 // CAP/ECAP, which only the register dump knows).
 
 import type { Finding } from '../dumps/types';
-import type { SpecFinding, Structure } from '../vtd/layout';
+import type { DecodeContext, SpecFinding, Structure } from '../vtd/layout';
+import type { PageTableRows } from '../dumps/debugfs/domainTranslation';
 import { checkRegisterSet } from '../vtd/registers';
 import { hex } from '../vtd/u64';
-import type { Capture, Location } from './types';
+import type { Capture, Location, ParsedFile } from './types';
 import { formatBdf } from './bdf';
 import { findMapping } from './mappings';
 import { pageTableRowSpans } from './decodeFile';
@@ -49,27 +50,43 @@ export function specFindings(capture: Capture): Finding[] {
   for (const d of capture.invalidations) entryFindings(d.decoded, d.location, `descriptor ${d.index}`, out);
   // Page-table entries: every entry of every row is checked (cheaply: fields
   // are only built for an entry that has a problem), one finding per
-  // distinct bad entry, at its first row.
+  // distinct bad entry, at its first row. A block's findings are kept with its
+  // rows, so an edit elsewhere does not check it again.
   const ctx = decodeContextOf(capture.units[0]);
+  const ctxKey = `${ctx.cap}:${ctx.ecap}:${ctx.haw}:${ctx.scalable}`;
   for (const f of capture.files) {
     if (f.parsed?.format !== 'domain_translation_struct') continue;
-    const seen = new Set<string>();
     for (const block of f.parsed.records) {
-      const rows = block.rows;
-      for (let i = 0; i < rows.count; i++) {
-        for (let level = 5; level >= 1; level--) {
-          const value = rows.entry(i, level);
-          if (value === undefined || value === 0n) continue;
-          const problems = slEntryProblems(value, level, ctx);
-          if (problems.length === 0) continue;
-          const key = `${level}:${value}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const line = rows.line(i);
-          const span = pageTableRowSpans(line, f.lines[line])[level] ?? { line, start: 0, end: 0 };
-          for (const p of problems) out.push(specToFinding(p, { file: f.name, span }, `${LEVEL_NAMES[level]} ${hex(value)} (IOVA ${hex(rows.iova(i))})`));
-        }
+      const cached = blockFindings.get(block.rows);
+      if (cached && cached.ctxKey === ctxKey && cached.file === f.name) {
+        out.push(...cached.findings);
+        continue;
       }
+      const findings = pageTableFindings(block.rows, f, ctx);
+      blockFindings.set(block.rows, { ctxKey, file: f.name, findings });
+      out.push(...findings);
+    }
+  }
+  return out;
+}
+
+const blockFindings = new WeakMap<PageTableRows, { ctxKey: string; file: string; findings: Finding[] }>();
+
+function pageTableFindings(rows: PageTableRows, f: ParsedFile, ctx: DecodeContext): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < rows.count; i++) {
+    for (let level = 5; level >= 1; level--) {
+      const value = rows.entry(i, level);
+      if (value === undefined || value === 0n) continue;
+      const problems = slEntryProblems(value, level, ctx);
+      if (problems.length === 0) continue;
+      const key = `${level}:${value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const line = rows.line(i);
+      const span = pageTableRowSpans(line, f.lines[line])[level] ?? { line, start: 0, end: 0 };
+      for (const p of problems) out.push(specToFinding(p, { file: f.name, span }, `${LEVEL_NAMES[level]} ${hex(value)} (IOVA ${hex(rows.iova(i))})`));
     }
   }
   return out;

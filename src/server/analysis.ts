@@ -9,6 +9,7 @@ import { forEachDecodedEntry, pageTableRowSpans, type DecodedEntry } from '../mo
 import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
 import { hex } from '../vtd/u64';
 import { formatIdOfLanguage } from '../protocol';
+import { reparseIncrementally } from './incrementalParse';
 
 export class DocumentAnalysis {
   readonly lines: string[];
@@ -22,8 +23,14 @@ export class DocumentAnalysis {
     text: string,
     readonly fileName: string | undefined,
     languageId?: string,
+    previous?: DocumentAnalysis,
   ) {
     this.lines = splitLines(text);
+    const incremental = previous ? reparseIncrementally(previous.parsed, previous.lines, this.lines, fileName) : undefined;
+    if (incremental) {
+      this.parsed = incremental;
+      return;
+    }
     const hinted = languageId ? formatIdOfLanguage(languageId) : undefined;
     // The content decides; the language id only breaks a tie (an empty file, or
     // content two formats could claim).

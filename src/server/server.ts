@@ -40,7 +40,7 @@ connection.onInitialized(() => {
 
 function analyse(doc: TextDocument): DocumentAnalysis {
   const path = fsPathOf(doc.uri);
-  const a = new DocumentAnalysis(doc.uri, doc.version, doc.getText(), path ? basename(path) : undefined, doc.languageId);
+  const a = new DocumentAnalysis(doc.uri, doc.version, doc.getText(), path ? basename(path) : undefined, doc.languageId, workspace.document(doc.uri));
   workspace.setDocument(a);
   return a;
 }
