@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseDomainTranslation } from '../../src/dumps/debugfs/domainTranslation';
+import type { AnyParseResult } from '../../src/dumps/registry';
 import { splitLines } from '../../src/dumps/types';
 import { reparseIncrementally, changedLines } from '../../src/server/incrementalParse';
 import { legacyCaptureText } from '../helpers';
@@ -7,7 +8,7 @@ import { legacyCaptureText } from '../helpers';
 describe('incremental re-parsing of page-table dumps', () => {
   const text = legacyCaptureText('domain_translation_struct');
   const lines = splitLines(text);
-  const prev = parseDomainTranslation(text, 'domain_translation_struct');
+  const prev = parseDomainTranslation(text, 'domain_translation_struct') as AnyParseResult & { format: 'domain_translation_struct' };
 
   it('re-parses only the edited block and keeps the others', () => {
     // Line 9 (0-based 8) is 00:02.0's first row: 0x00000000ffefd | ... PTE 0x000000000268e003.
