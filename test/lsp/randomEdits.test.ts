@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HoverRequest } from 'vscode-languageserver/node';
+import { ServerStatsRequest } from '../../src/protocol';
+import { legacyCaptureDir } from '../helpers';
+import { TestLspClient } from './lspClient';
+
+/** A deterministic generator, so a failure can be replayed. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('language server under thousands of random edits', function () {
+  this.timeout(120000);
+
+  it('keeps answering, and its memory does not grow with the number of edits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-edits-'));
+    for (const f of ['invalidation_queue', 'iommu_regset', 'dmar_translation_struct', 'ir_translation_struct']) copyFileSync(join(legacyCaptureDir, f), join(dir, f));
+    const client = new TestLspClient(undefined, ['--expose-gc']);
+    try {
+      await client.initialize(dir);
+      const path = join(dir, 'invalidation_queue');
+      const original = readFileSync(path, 'utf8');
+      const { uri } = await client.open(path, 'viommu-invq', original);
+      const rand = lcg(42);
+      const alphabet = '0123456789abcdefx \t:\n|[]';
+      let text = original;
+      let version = 1;
+      const heapAfter = async (edits: number) => {
+        for (let i = 0; i < edits; i++) {
+          const at = Math.floor(rand() * text.length);
+          const del = Math.floor(rand() * 4);
+          const ins = Array.from({ length: Math.floor(rand() * 4) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+          text = text.slice(0, at) + ins + text.slice(at + del);
+          // Every 50 edits, back to the real file so the text does not drift into noise.
+          if (i % 50 === 49) text = original;
+          await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
+        }
+        await client.change(uri, ++version, original);
+        const stats = await client.request(ServerStatsRequest, {});
+        return stats.heapUsedBytes + stats.externalBytes;
+      };
+      const early = await heapAfter(300);
+      const late = await heapAfter(1500);
+      assert.ok(late < early * 1.5 + 8 * 1024 * 1024, `heap after 1800 edits (${late}) stays near the heap after 300 (${early})`);
+      const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 3, character: 10 } });
+      assert.ok(hover, 'still hovers the first descriptor');
+      assert.equal(client.exited, false);
+    } finally {
+      await client.stop();
+    }
+  });
+});
