@@ -1,8 +1,49 @@
 // Starts the language server (dist/server.js) for every vIOMMU language.
 
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { LANGUAGE_IDS, SETTINGS } from '../protocol';
+
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+const MAX_RESTARTS = 4;
+
+/**
+ * Restarts a crashed server a few times, telling the user each time, and
+ * says clearly when it gives up: never a silent dead editor.
+ */
+export class RestartingErrorHandler implements ErrorHandler {
+  private readonly crashes: number[] = [];
+
+  constructor(private readonly notify: (message: string, fatal: boolean) => void) {}
+
+  error(): ErrorHandlerResult {
+    return { action: ErrorAction.Continue };
+  }
+
+  closed(): CloseHandlerResult {
+    const now = Date.now();
+    this.crashes.push(now);
+    while (this.crashes.length && now - this.crashes[0] > RESTART_WINDOW_MS) this.crashes.shift();
+    if (this.crashes.length > MAX_RESTARTS) {
+      const message = `The vIOMMU language server stopped ${this.crashes.length} times in 3 minutes and will not be restarted. Hovers, diagnostics and the views are off until you run "Developer: Reload Window". Its log is in the "vIOMMU Inspector" output.`;
+      this.notify(message, true);
+      return { action: CloseAction.DoNotRestart, message, handled: true };
+    }
+    const message = `The vIOMMU language server stopped unexpectedly; restarting it (${this.crashes.length} of ${MAX_RESTARTS}).`;
+    this.notify(message, false);
+    return { action: CloseAction.Restart, message, handled: true };
+  }
+}
 
 export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
@@ -20,6 +61,10 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*'),
     },
     outputChannelName: 'vIOMMU Inspector',
+    errorHandler: new RestartingErrorHandler((message, fatal) => {
+      if (fatal) void vscode.window.showErrorMessage(message);
+      else void vscode.window.showWarningMessage(message);
+    }),
   };
   return new LanguageClient('viommuInspector', 'vIOMMU Inspector', serverOptions, clientOptions);
 }
