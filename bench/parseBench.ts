@@ -65,3 +65,13 @@ export function parseBench(captureDir: string, targetBytes = 16 * 1024 * 1024): 
   }
   return out;
 }
+
+export function parseSection(captureDir: string): import('./report').BenchSection {
+  const figures = parseBench(captureDir);
+  return {
+    title: 'Parse throughput: real capture files repeated to ~16 MB, best of 3, beside a plain line split of the same text (target: parse within 3x of the split)',
+    columns: ['format', 'MB', 'parse MB/s', 'split MB/s', 'parse / split', 'findings'],
+    rows: figures.map((f) => [f.format, f.megabytes.toFixed(1), f.parseMBps.toFixed(0), f.splitMBps.toFixed(0), `${f.ratio.toFixed(2)}x${f.ratio > 3 ? ' (over target)' : ''}`, String(f.findings)]),
+    data: figures,
+  };
+}
