@@ -2,7 +2,7 @@
 // run, and writes them to bench-report.json and the README's bench section.
 
 import { join } from 'node:path';
-import { parseSection } from './parseBench';
+import { parseSection } from './parseSection';
 import { lspSection } from './lspBench';
 import { bundleSection } from './bundleSizes';
 import { printSection, writeReport, type BenchSection } from './report';

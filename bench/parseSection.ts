@@ -1,0 +1,14 @@
+// The parse-throughput section of the bench report.
+
+import { parseBench } from './parseBench';
+import type { BenchSection } from './report';
+
+export function parseSection(captureDir: string): BenchSection {
+  const figures = parseBench(captureDir);
+  return {
+    title: 'Parse throughput: real capture files inflated to ~16 MB, best of 3, beside a plain line split of the same text (target: parse within 3x of the split)',
+    columns: ['format', 'MB', 'parse MB/s', 'split MB/s', 'parse / split', 'findings'],
+    rows: figures.map((f) => [f.format, f.megabytes.toFixed(1), f.parseMBps.toFixed(0), f.splitMBps.toFixed(0), `${f.ratio.toFixed(2)}x${f.ratio > 3 ? ' (over target)' : ''}`, String(f.findings)]),
+    data: figures,
+  };
+}
