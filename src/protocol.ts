@@ -61,6 +61,7 @@ export const COMMANDS = {
   openCaptureFolder: 'viommu.openCaptureFolder',
   openSampleCapture: 'viommu.openSampleCapture',
   openLargeFile: 'viommu.openLargeFile',
+  captureFromThisMachine: 'viommu.captureFromThisMachine',
 } as const;
 
 /** A place in a file of the capture. */

@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './languageClient';
 import { translateIova } from './commands/translateIova';
+import { registerExplainFault } from './commands/explainFault';
 import { openLargeFile } from './commands/openLargeFile';
+import { captureFromThisMachine } from './commands/captureFromThisMachine';
 import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../protocol';
 
 /** What activate() returns: used by other extensions and by the integration tests. */
@@ -22,7 +24,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   const c = client;
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, args)),
+    registerExplainFault(),
     vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, uri)),
+    vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
   );
   await c.start();
   return {

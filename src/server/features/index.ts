@@ -6,5 +6,9 @@ import { inlayHintsFeature } from './inlayHints';
 import { customRequestsFeature } from './customRequests';
 import { serverStatsFeature } from './serverStats';
 import { largeFilesFeature } from './largeFiles';
+import { definitionFeature } from './definition';
+import { referencesFeature } from './references';
+import { codeLensFeature } from './codeLens';
+import { codeActionsFeature } from './codeActions';
 
-export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature];
+export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature];
