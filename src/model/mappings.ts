@@ -67,3 +67,17 @@ export function mappingTotals(rows: PageTableRows): { leaves: number; bytes: big
   }
   return { leaves, bytes };
 }
+
+/** Index of the row printed on `line` (-1 when none): rows are in line order. */
+export function rowAtLine(rows: PageTableRows, line: number): number {
+  let lo = 0;
+  let hi = rows.count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const l = rows.line(mid);
+    if (l === line) return mid;
+    if (l < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

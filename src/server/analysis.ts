@@ -10,6 +10,7 @@ import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
 import { hex } from '../vtd/u64';
 import { formatIdOfLanguage } from '../protocol';
 import { reparseIncrementally } from './incrementalParse';
+import { rowAtLine } from '../model/mappings';
 
 export class DocumentAnalysis {
   readonly lines: string[];
@@ -77,16 +78,8 @@ export class DocumentAnalysis {
     for (let b = 0; b < p.records.length; b++) {
       const block = p.records[b];
       if (line <= block.span.line || line > block.lastLine) continue;
-      const rows = block.rows;
-      let lo = 0;
-      let hi = rows.count - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const l = rows.line(mid);
-        if (l === line) return { block: b, row: mid };
-        if (l < line) lo = mid + 1;
-        else hi = mid - 1;
-      }
+      const row = rowAtLine(block.rows, line);
+      if (row >= 0) return { block: b, row };
     }
     return undefined;
   }

@@ -11,7 +11,7 @@ import type { TraceEvent } from '../../dumps/qemuTrace/index';
 import type { DomainBlock } from '../../dumps/debugfs/domainTranslation';
 import { pageTableRowTokenColumns } from '../../dumps/debugfs/pageTableRowScanner';
 import type { Capture, Location, PageTableView, ParsedFile } from '../../model/types';
-import { findMapping, mappingOfRow } from '../../model/mappings';
+import { findMapping, mappingOfRow, rowAtLine } from '../../model/mappings';
 import { pageTableRowSpans } from '../../model/decodeFile';
 import { makeSid, parseBdf } from '../../model/bdf';
 import { fieldValue } from '../../vtd/layout';
@@ -157,26 +157,12 @@ function didOfPgd(capture: Capture, pgd: bigint): number | undefined {
 
 /** A page-table row: its IOVA (the PFN column) and, on its leaf, the host page. */
 function pageTableRowMentions(block: DomainBlock, sid: number, line: number, text: string | undefined, sink: Sink): void {
-  const i = rowAtLine(block, line);
+  const i = rowAtLine(block.rows, line);
   if (i < 0 || text === undefined) return;
   const pfn = pageTableRowTokenColumns(text)[0];
   if (pfn) sink({ kind: 'iova', sid, iova: block.rows.iova(i) }, { line, start: pfn.start, end: pfn.end });
   const m = mappingOfRow(block.rows, i);
   if (m) sink({ kind: 'host-page', hpa: m.hpa }, pageTableRowSpans(line, text)[m.level]);
-}
-
-function rowAtLine(block: DomainBlock, line: number): number {
-  const rows = block.rows;
-  let lo = 0;
-  let hi = rows.count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const l = rows.line(mid);
-    if (l === line) return mid;
-    if (l < line) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 /** Records that start on `line`, found by bisection (parsers emit records in line order). */
