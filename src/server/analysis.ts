@@ -16,7 +16,8 @@ export class DocumentAnalysis {
   readonly lines: string[];
   readonly parsed: AnyParseResult | undefined;
   private lineIndex: Map<number, DecodedEntry[]> | undefined;
-  private indexedWith: DecodeContext | undefined;
+  /** The decode context the index was built with, as a key (callers build fresh context objects). */
+  private indexedWith: string | undefined;
 
   constructor(
     readonly uri: string,
@@ -48,7 +49,8 @@ export class DocumentAnalysis {
     const p = this.parsed;
     if (!p) return [];
     if (p.format === 'domain_translation_struct') return this.pageTableEntriesAt(line, ctx);
-    if (!this.lineIndex || this.indexedWith !== ctx) {
+    const key = contextKey(ctx);
+    if (!this.lineIndex || this.indexedWith !== key) {
       const index = new Map<number, DecodedEntry[]>();
       forEachDecodedEntry(
         p,
@@ -61,7 +63,7 @@ export class DocumentAnalysis {
         this.lines,
       );
       this.lineIndex = index;
-      this.indexedWith = ctx;
+      this.indexedWith = key;
     }
     return this.lineIndex.get(line) ?? [];
   }
@@ -75,13 +77,20 @@ export class DocumentAnalysis {
   pageTableRowAt(line: number): { block: number; row: number } | undefined {
     const p = this.parsed;
     if (p?.format !== 'domain_translation_struct') return undefined;
-    for (let b = 0; b < p.records.length; b++) {
-      const block = p.records[b];
-      if (line <= block.span.line || line > block.lastLine) continue;
-      const row = rowAtLine(block.rows, line);
-      if (row >= 0) return { block: b, row };
+    // Blocks are in line order: the last one starting before the line.
+    let lo = 0;
+    let hi = p.records.length - 1;
+    let b = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (p.records[mid].span.line < line) {
+        b = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
-    return undefined;
+    if (b < 0 || line > p.records[b].lastLine) return undefined;
+    const row = rowAtLine(p.records[b].rows, line);
+    return row >= 0 ? { block: b, row } : undefined;
   }
 
   private pageTableEntriesAt(line: number, ctx: DecodeContext): DecodedEntry[] {
@@ -98,6 +107,10 @@ export class DocumentAnalysis {
     }
     return out;
   }
+}
+
+function contextKey(ctx: DecodeContext): string {
+  return `${ctx.cap}:${ctx.ecap}:${ctx.haw}:${ctx.eime}:${ctx.scalable}`;
 }
 
 /** Whether a position falls in a span. */

@@ -105,6 +105,20 @@ export class CaptureWorkspace {
     };
   }
 
+  /** The captures of every open document, one per folder (an untitled document is a capture of its own). */
+  openCaptures(): CaptureEntry[] {
+    const out: CaptureEntry[] = [];
+    const folders = new Set<string>();
+    for (const uri of this.open.keys()) {
+      const folder = this.folderOfUri(uri);
+      if (folder !== undefined && folders.has(folder)) continue;
+      if (folder !== undefined) folders.add(folder);
+      const entry = this.captureOf(uri);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
   captureOfFolder(folder: string): CaptureEntry {
     const cached = this.captures.get(folder);
     if (cached) return cached;

@@ -10,5 +10,9 @@ import { definitionFeature } from './definition';
 import { referencesFeature } from './references';
 import { codeLensFeature } from './codeLens';
 import { codeActionsFeature } from './codeActions';
+import { documentSymbolsFeature } from './documentSymbols';
+import { foldingRangesFeature } from './foldingRanges';
+import { semanticTokensFeature } from './semanticTokens';
+import { workspaceSymbolsFeature } from './workspaceSymbols';
 
-export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature];
+export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature, documentSymbolsFeature, foldingRangesFeature, semanticTokensFeature, workspaceSymbolsFeature];
