@@ -12,6 +12,9 @@ const bundles = [
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
   { in: 'src/server/server.ts', out: 'dist/server.js' },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  // The ATS sequence-diagram webview: its script (with @vscode-elements), and the codicons stylesheet and font it uses.
+  { in: 'media/atsSequence/main.ts', out: 'dist/webview/atsSequence.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { in: 'media/atsSequence/codicons.css', out: 'dist/webview/codicon.css', platform: 'browser', loader: { '.ttf': 'file' }, assetNames: '[name]' },
 ];
 
 function listTs(dir) {
@@ -35,9 +38,11 @@ async function buildBundles() {
       entryPoints: [b.in],
       outfile: b.out,
       bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
+      platform: b.platform ?? 'node',
+      format: b.format ?? 'cjs',
+      target: b.target ?? 'node20',
+      loader: b.loader,
+      assetNames: b.assetNames,
       sourcemap: !production,
       minify: production,
       external: b.external ?? [],

@@ -48,6 +48,8 @@ export const SETTINGS = {
   inlayHints: 'viommu.inlayHints',
   numberFormat: 'viommu.numberFormat',
   maxFileSizeMB: 'viommu.maxFileSizeMB',
+  /** Pad numbers in the views to the width of their field. */
+  padNumbers: 'viommu.padNumbers',
 } as const;
 
 export type InlayHintMode = 'off' | 'compact' | 'full';
@@ -62,6 +64,24 @@ export const COMMANDS = {
   openSampleCapture: 'viommu.openSampleCapture',
   openLargeFile: 'viommu.openLargeFile',
   captureFromThisMachine: 'viommu.captureFromThisMachine',
+  /** "vIOMMU: Compare Captures…": a semantic diff of two capture folders. */
+  compareCaptures: 'viommu.compareCaptures',
+  /** The ATS flow of a device as a sequence diagram (a webview); takes an ATS Flow node or nothing. */
+  showAtsSequence: 'viommu.showAtsSequence',
+  /** IOTLB / ATS Flow views: replay the trace up to the cursor's line, or the whole trace. */
+  traceReplayToCursor: 'viommu.trace.replayToCursor',
+  traceReplayAll: 'viommu.trace.replayAll',
+  /** Sidebar: pick hex / decimal / both and padding. */
+  setNumberFormat: 'viommu.setNumberFormat',
+  /** Sidebar node commands (they take the node; hidden from the palette). */
+  treeRevealSource: 'viommu.tree.revealSource',
+  treeFollowLink: 'viommu.tree.followLink',
+  treeCopyValue: 'viommu.tree.copyValue',
+  treeCopyRaw: 'viommu.tree.copyRaw',
+  treeCopyJson: 'viommu.tree.copyJson',
+  /** Second-Level Tables title bar: coalesced ranges or table levels. */
+  secondLevelShowRanges: 'viommu.secondLevel.showRanges',
+  secondLevelShowLevels: 'viommu.secondLevel.showLevels',
 } as const;
 
 /** A place in a file of the capture. */
@@ -148,6 +168,11 @@ export interface SourceRef {
   kind: 'capture' | 'trace' | 'simulation';
   /** The capture folder, the trace file, or the simulation session id. */
   uri: string;
+  /**
+   * Trace sources: show the state QEMU's model had after this 0-based line of
+   * the trace (undefined: after the whole trace). The replay stops there.
+   */
+  asOfLine?: number;
 }
 
 export interface TreeNodeDto {
@@ -167,6 +192,8 @@ export interface TreeNodeDto {
   copy?: { value?: string; raw?: string; json?: unknown };
   /** Changed by the last simulation step. */
   changed?: boolean;
+  /** A node this one stands for in another view (or elsewhere in this one): selecting it reveals that node. */
+  link?: { view: ViewKey; id: string };
 }
 
 export interface TreeChildrenParams {
@@ -179,6 +206,8 @@ export interface TreeChildrenParams {
   numberFormat?: NumberFormat;
   /** Pad numbers to their field width. */
   pad?: boolean;
+  /** Second-Level Tables: contiguous runs of leaves merged into ranges instead of the table levels. */
+  coalesce?: boolean;
 }
 
 export const TreeChildrenRequest = request<TreeChildrenParams, TreeNodeDto[]>('viommu/treeChildren');
@@ -189,10 +218,56 @@ export interface TreeNodeAtParams {
   /** A document of the source and a line in it. */
   uri: string;
   line: number;
+  /** The view's filter and mode: a node the view does not show is not returned. */
+  filter?: string;
+  coalesce?: boolean;
 }
 
 /** The id of the deepest node that stands for a dump line, or null. */
 export const TreeNodeAtRequest = request<TreeNodeAtParams, string | null>('viommu/treeNodeAt');
+
+export interface SourceInfoParams {
+  source: SourceRef;
+  /** When given: the note and message for this view. */
+  view?: ViewKey;
+}
+
+export interface SourceInfo {
+  /** What the views call the source: the capture folder's name. */
+  name: string;
+  counts: { units: number; requesters: number; domains: number; irtes: number; irqs: number; faults: number };
+  /** Added to the view's description, e.g. what the source cannot tell. */
+  note?: string;
+  /** Shown above the view's tree when it has something to say (e.g. why it is empty). */
+  message?: string;
+  /**
+   * Changes whenever what the views show of the source may have changed: the
+   * views refresh when it does (on every change notice when a source gives none).
+   */
+  fingerprint?: string;
+}
+
+/** What a source is and what a view of it should say; null when the source cannot be read. Loading it builds the capture. */
+export const SourceInfoRequest = request<SourceInfoParams, SourceInfo | null>('viommu/sourceInfo');
+
+/** Actions in each sidebar view's title bar. */
+export const VIEW_TITLE_ACTIONS = ['filter', 'clearFilter', 'refresh'] as const;
+export type ViewTitleAction = (typeof VIEW_TITLE_ACTIONS)[number];
+
+/**
+ * The command of a title-bar action of one view, e.g. "viommu.contextTables.filter":
+ * one per view, since a view/title command is run without an argument naming its view.
+ */
+export function viewTitleCommand(view: ViewKey, action: ViewTitleAction): string {
+  return `${VIEW_IDS[view]}.${action}`;
+}
+
+/** Context key: the ids of the views that have a filter set (`view in viommu.filteredViews`). */
+export const FILTERED_VIEWS_CONTEXT = 'viommu.filteredViews';
+/** Context key: the views have a source to show (else their welcome content shows). */
+export const HAS_SOURCE_CONTEXT = 'viommu.hasSource';
+/** Context key: the Second-Level Tables view shows coalesced ranges. */
+export const COALESCED_CONTEXT = 'viommu.secondLevel.coalesced';
 
 /** The parent id of a node id (undefined for a root). */
 export function parentIdOf(id: string): string | undefined {
@@ -234,3 +309,69 @@ export interface OpenLargeFileResult {
 }
 
 export const OpenLargeFileRequest = request<OpenLargeFileParams, OpenLargeFileResult>('viommu/openLargeFile');
+
+// ---- viommu/compareCaptures --------------------------------------------------
+
+export interface CompareCapturesParams {
+  /** The two capture folders (or a file of each): the first is "before", the second "after". */
+  left: string;
+  right: string;
+}
+
+export interface CompareCapturesResult {
+  /** The differences as a Markdown document; every piece of dump text in it is escaped. */
+  markdown: string;
+  /** Differences by section (requesters, domains, mappings, IRTEs, units). */
+  counts: Record<string, number>;
+  total: number;
+  /** Set when a folder could not be read as a capture. */
+  error?: string;
+}
+
+export const CompareCapturesRequest = request<CompareCapturesParams, CompareCapturesResult>('viommu/compareCaptures');
+
+// ---- viommu/atsFlow ------------------------------------------------------------
+// The ATS flow of the devices of a QEMU trace, for the sequence-diagram webview.
+
+export interface AtsFlowParams {
+  /** A trace source (the trace file, or a capture folder that holds one). */
+  source: SourceRef;
+}
+
+export type AtsLaneId = 'device' | 'iommu' | 'driver';
+
+export interface WireAtsEvent {
+  /** 0-based line of the trace. */
+  line: number;
+  kind: string;
+  from: AtsLaneId;
+  to: AtsLaneId;
+  label: string;
+  detail: string;
+  /** 'implied': QEMU does it at that line but prints no trace line of its own. */
+  shown: 'traced' | 'implied';
+}
+
+export interface WireAtsDevice {
+  /** B:D.F */
+  bdf: string;
+  sid: number;
+  domain?: number;
+  deviceTlbEnabled: boolean;
+  events: WireAtsEvent[];
+  /** Events left out of `events` (the flow is cut at a maximum). */
+  omitted: number;
+}
+
+export interface AtsFlowResult {
+  /** The trace's file name. */
+  name: string;
+  /** URI of the trace file (events point at its lines). */
+  uri: string;
+  devices: WireAtsDevice[];
+  /** What the trace cannot show, and why a device list may be empty. */
+  notes: string[];
+}
+
+export const AtsFlowRequest = request<AtsFlowParams, AtsFlowResult | null>('viommu/atsFlow');
+

@@ -4,10 +4,16 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './languageClient';
+import { runTestSuiteIfRequested } from './testHook';
 import { translateIova } from './commands/translateIova';
 import { registerExplainFault } from './commands/explainFault';
 import { openLargeFile } from './commands/openLargeFile';
 import { captureFromThisMachine } from './commands/captureFromThisMachine';
+import { serverRequestsOf } from './views/serverRequests';
+import { registerSidebar, type SidebarApi } from './views/registerSidebar';
+import { registerLanguageStatus } from './languageStatus';
+import { registerTraceViews } from './views/registerTraceViews';
+import { compareCapturesCommand } from './commands/compareCaptures';
 import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../protocol';
 
 /** What activate() returns: used by other extensions and by the integration tests. */
@@ -15,6 +21,8 @@ export interface ViommuApi {
   client: LanguageClient;
   translate(params: TranslateParams): Promise<WireWalkResult>;
   captureSummary(uri: string): Promise<CaptureSummary | null>;
+  /** The sidebar trees (Context Tables, Second-Level Tables, GSI Routing) as their views show them. */
+  views: SidebarApi;
 }
 
 let client: LanguageClient | undefined;
@@ -28,11 +36,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, uri)),
     vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
   );
+  const server = serverRequestsOf(c);
+  const views = registerSidebar(context, server);
+  context.subscriptions.push(
+    ...registerTraceViews(context, server, () => views.source()),
+    vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, clicked, selected)),
+  );
+  context.subscriptions.push(registerLanguageStatus(server));
   await c.start();
+  runTestSuiteIfRequested();
   return {
     client: c,
     translate: async (params) => (await c.sendRequest(TranslateRequest.method, params)) as WireWalkResult,
     captureSummary: async (uri) => (await c.sendRequest(CaptureSummaryRequest.method, { uri })) as CaptureSummary | null,
+    views,
   };
 }
 

@@ -10,9 +10,12 @@ import { definitionFeature } from './definition';
 import { referencesFeature } from './references';
 import { codeLensFeature } from './codeLens';
 import { codeActionsFeature } from './codeActions';
+import { treeRequestsFeature } from './treeRequests';
 import { documentSymbolsFeature } from './documentSymbols';
 import { foldingRangesFeature } from './foldingRanges';
 import { semanticTokensFeature } from './semanticTokens';
 import { workspaceSymbolsFeature } from './workspaceSymbols';
+import { traceRequestsFeature } from './traceTreeRequests';
+import { compareCapturesFeature } from './compareCaptures';
 
-export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature, documentSymbolsFeature, foldingRangesFeature, semanticTokensFeature, workspaceSymbolsFeature];
+export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature, treeRequestsFeature, documentSymbolsFeature, foldingRangesFeature, semanticTokensFeature, workspaceSymbolsFeature, traceRequestsFeature, compareCapturesFeature];

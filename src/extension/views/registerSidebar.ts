@@ -1,0 +1,49 @@
+// The vIOMMU sidebar put together: the active source, the tree views, their
+// commands and the cursor ↔ tree sync; and the part of the extension's API
+// that lets other extensions and the integration tests read the trees.
+
+import * as vscode from 'vscode';
+import type { SourceRef, TreeNodeDto, ViewKey } from '../../protocol';
+import { ActiveSource } from '../sources';
+import { CursorSync } from './cursorSync';
+import { registerNodeCommands } from './nodeCommands';
+import type { ServerRequests } from './serverRequests';
+import { SidebarViews } from './sidebarViews';
+import { registerViewCommands } from './viewCommands';
+
+export interface SidebarApi {
+  /** The nodes a view shows under a node (the roots for no parent): the DTOs its provider shows. */
+  children(view: ViewKey, parentId?: string): Promise<TreeNodeDto[]>;
+  /** The source the views show. */
+  source(): SourceRef | undefined;
+  /** Shows a capture folder (a file: URI) in the views. */
+  openCapture(folder: string): Promise<boolean>;
+  /** Selects a node in a view; false when the view does not have it. */
+  reveal(view: ViewKey, id: string): Promise<boolean>;
+  /** The ids of the nodes selected in a view. */
+  selection(view: ViewKey): string[];
+  /** The filter and mode of a view. */
+  setOptions(view: ViewKey, options: { filter?: string; coalesce?: boolean }): Promise<void>;
+  /** A view's description and message as VS Code shows them. */
+  describe(view: ViewKey): { description?: string; message?: string };
+}
+
+export function registerSidebar(context: vscode.ExtensionContext, server: ServerRequests): SidebarApi {
+  const sources = new ActiveSource(server);
+  const cursor = new CursorSync(server);
+  const views = new SidebarViews(context, server, sources);
+  cursor.attach(views);
+  context.subscriptions.push(sources, cursor, views, ...registerNodeCommands(views, cursor), ...registerViewCommands(context, views, cursor));
+  return {
+    children: (view, parentId) => views.children(view, parentId),
+    source: () => sources.source,
+    openCapture: (folder) => sources.open({ kind: 'capture', uri: folder }),
+    reveal: (view, id) => views.reveal(view, id, { focus: false }),
+    selection: (view) => views.treeViews.get(view)?.selection.map((n) => n.id) ?? [],
+    setOptions: (view, options) => views.setOptions(view, options),
+    describe: (view) => {
+      const v = views.treeViews.get(view);
+      return { description: v?.description, message: v?.message };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// The trace views (IOTLB, ATS Flow) put together: which trace they show, the
+// two views, their refreshes (another trace or line, a change of the trace
+// document, the number settings) and the cursor → node sync.
+
+import * as vscode from 'vscode';
+import { SETTINGS, type SourceRef } from '../../protocol';
+import { registerAtsFlowView } from './atsFlowView';
+import { registerIotlbView } from './iotlbView';
+import type { ServerRequests } from './serverRequests';
+import { followTraceCursor, TRACE_LANGUAGE, TraceSourceTracker, type TraceTreeView } from './traceViews';
+
+export function registerTraceViews(context: vscode.ExtensionContext, server: ServerRequests, sidebarSource: () => SourceRef | undefined): vscode.Disposable[] {
+  const tracker = new TraceSourceTracker(sidebarSource);
+  const views: TraceTreeView[] = [];
+  const iotlb = registerIotlbView(server, tracker, () => views);
+  const ats = registerAtsFlowView(context, server, tracker, () => views);
+  views.push(iotlb.view, ats.view);
+  const refreshAll = () => void Promise.all(views.map((v) => v.refresh()));
+  let timer: NodeJS.Timeout | undefined;
+  const refreshSoon = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(refreshAll, 500);
+  };
+  refreshAll();
+  return [
+    tracker,
+    ...iotlb.disposables,
+    ...ats.disposables,
+    followTraceCursor(views),
+    tracker.onDidChange(refreshAll),
+    // The sidebar may have opened another capture without an editor change.
+    ...views.map((v) => v.view.onDidChangeVisibility((e) => e.visible && tracker.checkSidebar())),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.languageId === TRACE_LANGUAGE && e.document.uri.toString() === tracker.source?.uri) refreshSoon();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTINGS.numberFormat) || e.affectsConfiguration(SETTINGS.padNumbers)) refreshAll();
+    }),
+    new vscode.Disposable(() => timer && clearTimeout(timer)),
+  ];
+}

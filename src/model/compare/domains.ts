@@ -1,0 +1,137 @@
+// Domains compared by what they are, their page table: matched by unit and
+// page-table root (SLPTPTR), so a DID renumbering shows once, on the context
+// entries, and not again as a domain removed and one added. For a domain both
+// captures have: its requesters and levels, then its mappings leaf by leaf in
+// IOVA order, contiguous runs of the same change reported as one range.
+
+import { formatBdf } from '../bdf';
+import { mappingsOf } from '../mappings';
+import type { Capture, Domain, Location, Mapping, PageTableView } from '../types';
+import { hex, sizeName } from '../../vtd/u64';
+import { valueChange } from './fieldDiff';
+import type { Difference, FieldChange } from './types';
+
+function keyOf(d: Domain): string {
+  return d.pgd !== undefined ? `${d.unit ?? ''}:${d.pgd.toString(16)}` : `${d.unit ?? ''}:did${d.did}`;
+}
+
+function domainName(d: Domain): string {
+  const who = d.requesters.map(formatBdf).join(', ');
+  return `domain ${d.did}${d.pgd !== undefined ? ` at ${hex(d.pgd)}` : ''}${who ? ` (${who})` : ''}`;
+}
+
+function tableLocation(t: PageTableView | undefined): Location | undefined {
+  return t?.location;
+}
+
+function rowLocation(t: PageTableView, row: number): Location {
+  return { file: t.file, span: { line: t.rows.line(row), start: 0, end: 0 } };
+}
+
+function byKey(c: Capture): Map<string, Domain> {
+  const out = new Map<string, Domain>();
+  for (const d of [...c.domains.values()].sort((x, y) => x.did - y.did)) if (!out.has(keyOf(d))) out.set(keyOf(d), d);
+  return out;
+}
+
+function perm(m: Mapping): string {
+  return `${m.read ? 'R' : '-'}${m.write ? 'W' : '-'}`;
+}
+
+function leafText(m: Mapping): string {
+  return `→ ${hex(m.hpa)} ${perm(m)}`;
+}
+
+function leafChanges(a: Mapping, b: Mapping): FieldChange[] {
+  return [
+    ...valueChange('ADDR', 'Host address', hex(a.hpa), hex(b.hpa)),
+    ...valueChange('size', 'Page size', sizeName(a.size), sizeName(b.size)),
+    ...valueChange('R', 'Read', a.read ? '1' : '0', b.read ? '1' : '0'),
+    ...valueChange('W', 'Write', a.write ? '1' : '0', b.write ? '1' : '0'),
+  ];
+}
+
+interface Run {
+  change: Difference['change'];
+  start: bigint;
+  end: bigint;
+  first: { a?: Mapping; b?: Mapping };
+  leaves: number;
+  fieldNames: string;
+  fields: FieldChange[];
+}
+
+/** Leaf-by-leaf differences of two tables, as runs of contiguous IOVA ranges with the same change. */
+function mappingRuns(ta: PageTableView, tb: PageTableView): Run[] {
+  const la = [...mappingsOf(ta.rows)];
+  const lb = [...mappingsOf(tb.rows)];
+  const runs: Run[] = [];
+  const push = (change: Run['change'], m: Mapping, pair: { a?: Mapping; b?: Mapping }, fields: FieldChange[] = []) => {
+    const names = fields.map((f) => f.field).join(',');
+    const last = runs[runs.length - 1];
+    if (last && last.change === change && last.end === m.iova && last.fieldNames === names) {
+      last.end = m.iova + m.size;
+      last.leaves++;
+      return;
+    }
+    runs.push({ change, start: m.iova, end: m.iova + m.size, first: pair, leaves: 1, fieldNames: names, fields });
+  };
+  let i = 0;
+  let j = 0;
+  while (i < la.length || j < lb.length) {
+    const a = la[i];
+    const b = lb[j];
+    if (a && (!b || a.iova < b.iova)) {
+      push('removed', a, { a });
+      i++;
+    } else if (b && (!a || b.iova < a.iova)) {
+      push('added', b, { b });
+      j++;
+    } else if (a && b) {
+      const fields = leafChanges(a, b);
+      if (fields.length) push('changed', a, { a, b }, fields);
+      i++;
+      j++;
+    }
+  }
+  return runs;
+}
+
+function runDifference(d: Domain, ta: PageTableView, tb: PageTableView, run: Run): Difference {
+  const range = `IOVA ${hex(run.start)}–${hex(run.end - 1n)} (${sizeName(run.end - run.start)}${run.leaves > 1 ? `, ${run.leaves} pages` : ''})`;
+  const { a, b } = run.first;
+  const detail =
+    run.change === 'removed' ? `${range} no longer mapped; it was ${leafText(a as Mapping)}` : run.change === 'added' ? `${range} newly mapped ${leafText(b as Mapping)}` : `${range} ${run.fieldNames.split(',').includes('ADDR') ? 'remapped' : 'changed'}`;
+  return {
+    section: 'mappings',
+    subject: domainName(d),
+    change: run.change,
+    detail,
+    fields: run.change === 'changed' ? run.fields : undefined,
+    left: a ? rowLocation(ta, a.row) : undefined,
+    right: b ? rowLocation(tb, b.row) : undefined,
+  };
+}
+
+export function compareDomains(a: Capture, b: Capture): Difference[] {
+  const left = byKey(a);
+  const right = byKey(b);
+  const out: Difference[] = [];
+  for (const key of [...new Set([...left.keys(), ...right.keys()])].sort()) {
+    const l = left.get(key);
+    const r = right.get(key);
+    if (l && r) {
+      const fields = [
+        ...valueChange('requesters', 'Requesters', l.requesters.map(formatBdf).join(', '), r.requesters.map(formatBdf).join(', ')),
+        ...valueChange('levels', 'Paging levels', l.levels?.toString(), r.levels?.toString()),
+      ];
+      if (fields.length) out.push({ section: 'domains', subject: domainName(l), change: 'changed', fields, left: tableLocation(l.table), right: tableLocation(r.table) });
+      if (l.table && r.table) out.push(...mappingRuns(l.table, r.table).map((run) => runDifference(l, l.table as PageTableView, r.table as PageTableView, run)));
+    } else if (l) {
+      out.push({ section: 'domains', subject: domainName(l), change: 'removed', detail: `DID ${l.did}, ${l.table?.rows.count ?? 0} leaves`, left: tableLocation(l.table) });
+    } else if (r) {
+      out.push({ section: 'domains', subject: domainName(r), change: 'added', detail: `DID ${r.did}, ${r.table?.rows.count ?? 0} leaves`, right: tableLocation(r.table) });
+    }
+  }
+  return out;
+}

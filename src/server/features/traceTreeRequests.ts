@@ -1,0 +1,142 @@
+// The views of a QEMU trace (SourceRef kind 'trace'): the IOTLB and ATS Flow
+// views replayed from the trace, as of the source's line. treeRequests.ts
+// dispatches to traceTreeSource for trace sources; this file also answers
+// viommu/atsFlow, the ATS flow of every device for the sequence diagram.
+
+import type { Connection } from 'vscode-languageserver/node';
+import {
+  AtsFlowRequest,
+  type AtsFlowParams,
+  type AtsFlowResult,
+  type SourceInfo,
+  type SourceInfoParams,
+  type TreeChildrenParams,
+  type TreeNodeAtParams,
+  type TreeNodeDto,
+  type ViewKey,
+} from '../../protocol';
+import { TRACE_LIMITS, type TraceReplay } from '../../model/traceReplay/index';
+import { sidName } from '../../vtd/source-id';
+import type { CaptureWorkspace } from '../captureWorkspace';
+import { atsFlowChildren, atsFlowNodeAt } from '../tree/atsFlowTree';
+import { parseFilter } from '../tree/filter';
+import { styleOf } from '../tree/format';
+import { iotlbChildren, iotlbNodeAt } from '../tree/iotlbTree';
+import { lineName, replayOf, traceOf, type TraceTreeContext } from '../tree/traceSource';
+import type { TreeSource } from '../tree/treeSource';
+import type { Feature } from './feature';
+
+interface TraceView {
+  children(ctx: TraceTreeContext, parentId: string | undefined): TreeNodeDto[];
+  nodeAt(ctx: TraceTreeContext, line: number): string | undefined;
+}
+
+/** The views a trace feeds. */
+export const TRACE_VIEWS: Partial<Record<ViewKey, TraceView>> = {
+  iotlb: { children: iotlbChildren, nodeAt: iotlbNodeAt },
+  atsFlow: { children: atsFlowChildren, nodeAt: atsFlowNodeAt },
+};
+
+function contextOf(workspace: CaptureWorkspace, params: { source: TreeChildrenParams['source']; filter?: string; numberFormat?: TreeChildrenParams['numberFormat']; pad?: boolean }): TraceTreeContext | undefined {
+  const trace = traceOf(workspace, params.source.uri);
+  if (!trace) return undefined;
+  return { trace, replay: replayOf(trace, params.source), style: styleOf(params), filter: parseFilter(params.filter) };
+}
+
+export function traceTreeChildren(params: TreeChildrenParams, workspace: CaptureWorkspace): TreeNodeDto[] {
+  const view = TRACE_VIEWS[params.view];
+  const ctx = view ? contextOf(workspace, params) : undefined;
+  return view && ctx ? view.children(ctx, params.parentId) : [];
+}
+
+export function traceTreeNodeAt(params: TreeNodeAtParams, workspace: CaptureWorkspace): string | null {
+  const view = TRACE_VIEWS[params.view];
+  const ctx = view ? contextOf(workspace, params) : undefined;
+  if (!view || !ctx || ctx.trace.uri !== params.uri) return null;
+  return view.nodeAt(ctx, params.line) ?? null;
+}
+
+function viewMessage(r: TraceReplay, view: ViewKey | undefined): Pick<SourceInfo, 'message'> {
+  if (view === 'iotlb') {
+    const c = r.iotlb.counters;
+    if (c.hits + c.misses === 0 && r.iotlb.entries.length === 0) {
+      return { message: `No IOTLB lines in the trace up to ${lineName(r.asOfLine)}: QEMU prints them with -trace 'vtd_*' (vtd_iotlb_page_hit, vtd_iotlb_page_update).` };
+    }
+    const reset = r.iotlb.lastReset;
+    if (r.iotlb.entries.length === 0 && reset) {
+      const why = reset.reason === 'size-limit' ? 'the size limit' : 'a context-cache reset (vtd_reset_caches)';
+      return { message: `The IOTLB is empty after ${lineName(reset.line)} (${why}). "Before the reset" shows what it held; "Replay to Cursor" shows any earlier line.` };
+    }
+  }
+  if (view === 'atsFlow' && r.ats.devices.length === 0) {
+    const seen = r.ats.contexts.map((c) => sidName(c.sid)).join(', ');
+    return {
+      message:
+        `No device in this trace has a device TLB: no context entry enables it (TT = 01${r.scalable ? ', DTE = 1' : ''}) and no device-TLB invalidation descriptor was queued` +
+        `${seen ? ` (context entries seen: ${seen})` : ''}. QEMU has no trace event for ATS translation requests.`,
+    };
+  }
+  return {};
+}
+
+export function traceSourceInfo(params: SourceInfoParams, workspace: CaptureWorkspace): SourceInfo | null {
+  const trace = traceOf(workspace, params.source.uri);
+  if (!trace) return null;
+  const r = replayOf(trace, params.source);
+  const domains = new Set(r.contextCache.entries.map((e) => Number((e.hi >> 8n) & 0xffffn)));
+  const whole = params.source.asOfLine === undefined || r.asOfLine >= trace.lineCount - 1;
+  return {
+    name: trace.name,
+    counts: {
+      units: r.events > 0 ? 1 : 0,
+      requesters: r.ats.contexts.length,
+      domains: r.scalable ? 0 : domains.size,
+      irtes: r.routes.filter((x) => x.index !== undefined).length,
+      irqs: r.routes.filter((x) => x.kind === 'kvm').length,
+      faults: r.iotlb.counters.faults,
+    },
+    note: whole ? `whole trace (${trace.lineCount} lines)` : `as of ${lineName(r.asOfLine)} of ${trace.lineCount}`,
+    ...viewMessage(r, params.view),
+  };
+}
+
+/** The trace kind of source, for treeRequests.ts. */
+export function traceTreeSource(workspace: CaptureWorkspace): TreeSource {
+  return {
+    children: (params) => traceTreeChildren(params, workspace),
+    nodeAt: (params) => traceTreeNodeAt(params, workspace),
+    info: (params) => traceSourceInfo(params, workspace),
+  };
+}
+
+/** viommu/atsFlow: every device's flow, for the sequence diagram. */
+export function atsFlowOf(params: AtsFlowParams, workspace: CaptureWorkspace): AtsFlowResult | null {
+  const trace = params?.source ? traceOf(workspace, params.source.uri) : undefined;
+  if (!trace) return null;
+  const r = replayOf(trace, params.source);
+  const notes = [...TRACE_LIMITS];
+  const message = viewMessage(r, 'atsFlow').message;
+  if (message) notes.unshift(message);
+  return {
+    name: trace.name,
+    uri: trace.uri,
+    devices: r.ats.devices.map((d) => ({
+      bdf: sidName(d.sid),
+      sid: d.sid,
+      domain: d.domain,
+      deviceTlbEnabled: d.deviceTlbEnabled,
+      events: d.events.map((e) => ({ line: e.line, kind: e.kind, from: e.from, to: e.to, label: e.label, detail: e.detail, shown: e.shown })),
+      omitted: d.omitted,
+    })),
+    notes,
+  };
+}
+
+export const traceRequestsFeature: Feature = {
+  capabilities: {},
+  register: ({ connection, workspace }) => registerTraceRequests(connection, workspace),
+};
+
+function registerTraceRequests(connection: Connection, workspace: CaptureWorkspace): void {
+  connection.onRequest(AtsFlowRequest.method, (params: AtsFlowParams): AtsFlowResult | null => atsFlowOf(params, workspace));
+}

@@ -1,0 +1,82 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SourceInfoRequest, TreeChildrenRequest, TreeNodeAtRequest, type SourceRef } from '../../src/protocol';
+import { legacyCaptureDir } from '../helpers';
+import { TestLspClient } from './lspClient';
+
+describe('language server: sidebar tree requests', function () {
+  this.timeout(60000);
+  let client: TestLspClient;
+  const source: SourceRef = { kind: 'capture', uri: pathToFileURL(legacyCaptureDir).toString() };
+  before(async () => {
+    client = new TestLspClient();
+    await client.initialize(legacyCaptureDir);
+  });
+  after(async () => {
+    await client.stop();
+  });
+
+  it('serves the Context Tables of a capture folder nobody opened a file of', async () => {
+    const roots = await client.request(TreeChildrenRequest, { view: 'contextTables', source });
+    assert.deepEqual(roots.map((n) => n.label), ['dmar0']);
+    const bus = (await client.request(TreeChildrenRequest, { view: 'contextTables', source, parentId: roots[0].id })).find((n) => n.label === 'Bus 00')!;
+    const devices = (await client.request(TreeChildrenRequest, { view: 'contextTables', source, parentId: bus.id })).filter((n) => n.contextValue === 'device');
+    assert.equal(devices.length, 9);
+    assert.equal(devices[2].location?.uri, pathToFileURL(join(legacyCaptureDir, 'dmar_translation_struct')).toString());
+  });
+
+  it('walks Second-Level Tables down to the alias pair of 00:02.0, in the number format asked for', async () => {
+    const ask = (parentId?: string) => client.request(TreeChildrenRequest, { view: 'secondLevelTables', source, parentId, numberFormat: 'hex', pad: true });
+    const roots = await ask();
+    assert.deepEqual(roots.map((n) => n.label), ['DID 2', 'DID 3', 'DID 4', 'DID 5', 'DID 6', 'DID 7', 'DID 8']);
+    const pte = (await ask('d:4/e:3/e:511'))[0];
+    assert.equal(pte.description, '0x00ffefd000–0x00ffefdfff → 0x000000268e000 · 4K · RW · alias 0x00ffefe000');
+    const coalesced = await client.request(TreeChildrenRequest, { view: 'secondLevelTables', source, parentId: 'd:6', coalesce: true });
+    assert.equal(coalesced.length, 2);
+  });
+
+  it('filters, and answers an unknown parent or an unknown source kind with no children', async () => {
+    const filtered = await client.request(TreeChildrenRequest, { view: 'gsiRouting', source, parentId: 'g:msi', filter: 'irte 17' });
+    assert.deepEqual(filtered.map((n) => n.label), ['IRQ 25 virtio1-config']);
+    assert.deepEqual(await client.request(TreeChildrenRequest, { view: 'gsiRouting', source, parentId: 'g:nothing/q:1' }), []);
+    assert.deepEqual(await client.request(TreeChildrenRequest, { view: 'iotlb', source: { kind: 'simulation', uri: 'sim:1' } }), []);
+  });
+
+  it('finds the node of a dump line (an open document of the capture)', async () => {
+    const { uri } = await client.open(join(legacyCaptureDir, 'ir_translation_struct'), 'viommu-irte');
+    assert.equal(await client.request(TreeNodeAtRequest, { view: 'gsiRouting', source, uri, line: 4 }), 'g:ioapic/q:0/i:1');
+    assert.equal(await client.request(TreeNodeAtRequest, { view: 'gsiRouting', source, uri, line: 9, filter: 'irte 1' }), null);
+    const pt = pathToFileURL(join(legacyCaptureDir, 'domain_translation_struct')).toString();
+    assert.equal(await client.request(TreeNodeAtRequest, { view: 'secondLevelTables', source, uri: pt, line: 9 }), 'd:4/e:3/e:511/e:254');
+  });
+
+  it('says what the source is and what each view cannot know', async () => {
+    const info = await client.request(SourceInfoRequest, { source, view: 'gsiRouting' });
+    assert.equal(info?.name, 'linux-6.1-qemu-7.2-legacy');
+    assert.deepEqual(info?.counts, { units: 1, requesters: 9, domains: 7, irtes: 17, irqs: 18, faults: 2 });
+    assert.match(info?.note ?? '', /irqchip/);
+    assert.equal(await client.request(SourceInfoRequest, { source: { kind: 'capture', uri: 'file:///no/such/folder' } }), null, 'no capture there');
+  });
+
+  it('keeps the fingerprint while nothing changes, and moves it when a file of the capture does', async () => {
+    const first = await client.request(SourceInfoRequest, { source });
+    const again = await client.request(SourceInfoRequest, { source, view: 'contextTables' });
+    assert.ok(first?.fingerprint);
+    assert.equal(again?.fingerprint, first.fingerprint);
+    // Opening a file changes nothing the views show.
+    const path = join(legacyCaptureDir, 'interrupts');
+    const { uri } = await client.open(path, 'viommu-interrupts');
+    assert.equal((await client.request(SourceInfoRequest, { source }))?.fingerprint, first.fingerprint);
+    // Renaming an IRQ's action does.
+    const text = readFileSync(path, 'utf8');
+    await client.change(uri, 2, text.replace('virtio1-config', 'virtio1-renamed'));
+    const moved = await client.request(SourceInfoRequest, { source });
+    assert.notEqual(moved?.fingerprint, first.fingerprint);
+    const irqs = await client.request(TreeChildrenRequest, { view: 'gsiRouting', source, parentId: 'g:msi' });
+    assert.equal(irqs[0].label, 'IRQ 25 virtio1-renamed');
+    await client.change(uri, 3, text);
+    assert.equal((await client.request(SourceInfoRequest, { source }))?.fingerprint, first.fingerprint);
+  });
+});

@@ -1,0 +1,143 @@
+// `npm run test:vscode`: the extension in real VS Code. code-server (VS Code
+// 1.139's workbench and Node extension host) runs the packaged .vsix on a
+// copy of samples/; Chromium opens the workbench; the integration suite
+// (test/vscode/suite) runs inside the extension host, started by
+// src/extension/testHook.ts; Playwright checks what a person sees
+// (test/vscode/ui). Results and screenshots go to test-results/vscode/.
+// Exits non-zero on any failure; always stops code-server and Chromium.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageExtension } from '../../scripts/package.mjs';
+import { launchChromium, openWorkbench } from './lane/browser.mjs';
+import { compileSuite } from './lane/compileSuite.mjs';
+import { installExtension, startCodeServer } from './lane/codeServer.mjs';
+import { ensureCodeServer } from './lane/installCache.mjs';
+import { extensionFolderName, samplesDir, testResultsDir } from './lane/paths.mjs';
+import { ensureSystemPackages } from './lane/systemPackages.mjs';
+import { writeUserSettings } from './lane/userSettings.mjs';
+import { afterSuiteChecks, beforeSuiteChecks } from './ui/checks.mjs';
+
+const SUITE_TIMEOUT_MS = 5 * 60 * 1000;
+const resultsDir = join(testResultsDir, 'vscode');
+const outcomes = []; // { title, ok, error? } of every suite test and UI check
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+function step(what) {
+  console.log(`\n== ${what}`);
+  return Date.now();
+}
+
+async function runUiChecks(checks, page) {
+  for (const check of checks) {
+    const t = Date.now();
+    try {
+      await check.run(page, resultsDir);
+      outcomes.push({ title: `UI: ${check.title}`, ok: true });
+      console.log(`  ok   UI: ${check.title} (${seconds(t)})`);
+    } catch (err) {
+      outcomes.push({ title: `UI: ${check.title}`, ok: false, error: err.message });
+      console.log(`  FAIL UI: ${check.title}\n       ${err.message.split('\n').join('\n       ')}`);
+      await page.screenshot({ path: join(resultsDir, `failed-${outcomes.length}.png`) }).catch(() => {});
+    }
+  }
+}
+
+async function waitForSuiteReport(file, server) {
+  const deadline = Date.now() + SUITE_TIMEOUT_MS;
+  while (!existsSync(file)) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) throw new Error('code-server exited while the suite ran');
+    if (Date.now() > deadline) throw new Error(`no suite report after ${SUITE_TIMEOUT_MS / 1000} s: did the extension activate, or did its host die? See ${resultsDir}/logs`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+function recordSuite(report) {
+  for (const t of report.tests) {
+    if (t.state === 'pending') {
+      console.log(`  skip ${t.title}`);
+      continue;
+    }
+    outcomes.push({ title: t.title, ok: t.state === 'passed', error: t.error });
+    console.log(t.state === 'passed' ? `  ok   ${t.title} (${t.durationMs ?? 0} ms)` : `  FAIL ${t.title}\n       ${(t.error ?? '').split('\n').slice(0, 8).join('\n       ')}`);
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+
+  let t = step('System packages, Node 24 and code-server (installed once into .vscode-lane/)');
+  ensureSystemPackages(['chromium']);
+  const codeServer = ensureCodeServer();
+  console.log(`ready (${seconds(t)})`);
+
+  const scratch = mkdtempSync(join(tmpdir(), 'viommu-vscode-lane-'));
+  const dirs = { userDataDir: join(scratch, 'user-data'), extensionsDir: join(scratch, 'extensions') };
+  const workspace = join(scratch, 'workspace');
+  const reportFile = join(scratch, 'suite-report.json');
+  let server;
+  let browser;
+  let page;
+  try {
+    t = step('Package the extension and compile the integration suite');
+    const vsix = packageExtension();
+    const suiteEntry = await compileSuite(scratch);
+    console.log(`${vsix} (${seconds(t)})`);
+
+    t = step('Install the .vsix into a fresh extensions folder');
+    writeUserSettings(dirs.userDataDir, { 'editor.hover.delay': 200 });
+    console.log(installExtension(codeServer, vsix, dirs));
+    if (!existsSync(join(dirs.extensionsDir, extensionFolderName))) throw new Error(`the install did not create ${extensionFolderName}`);
+    cpSync(samplesDir, workspace, { recursive: true });
+
+    t = step('Start code-server and open the workbench in Chromium');
+    server = await startCodeServer(codeServer, {
+      ...dirs,
+      folder: workspace,
+      logFile: join(resultsDir, 'code-server.log'),
+      env: { VIOMMU_TEST_SUITE: suiteEntry, VIOMMU_TEST_RESULTS: reportFile },
+    });
+    browser = await launchChromium();
+    page = await openWorkbench(browser, server.url, workspace);
+    console.log(`${server.url} (${seconds(t)})`);
+
+    t = step('UI checks, before the suite (opening a capture file activates the extension, which starts the suite)');
+    await runUiChecks(beforeSuiteChecks, page);
+
+    t = step('Integration suite inside the extension host');
+    const report = await waitForSuiteReport(reportFile, server);
+    writeFileSync(join(resultsDir, 'suite-report.json'), JSON.stringify(report, null, 2));
+    recordSuite(report);
+    console.log(`(${seconds(t)})`);
+
+    t = step('UI checks, after the suite');
+    await runUiChecks(afterSuiteChecks, page);
+  } catch (err) {
+    outcomes.push({ title: 'the lane itself', ok: false, error: err.message });
+    console.error(`\nThe lane failed: ${err.stack ?? err.message}`);
+    await page?.screenshot({ path: join(resultsDir, 'failed-lane.png') }).catch(() => {});
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    const logs = join(dirs.userDataDir, 'logs');
+    if (existsSync(logs)) cpSync(logs, join(resultsDir, 'logs'), { recursive: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const passed = outcomes.filter((o) => o.ok).length;
+  const failed = outcomes.length - passed;
+  console.log(`\nScreenshots, logs and the suite's report: ${resultsDir} (lane took ${seconds(started)})`);
+  for (const o of outcomes.filter((x) => !x.ok)) console.log(`failed: ${o.title}`);
+  console.log(`vscode: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+}
+
+await main().catch((err) => {
+  // Setup failed (a system package, Node 24 or code-server could not be installed): the message says what to do.
+  console.error(`\n${err.message}`);
+  console.log('vscode: 0 passed, 1 failed');
+  process.exitCode = 1;
+});
