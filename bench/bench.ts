@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import { parseSection } from './parseSection';
+import { simSection } from './simBench';
 import { lspSection } from './lspBench';
 import { bundleSection } from './bundleSizes';
 import { printSection, writeReport, type BenchSection } from './report';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     sections.push(s);
   };
   add(parseSection(capture));
+  add(simSection());
   add(await lspSection());
   add(bundleSection(root));
   writeReport(root, sections);

@@ -8,6 +8,7 @@ import { runCheck } from './commands/check';
 import { runTranslate } from './commands/translate';
 import { runReverse } from './commands/reverse';
 import { CaptureError, runCapture } from './commands/capture';
+import { runSimulate } from './commands/simulate';
 
 const USAGE = `usage: viommu <command> [options]
 
@@ -17,6 +18,7 @@ const USAGE = `usage: viommu <command> [options]
                                        walk one DMA request through the tables
   reverse CAPTURE --hpa ADDR [--json]  list every requester, domain and IOVA that maps a host page
   capture [OUTDIR]                     copy this Linux machine's IOMMU state (as root)
+  simulate SCENARIO|--builtin NAME [--json] [--steps N], --list, --table   simulate VT-d under QEMU/KVM
 
 PATH is a dump file or a capture folder (debugfs files, dmesg, /proc/interrupts, QEMU trace).`;
 
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (argv: string[], io: CommandIO) => number> = {
   translate: runTranslate,
   reverse: runReverse,
   capture: runCapture,
+  simulate: runSimulate,
 };
 
 export function main(argv: string[], io: CommandIO = processIO): number {

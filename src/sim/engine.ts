@@ -1,0 +1,87 @@
+// One simulation run: build the world, boot the guest, run the requests and
+// packets, and stop at the end, at a step limit or at a breakpoint. A run
+// always starts from the scenario and its seed, so running again to the same
+// point gives the same state (how sessions step back and forth).
+
+import type { Capture } from '../model/types';
+import { HALT, type Breakpoint } from './events/recorder';
+import { seedFromCapture } from './fromCapture';
+import { computeMetrics, snapshotCounters, type CounterSnapshot, type SimMetrics } from './metrics';
+import type { Scenario } from './scenario/types';
+import { setupWorld } from './setup';
+import { buildWorld, type World } from './world';
+import { newWorkloadState, packetDevice, runPacket, runRequestsAt, type WorkloadState } from './workload';
+
+export interface RunOptions {
+  /** Keep every event (for stepping and listings); false keeps only counters and the digest. */
+  record?: boolean;
+  /** Stop after this many events. */
+  limit?: number;
+  breakpoint?: Breakpoint;
+  /** Seed guest memory and the IOMMU from a capture instead of booting the guest driver. */
+  capture?: Capture;
+}
+
+export class Simulation {
+  readonly world: World;
+  readonly state: WorkloadState = newWorkloadState();
+  /** True once the whole scenario ran. */
+  finished = false;
+  /** True when a limit or breakpoint stopped the run. */
+  halted = false;
+  private start: CounterSnapshot | undefined;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly options: RunOptions = {},
+  ) {
+    this.world = buildWorld(scenario, options.record ?? true);
+    this.world.rec.limit = options.limit ?? Infinity;
+    this.world.rec.breakpoint = options.breakpoint;
+  }
+
+  /** Runs until the end, the limit or a breakpoint. */
+  run(): this {
+    try {
+      this.body();
+      this.finished = true;
+    } catch (e) {
+      if (e !== HALT) throw e;
+      this.halted = true;
+    }
+    return this;
+  }
+
+  private body(): void {
+    const w = this.world;
+    const layouts = this.options.capture ? seedFromCapture(w, this.options.capture) : setupWorld(w);
+    if (w.refusal) return;
+    w.rec.advance();
+    runRequestsAt(w, this.state, 0);
+    const wl = this.scenario.workload;
+    const dev = packetDevice(w);
+    const layout = dev ? layouts.get(dev.sid) : undefined;
+    this.start = snapshotCounters(w);
+    w.rec.measuring = true;
+    const interval = wl.ratePps > 0 ? 1e9 / wl.ratePps : 0;
+    if (!dev || !layout) return;
+    for (let p = 0; p < wl.packets; p++) {
+      this.state.packet = p;
+      if (p > 0) runRequestsAt(w, this.state, p);
+      runPacket(w, this.state, dev, layout);
+      w.rec.advance(interval);
+    }
+    this.state.packet = wl.packets;
+  }
+
+  /** Figures over the packets run so far. */
+  metrics(): SimMetrics {
+    const start = this.start ?? snapshotCounters(this.world);
+    const packets = this.finished ? this.scenario.workload.packets : this.state.packet;
+    return computeMetrics(this.world, start, this.start ? packets : 0);
+  }
+
+  get digest(): string {
+    return this.world.rec.digest.text();
+  }
+}

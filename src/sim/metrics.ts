@@ -1,0 +1,96 @@
+// The figures of a run, over the measured part (the packets, not the boot):
+// time per packet on each thread, the throughput relative to the same
+// machine without a vIOMMU, invalidations and VM exits per packet, cache hit
+// rates, vhost misses, interrupt costs and the faults recorded.
+
+import { K } from './events/kinds';
+import type { World } from './world';
+
+export interface CounterSnapshot {
+  kinds: Float64Array;
+  qiSubmissions: number;
+  qiDescriptors: number;
+  iotlbHits: number;
+  iotlbMisses: number;
+  faults: number;
+}
+
+export function snapshotCounters(w: World): CounterSnapshot {
+  return {
+    kinds: w.rec.kindCounts.slice(),
+    qiSubmissions: w.driver?.qi.submissions ?? 0,
+    qiDescriptors: w.driver?.qi.descriptors ?? 0,
+    iotlbHits: w.iommu?.iotlb.hits ?? 0,
+    iotlbMisses: w.iommu?.iotlb.misses ?? 0,
+    faults: w.iommu?.faults.history.length ?? 0,
+  };
+}
+
+export interface SimMetrics {
+  packets: number;
+  /** Throughput relative to the same platform without a vIOMMU; null when no packets ran. */
+  relativeThroughput: number | null;
+  baselineNsPerPacket: number;
+  nsPerPacket: { vcpu: number; backend: number; device: number };
+  bottleneck: 'vcpu' | 'backend' | 'device';
+  achievedPps: number;
+  /** Invalidation descriptors (waits not counted) the guest queued per packet. */
+  invalidationsPerPacket: number;
+  /** qi_submit batches per packet: each is one IQT write, one exit to QEMU. */
+  qiSubmissionsPerPacket: number;
+  /** VM exits to QEMU caused by the vIOMMU (IOMMU register writes, interrupts QEMU translates). */
+  exitsPerPacket: number;
+  exitsPerSecond: number;
+  /** QEMU IOTLB hits / lookups; null without lookups. */
+  iotlbHitRate: number | null;
+  vhostMissesPerPacket: number;
+  interrupts: number;
+  /** Remapping cost per interrupt (ns); null without interrupts. */
+  perInterruptCostNs: number | null;
+  staleDeliveries: number;
+  routeUpdates: number;
+  faults: { reason: number; sid: number; outcome: string; interrupt: boolean }[];
+  events: number;
+}
+
+const diff = (a: Float64Array, b: Float64Array, k: number) => a[k] - b[k];
+
+export function computeMetrics(w: World, start: CounterSnapshot, packets: number): SimMetrics {
+  const rec = w.rec;
+  const c = w.scenario.costs;
+  const n = Math.max(packets, 1);
+  const ns = { vcpu: rec.threadNs[1] / n, backend: rec.threadNs[2] / n, device: rec.threadNs[3] / n };
+  const worst = Math.max(ns.vcpu, ns.backend, ns.device);
+  const bottleneck = worst === ns.vcpu ? 'vcpu' : worst === ns.backend ? 'backend' : 'device';
+  const backendBase = w.scenario.platform.vhost ? c['backend-packet-ns'] : c['qemu-backend-packet-ns'];
+  const baseline = Math.max(c['guest-packet-ns'], backendBase);
+  const rate = w.scenario.workload.ratePps;
+  const achieved = worst > 0 ? Math.min(1e9 / worst, rate > 0 ? rate : Infinity) : 0;
+  const k = rec.kindCounts;
+  const exits = diff(k, start.kinds, K.regWrite) + diff(k, start.kinds, K.irqUncached);
+  const hits = (w.iommu?.iotlb.hits ?? 0) - start.iotlbHits;
+  const misses = (w.iommu?.iotlb.misses ?? 0) - start.iotlbMisses;
+  const interrupts = diff(k, start.kinds, K.msi);
+  const irqNs = rec.kindNs[K.routeDeliver] + rec.kindNs[K.routeStaleDeliver] + rec.kindNs[K.irqUncached];
+  const vhostMisses = w.devices.some((d) => d.path === 'vhost') ? diff(k, start.kinds, K.devtlbRequest) : 0;
+  return {
+    packets,
+    relativeThroughput: packets > 0 && worst > 0 ? baseline / worst : null,
+    baselineNsPerPacket: baseline,
+    nsPerPacket: ns,
+    bottleneck,
+    achievedPps: achieved,
+    invalidationsPerPacket: ((w.driver?.qi.descriptors ?? 0) - start.qiDescriptors) / n,
+    qiSubmissionsPerPacket: ((w.driver?.qi.submissions ?? 0) - start.qiSubmissions) / n,
+    exitsPerPacket: exits / n,
+    exitsPerSecond: packets > 0 ? (exits / n) * achieved : exits,
+    iotlbHitRate: hits + misses > 0 ? hits / (hits + misses) : null,
+    vhostMissesPerPacket: vhostMisses / n,
+    interrupts,
+    perInterruptCostNs: interrupts > 0 ? irqNs / interrupts : null,
+    staleDeliveries: diff(k, start.kinds, K.routeStaleDeliver),
+    routeUpdates: diff(k, start.kinds, K.routeUpdateAll),
+    faults: (w.iommu?.faults.history ?? []).map((f) => ({ reason: f.reason, sid: f.sid, outcome: f.outcome, interrupt: f.interrupt })),
+    events: rec.count,
+  };
+}

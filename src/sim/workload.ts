@@ -1,0 +1,118 @@
+// The workload: packets through the network device (vhost-net style small
+// packet forwarding: one buffer per packet, read by the device), each with
+// the guest's map and unmap under the scenario's DMA model, the ring
+// accesses, the interrupts, and the explicit requests of the scenario (DMAs,
+// mappings, interrupts, IRTE changes) at their packet.
+
+import { K } from './events/kinds';
+import { deviceAccess, raiseMsi } from './deviceDma';
+import { handleFaults } from './guest/faultHandler';
+import { raisePin } from './interrupts/ioapic';
+import { frameHi, frameLo } from './guest/pageAllocator';
+import { hiOf, loOf } from './halves';
+import type { RequestSpec } from './scenario/types';
+import type { DeviceLayout } from './setup';
+import type { SimDevice, World } from './world';
+
+export interface WorkloadState {
+  packet: number;
+  /** IEC flushes the guest will issue later: [packet, device sid, IRTE index]. */
+  pendingIec: [number, number, number][];
+  nextInterrupt: number;
+  kernelLog: string[];
+}
+
+export function newWorkloadState(): WorkloadState {
+  return { packet: 0, pendingIec: [], nextInterrupt: 0, kernelLog: [] };
+}
+
+function deviceByName(w: World, name: string): SimDevice | undefined {
+  return w.devices.find((d) => d.spec.name === name);
+}
+
+export function packetDevice(w: World): SimDevice | undefined {
+  const name = w.scenario.workload.device;
+  if (name) return deviceByName(w, name);
+  return w.devices.find((d) => d.spec.kind === 'virtio-net' || d.spec.kind === 'ats-nic') ?? w.devices[0];
+}
+
+function runRequest(w: World, s: WorkloadState, r: RequestSpec): void {
+  if (r.type === 'ioapic') {
+    const pin = w.pins.get(r.pin);
+    for (let i = 0; pin && i < r.count; i++) raisePin(w, pin);
+    if (w.iommu) s.kernelLog.push(...handleFaults(w.iommu));
+    return;
+  }
+  const dev = deviceByName(w, r.device);
+  if (!dev) return;
+  const driver = w.driver;
+  const gd = dev.guest;
+  switch (r.type) {
+    case 'dma':
+      for (let i = 0; i < r.count; i++) deviceAccess(w, dev, hiOf(r.iova), loOf(r.iova), r.write);
+      break;
+    case 'map':
+      if (driver && gd) driver.mapRange(gd, Number(r.iova >> 12n), Number(r.gpa >> 12n), 1, r.pageShift, r.read, r.write);
+      break;
+    case 'unmap':
+      if (driver && gd) driver.unmapBuffer(gd, Number(r.iova >> 12n), 1, w.rec.clock);
+      break;
+    case 'msi':
+      for (let i = 0; i < r.count; i++) raiseMsi(w, dev, r.vector);
+      break;
+    case 'irte-update': {
+      const m = gd?.msi[r.vector];
+      if (!driver || !gd || !m || m.irte < 0) break;
+      driver.writeIrte(gd, m.irte, r.newVector, r.destination ?? 1);
+      if (r.iecAfterPackets === 0) driver.flushIec(m.irte);
+      else if (r.iecAfterPackets > 0) s.pendingIec.push([s.packet + r.iecAfterPackets, dev.sid, m.irte]);
+      break;
+    }
+  }
+  w.rec.currentThread = 1;
+  if (w.iommu) s.kernelLog.push(...handleFaults(w.iommu));
+}
+
+/** Runs the requests due at the current packet, in scenario order. */
+export function runRequestsAt(w: World, s: WorkloadState, packet: number): void {
+  for (const r of w.scenario.workload.requests) if (r.atPacket === packet) runRequest(w, s, r);
+  for (const p of s.pendingIec) {
+    if (p[0] === packet && w.driver) {
+      w.rec.currentThread = 1;
+      w.driver.flushIec(p[2]);
+    }
+  }
+}
+
+/** One packet: guest work and map, the device's ring and buffer accesses, an interrupt when due, the unmap. */
+export function runPacket(w: World, s: WorkloadState, dev: SimDevice, layout: DeviceLayout): void {
+  const rec = w.rec;
+  const wl = w.scenario.workload;
+  const g = w.scenario.guest;
+  const bytes = wl.packetBytes.length === 1 ? wl.packetBytes[0] : w.rng.pick(wl.packetBytes);
+  const pages = Math.max(1, Math.ceil(bytes / 4096));
+  const buffer = s.packet % g.buffers;
+  rec.currentThread = 1;
+  rec.emit(K.packetGuest, dev.sid, 0, 0, 0, 0, s.packet, bytes);
+  const gd = dev.guest!;
+  const dynamic = g.dma === 'dynamic' && !!gd.tables && !!w.driver;
+  let iovaPfn = layout.bufferBase + buffer * layout.bufferStride;
+  if (dynamic) iovaPfn = w.driver!.mapBuffer(gd, layout.bufferBase + buffer * layout.bufferStride, pages, false);
+  // The backend reads the descriptor and the available ring, the buffer, and writes the used ring.
+  deviceAccess(w, dev, frameHi(layout.rings[0]), frameLo(layout.rings[0]), false);
+  deviceAccess(w, dev, frameHi(layout.rings[1]), frameLo(layout.rings[1]), false);
+  for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(iovaPfn + i), frameLo(iovaPfn + i), false);
+  deviceAccess(w, dev, frameHi(layout.rings[2]), frameLo(layout.rings[2]), true);
+  rec.currentThread = dev.thread;
+  rec.emit(K.packetBackend, dev.sid, frameHi(iovaPfn), frameLo(iovaPfn), 0, 0, s.packet, bytes);
+  if (wl.interruptEvery > 0 && s.packet >= s.nextInterrupt) {
+    raiseMsi(w, dev, 0);
+    s.nextInterrupt = s.packet + wl.interruptEvery + (wl.interruptJitter > 0 ? w.rng.below(wl.interruptJitter + 1) : 0);
+  }
+  rec.currentThread = 1;
+  if (dynamic) {
+    w.driver!.unmapBuffer(gd, iovaPfn, pages, rec.clock);
+    if (w.driver!.fq.timerDue(rec.clock)) w.driver!.flushQueue(gd, true);
+  }
+  if (w.iommu) s.kernelLog.push(...handleFaults(w.iommu));
+}

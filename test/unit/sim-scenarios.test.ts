@@ -1,0 +1,160 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtinNames, builtinText, loadBuiltin, loadScenario, runScenario, SCENARIO_SCHEMA, schemaAt } from '../../src/sim/index';
+import { KERNEL_IRQCHIP_REFUSAL } from '../../src/sim/platform';
+import { repoRoot } from '../helpers';
+
+const REQUIRED = [
+  'no-iommu',
+  'static-dpdk',
+  'static-dpdk-no-metadata-cache',
+  'dynamic-strict',
+  'dynamic-lazy',
+  'guest-passthrough',
+  'vhost-off-dynamic',
+  'ir-cached-routes',
+  'ir-uncached',
+  'ir-kernel-irqchip',
+  'fault-unmapped-iova',
+  'fault-write-readonly',
+  'fault-compat-interrupt-blocked',
+];
+
+function run(name: string) {
+  const r = loadBuiltin(name);
+  assert.deepEqual(r.errors, [], `${name} loads`);
+  return runScenario(r.scenario!).result;
+}
+
+describe('sim: built-in scenarios reproduce the published ranges (perf-anchors §4.4)', () => {
+  it('lists exactly the built-ins by name', () => {
+    assert.deepEqual(builtinNames(), REQUIRED);
+  });
+
+  it('the embedded texts are the sample files, byte for byte (run scripts/embed-scenarios.mjs after editing one)', () => {
+    const dir = join(repoRoot, 'samples', 'scenarios');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.viommu.yaml'));
+    assert.equal(files.length, REQUIRED.length);
+    for (const f of files) assert.equal(builtinText(f.replace('.viommu.yaml', '')), readFileSync(join(dir, f), 'utf8'), f);
+  });
+
+  for (const name of REQUIRED) {
+    it(`${name} lands inside its expected range`, () => {
+      const r = run(name);
+      assert.ok(r.check, `${name} declares an expectation`);
+      assert.equal(r.check!.inside, true, `${name}: expected ${r.check!.expected}, simulated ${r.check!.actual}`);
+    });
+  }
+
+  it('the ranges themselves are the published ones', () => {
+    const range = (n: string) => loadBuiltin(n).scenario!.expect!.relativeThroughput;
+    assert.deepEqual(range('static-dpdk'), [0.95, 0.99]);
+    assert.deepEqual(range('static-dpdk-no-metadata-cache'), [0.63, 0.82]);
+    assert.deepEqual(range('dynamic-strict'), [0.01, 0.05]);
+    assert.deepEqual(range('no-iommu'), [1, 1]);
+    assert.equal(loadBuiltin('dynamic-lazy').scenario!.expect!.prediction, true, 'dynamic-lazy is stated as a prediction');
+  });
+
+  it('ir-kernel-irqchip is refused with QEMU\'s exact message', () => {
+    const r = run('ir-kernel-irqchip');
+    assert.equal(r.refused, "Intel Interrupt Remapping cannot work with kernel-irqchip=on, please use 'split|off'.");
+    assert.equal(r.refused, KERNEL_IRQCHIP_REFUSAL);
+    assert.equal(r.metrics.relativeThroughput, null);
+  });
+
+  it('dynamic-strict: 2 invalidations and 1 vhost miss per packet; the vCPU is the bottleneck', () => {
+    const m = run('dynamic-strict').metrics;
+    assert.equal(m.invalidationsPerPacket, 2);
+    assert.ok(Math.abs(m.vhostMissesPerPacket - 1) < 0.01, String(m.vhostMissesPerPacket));
+    assert.equal(m.bottleneck, 'vcpu');
+    assert.ok(m.exitsPerSecond > 50_000);
+  });
+
+  it('dynamic-lazy: about 1/256 invalidation per packet, still about one vhost miss per buffer', () => {
+    const m = run('dynamic-lazy').metrics;
+    assert.ok(m.invalidationsPerPacket > 0 && m.invalidationsPerPacket < 0.01, String(m.invalidationsPerPacket));
+    assert.ok(m.vhostMissesPerPacket > 0.99, String(m.vhostMissesPerPacket));
+  });
+
+  it('ir-cached-routes: interrupts cost nothing, the IRTE change leaves a stale route until its IEC flush rebuilds all routes', () => {
+    const m = run('ir-cached-routes').metrics;
+    assert.equal(m.perInterruptCostNs, 0);
+    assert.equal(m.staleDeliveries, 100);
+    assert.equal(m.routeUpdates, 1);
+  });
+
+  it('ir-uncached: one QEMU translation (and exit) per interrupt', () => {
+    const m = run('ir-uncached').metrics;
+    assert.equal(m.perInterruptCostNs, 3000);
+    assert.equal(m.exitsPerPacket, 1);
+  });
+
+  it('cost constants can be overridden in the scenario', () => {
+    const text = builtinText('dynamic-strict')!.replace('expect:', 'costs:\n  devtlb-miss-ns: 45000\n  exit-user-ns: 3000\nexpect:');
+    const s = loadScenario(text).scenario!;
+    assert.equal(s.costs['devtlb-miss-ns'], 45000);
+    const m = runScenario(s).result.metrics;
+    assert.ok(m.nsPerPacket.backend > 45000);
+  });
+});
+
+describe('sim: scenario files are validated with positions', () => {
+  function errors(text: string) {
+    return loadScenario(text).errors.map((e) => `${e.line}:${e.column} ${e.message}`);
+  }
+
+  it('reports YAML syntax errors with line and column', () => {
+    const e = loadScenario('name: x\nplatform:\n  intremap: [on\n').errors;
+    assert.ok(e.length > 0);
+    assert.ok(e[0].line >= 3, JSON.stringify(e[0]));
+  });
+
+  it('names the key, the line and the column of a bad value, an unknown key and a missing key', () => {
+    const text = ['name: t', 'platform:', '  aw-bits: 40', '  irqchip: kernel', '  cachingmode: on', 'devices:', '  - { bdf: "00:03.0" }', ''].join('\n');
+    const e = errors(text);
+    assert.ok(e.includes('3:12 platform.aw-bits: expected one of 39, 48, 57, got 40'), e.join('\n'));
+    assert.ok(e.includes('4:12 platform.irqchip: expected one of split, on, off, got "kernel"'), e.join('\n'));
+    assert.ok(e.some((x) => x.startsWith('5:3 platform.cachingmode: unknown key "cachingmode"')), e.join('\n'));
+    assert.ok(e.some((x) => x.startsWith('7:5 devices[0]: missing required key "name"')), e.join('\n'));
+  });
+
+  it('checks across keys: a request naming an unknown device, a vector the device lacks', () => {
+    const text = [
+      'name: t',
+      'devices:',
+      '  - { name: nic, bdf: "00:03.0" }',
+      'workload:',
+      '  requests:',
+      '    - { type: dma, device: nope, iova: 0x1000 }',
+      '    - { type: msi, device: nic, vector: 3 }',
+      '    - { type: teleport, device: nic }',
+    ].join('\n');
+    const e = errors(text);
+    assert.ok(e.some((x) => x.startsWith('8:15 workload.requests[2].type: "teleport" is not one of dma, map, unmap, msi, ioapic, irte-update')), e.join('\n'));
+    // Cross-key checks run once the schema checks pass.
+    const e2 = errors(text.split('\n').slice(0, 7).join('\n'));
+    assert.ok(e2.some((x) => x.startsWith('6:28 workload.requests[0].device: no device named "nope"')), e2.join('\n'));
+    assert.ok(e2.some((x) => x.startsWith('7:41 workload.requests[1].vector: device "nic" has 1 vector(s)')), e2.join('\n'));
+  });
+
+  it('never throws on garbage', () => {
+    for (const t of ['', '---', '[1, 2]', 'name: [', '\u0000\u0001', 'name: x\nseed: -4', 'name: x\nworkload: { packets: 1e99 }']) {
+      const r = loadScenario(t);
+      assert.ok(r.errors.length > 0 || r.scenario, JSON.stringify(t));
+    }
+  });
+
+  it('keeps 64-bit addresses exact', () => {
+    const s = loadScenario('name: t\ndevices: [{ name: d, bdf: "00:01.0", kind: emulated }]\nworkload:\n  requests: [{ type: dma, device: d, iova: 0xfedcba9876543000 }]\n').scenario!;
+    assert.equal((s.workload.requests[0] as { iova: bigint }).iova, 0xfedcba9876543000n);
+  });
+
+  it('exports one schema with documentation for every key', () => {
+    const node = schemaAt(['platform', 'caching-mode']);
+    assert.equal(node?.kind, 'onoff');
+    assert.match(node!.description, /CAP\.CM/);
+    assert.equal(schemaAt(['workload', 'requests', 0, 'iova'], SCENARIO_SCHEMA, 'dma')?.kind, 'address');
+    assert.match(schemaAt(['costs', 'devtlb-miss-ns'])!.description, /\[E\]/);
+  });
+});
