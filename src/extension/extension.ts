@@ -14,6 +14,7 @@ import { registerSidebar, type SidebarApi } from './views/registerSidebar';
 import { registerLanguageStatus } from './languageStatus';
 import { registerTraceViews } from './views/registerTraceViews';
 import { compareCapturesCommand } from './commands/compareCaptures';
+import { registerLargeFileGuard } from './largeFileGuard';
 import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../protocol';
 
 /** What activate() returns: used by other extensions and by the integration tests. */
@@ -42,7 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     ...registerTraceViews(context, server, () => views.source()),
     vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, clicked, selected)),
   );
-  context.subscriptions.push(registerLanguageStatus(server));
+  context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard());
   await c.start();
   runTestSuiteIfRequested();
   return {

@@ -52,12 +52,37 @@ function recheck(uri: string): void {
   else diagnostics.schedule(uri);
 }
 
+/** Large documents wait for edits to settle; the previous analysis answers meanwhile. */
+const SETTLE_MS = 1000;
+const settling = new Map<string, NodeJS.Timeout>();
+
 // Fires on open too.
 documents.onDidChangeContent((e) => {
-  analyse(e.document);
-  recheck(e.document.uri);
+  const doc = e.document;
+  const large = doc.getText().length > settings.get().maxFileSizeMB * 1024 * 1024;
+  const pending = settling.get(doc.uri);
+  if (pending) clearTimeout(pending);
+  if (!large || !workspace.document(doc.uri)) {
+    settling.delete(doc.uri);
+    analyse(doc);
+    recheck(doc.uri);
+    return;
+  }
+  settling.set(
+    doc.uri,
+    setTimeout(() => {
+      settling.delete(doc.uri);
+      const current = documents.get(doc.uri);
+      if (!current) return;
+      analyse(current);
+      recheck(current.uri);
+    }, SETTLE_MS),
+  );
 });
 documents.onDidClose((e) => {
+  const pending = settling.get(e.document.uri);
+  if (pending) clearTimeout(pending);
+  settling.delete(e.document.uri);
   workspace.closeDocument(e.document.uri);
   diagnostics.clear(e.document.uri);
 });

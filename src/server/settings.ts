@@ -8,9 +8,11 @@ import { SETTINGS, type InlayHintMode, type NumberFormat } from '../protocol';
 export interface ServerSettings {
   inlayHints: InlayHintMode;
   numberFormat: NumberFormat;
+  /** Documents above this many MB are re-analysed only after edits settle. */
+  maxFileSizeMB: number;
 }
 
-const DEFAULTS: ServerSettings = { inlayHints: 'compact', numberFormat: 'hex' };
+const DEFAULTS: ServerSettings = { inlayHints: 'compact', numberFormat: 'hex', maxFileSizeMB: 20 };
 
 export class Settings {
   private current: ServerSettings = { ...DEFAULTS };
@@ -58,6 +60,7 @@ export class Settings {
     const next: ServerSettings = {
       inlayHints: (['off', 'compact', 'full'] as const).includes(section.inlayHints as InlayHintMode) ? (section.inlayHints as InlayHintMode) : DEFAULTS.inlayHints,
       numberFormat: (['hex', 'decimal', 'both'] as const).includes(section.numberFormat as NumberFormat) ? (section.numberFormat as NumberFormat) : DEFAULTS.numberFormat,
+      maxFileSizeMB: typeof section.maxFileSizeMB === 'number' && section.maxFileSizeMB > 0 ? section.maxFileSizeMB : DEFAULTS.maxFileSizeMB,
     };
     const changed = next.inlayHints !== this.current.inlayHints || next.numberFormat !== this.current.numberFormat;
     this.current = next;
