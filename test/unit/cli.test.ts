@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -109,5 +109,20 @@ describe('viommu CLI', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.err, /cannot read/);
     assert.equal(run('frobnicate').code, 2);
+  });
+});
+
+describe('viommu CLI on a capture folder with thousands of files', function () {
+  this.timeout(60000);
+  it('reads up to its limit, says what it left out, and still checks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-many-'));
+    writeFileSync(join(dir, 'dmar_translation_struct'), readFileSync(join(legacyCaptureDir, 'dmar_translation_struct')));
+    for (let i = 0; i < 5200; i++) writeFileSync(join(dir, `note-${String(i).padStart(5, '0')}.txt`), `line ${i}\n`);
+    const r = run('check', dir, '--json');
+    assert.equal(r.code, 0);
+    assert.match(r.err, /more than 5000 files: the rest is not read/);
+    const findings = JSON.parse(r.out) as { code: string; file: string }[];
+    assert.ok(findings.some((f) => f.code === 'unknown-format'), 'files of no known format are named');
+    assert.ok(!findings.some((f) => f.code === 'parser-failure'));
   });
 });
