@@ -84,6 +84,13 @@ export const COMMANDS = {
   secondLevelShowLevels: 'viommu.secondLevel.showLevels',
 } as const;
 
+/** The arguments of COMMANDS.explainFault (the server's "Explain this fault" code action passes them). */
+export interface ExplainFaultArgs {
+  uri: string;
+  /** 0-based line of the fault in the kernel log. */
+  line: number;
+}
+
 /** A place in a file of the capture. */
 export interface WireLocation {
   uri: string;

@@ -6,14 +6,8 @@
 // rather than keeping a second copy of the logic.
 
 import * as vscode from 'vscode';
-import { COMMANDS } from '../../protocol';
+import { COMMANDS, type ExplainFaultArgs } from '../../protocol';
 
-/** The arguments the server's "Explain this fault" code action passes. */
-export interface ExplainFaultArgs {
-  uri: string;
-  /** 0-based line of the fault in the kernel log. */
-  line: number;
-}
 
 const SCHEME = 'viommu-explanation';
 

@@ -16,12 +16,7 @@ import { COMMANDS, type TranslateParams } from '../../protocol';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import { captureFileOf, mentionsOf } from './crossRefs';
 import type { Feature } from './feature';
-
-/** What the explainFault command receives. */
-export interface ExplainFaultArgs {
-  uri: string;
-  line: number;
-}
+import type { ExplainFaultArgs } from '../../protocol';
 
 /** Whether the client's `only` filter lets a kind through. */
 function wanted(only: readonly string[] | undefined, kind: string): boolean {
