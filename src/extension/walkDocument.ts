@@ -4,14 +4,15 @@
 import * as vscode from 'vscode';
 import type { TranslateParams, WireWalkResult } from '../protocol';
 
+/** Escapes what Markdown would read as markup (dump text is never trusted). */
 function esc(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => '\\' + c);
+  return text.replace(/[\\`*_[\]<>|]/g, (c) => '\\' + c);
 }
 
 export function walkMarkdown(params: TranslateParams, r: WireWalkResult): string {
   const lines = [`# ${params.write ? 'Write' : 'Read'} ${esc(params.bdf)} IOVA ${esc(params.iova)}`, ''];
   r.steps.forEach((s, i) => {
-    const where = s.location ? ` — [line ${s.location.line + 1}](${vscode.Uri.parse(s.location.uri).with({ fragment: `L${s.location.line + 1}` }).toString()})` : '';
+    const where = s.location ? ` — ${esc(vscode.Uri.parse(s.location.uri).path.split('/').pop() ?? '')}:${s.location.line + 1}` : '';
     lines.push(`## ${i + 1}. ${esc(s.name)}${where}`, '');
     if (s.tableAddress) lines.push(`- table at \`${s.tableAddress}\`${s.index !== undefined ? `, index ${s.index}` : ''}${s.iovaBits ? ` (IOVA bits ${s.iovaBits[0]}:${s.iovaBits[1]})` : ''}`);
     if (s.entry) lines.push(`- entry \`${s.entry}\`${s.visible ? '' : ' (not shown in the dump)'}`);
