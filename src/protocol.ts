@@ -382,3 +382,154 @@ export interface AtsFlowResult {
 
 export const AtsFlowRequest = request<AtsFlowParams, AtsFlowResult | null>('viommu/atsFlow');
 
+
+// ---- Simulation sessions ---------------------------------------------------------
+// The simulator (src/sim) stepped in the sidebar: the server keeps the
+// sessions; every view reads one through a SourceRef of kind 'simulation'
+// whose uri is the session id. Scenario files (*.viommu.yaml) have their
+// own language, served by the same language server.
+
+/** VS Code language id of scenario files. */
+export const SCENARIO_LANGUAGE = 'viommu-scenario';
+
+/** True for the languages of capture dumps (not scenario files). */
+export function isDumpLanguage(languageId: string): boolean {
+  return LANGUAGE_IDS.includes(languageId);
+}
+
+/** A breakpoint: the first event that matches every field given. 64-bit IOVAs as 0x-hex strings. */
+export interface WireBreakpoint {
+  /** Event kind name, e.g. "dmar-fault", "iotlb-invalidate". */
+  kind?: string;
+  /** Requester "BB:DD.F". */
+  requester?: string;
+  /** Inclusive IOVA range. */
+  iovaFrom?: string;
+  iovaTo?: string;
+  /** Any fault (true), or faults of one reason code. */
+  fault?: boolean | number;
+}
+
+export interface SimulationStartParams {
+  /** A built-in scenario by name (`viommu simulate --list`). */
+  builtin?: string;
+  /** A scenario file: the open document's text, else the file on disk. */
+  uri?: string;
+  /** Scenario text (instead of `uri`'s content; `uri` then only names it). */
+  text?: string;
+  /** Seed guest memory and the IOMMU from this capture (a capture folder or a file of it) instead of booting the guest driver. */
+  capture?: string;
+}
+
+/** One event as the Simulator view and the commands show it. */
+export interface WireSimEvent {
+  index: number;
+  /** Simulated time, ns. */
+  time: number;
+  kind: string;
+  thread: string;
+  costNs: number;
+  requester?: string;
+  address?: string;
+  text: string;
+  /** The QEMU/KVM trace event it mirrors. */
+  trace?: string;
+}
+
+export interface SimulationStatus {
+  session: string;
+  scenario: string;
+  /** What the session runs: "built-in dynamic-strict", a file name, "… seeded from <capture>". */
+  origin: string;
+  /** Events applied so far, and in the whole run. */
+  position: number;
+  total: number;
+  finished: boolean;
+  /** Digest of the events so far (equal digests at one position: equal runs). */
+  digest: string;
+  timeNs: number;
+  refused?: string;
+  breakpoints: (WireBreakpoint & { id: number; text: string })[];
+}
+
+export interface SimulationStartResult {
+  status?: SimulationStatus;
+  /** The scenario's errors (1-based line and column), when it does not load. */
+  errors?: { line: number; column: number; message: string }[];
+  error?: string;
+}
+
+export type SimulationAction = 'step' | 'stepBack' | 'runToEnd' | 'runToBreakpoint' | 'reset';
+
+export interface SimulationStepParams {
+  session: string;
+  action: SimulationAction;
+  /** step / stepBack: how many events (default 1). */
+  count?: number;
+  /** runToBreakpoint: this breakpoint instead of the session's list. */
+  breakpoint?: WireBreakpoint;
+}
+
+export interface SimulationStepResult {
+  status?: SimulationStatus;
+  /** runToBreakpoint: a breakpoint matched (else the run ended). */
+  hit: boolean;
+  /** The breakpoint that matched, as text. */
+  hitBreakpoint?: string;
+  /** The events the step applied (the last 200 of them), and how many there were. */
+  events: WireSimEvent[];
+  eventCount: number;
+  error?: string;
+}
+
+export interface SimulationBreakpointParams {
+  session: string;
+  add?: WireBreakpoint;
+  /** The id of a breakpoint to remove. */
+  remove?: number;
+}
+
+export interface SimulationSessionParams {
+  session: string;
+}
+
+export interface SimulationCatalog {
+  builtins: { name: string; description: string; anchor?: string }[];
+  /** Event kind names (for breakpoints). */
+  eventKinds: string[];
+  sessions: SimulationStatus[];
+}
+
+export const SimulationStartRequest = request<SimulationStartParams, SimulationStartResult>('viommu/simulation/start');
+export const SimulationStepRequest = request<SimulationStepParams, SimulationStepResult>('viommu/simulation/step');
+export const SimulationBreakpointRequest = request<SimulationBreakpointParams, SimulationStatus | null>('viommu/simulation/breakpoint');
+export const SimulationStatusRequest = request<SimulationSessionParams, SimulationStatus | null>('viommu/simulation/status');
+export const SimulationStopRequest = request<SimulationSessionParams, boolean>('viommu/simulation/stop');
+export const SimulationCatalogRequest = request<Record<string, never>, SimulationCatalog>('viommu/simulation/catalog');
+
+/** Simulator commands (package.json contributes.commands). */
+export const SIMULATION_COMMANDS = {
+  /** "vIOMMU: New Simulation…": a built-in or the active scenario file, optionally seeded from the open capture; takes { builtin?, uri?, capture? }. */
+  newSimulation: 'viommu.simulation.new',
+  step: 'viommu.simulation.step',
+  stepN: 'viommu.simulation.stepN',
+  runToEnd: 'viommu.simulation.runToEnd',
+  runToBreakpoint: 'viommu.simulation.runToBreakpoint',
+  stepBack: 'viommu.simulation.stepBack',
+  reset: 'viommu.simulation.reset',
+  addBreakpoint: 'viommu.simulation.addBreakpoint',
+  removeBreakpoint: 'viommu.simulation.removeBreakpoint',
+  /** Every view shows the running simulation / the capture again. */
+  showSimulation: 'viommu.simulation.showInViews',
+  showCapture: 'viommu.simulation.showCapture',
+  /** Ends the session: the views go back to the capture. */
+  stop: 'viommu.simulation.stop',
+  /** Code lenses of a scenario file: run it to the end, or open it in the sidebar at its first event. */
+  runScenario: 'viommu.simulation.runScenario',
+  stepInSidebar: 'viommu.simulation.stepInSidebar',
+} as const;
+
+/** Context key: a simulation session is open in the Simulator view. */
+export const SIMULATION_ACTIVE_CONTEXT = 'viommu.simulation.active';
+/** Context key: the views show the simulation (not a capture). */
+export const SIMULATION_SHOWN_CONTEXT = 'viommu.simulation.shown';

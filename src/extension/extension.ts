@@ -15,6 +15,7 @@ import { registerLanguageStatus } from './languageStatus';
 import { registerTraceViews } from './views/registerTraceViews';
 import { compareCapturesCommand } from './commands/compareCaptures';
 import { registerLargeFileGuard } from './largeFileGuard';
+import { registerSimulation, type SimulationApi } from './sim/registerSimulation';
 import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../protocol';
 
 /** What activate() returns: used by other extensions and by the integration tests. */
@@ -22,8 +23,10 @@ export interface ViommuApi {
   client: LanguageClient;
   translate(params: TranslateParams): Promise<WireWalkResult>;
   captureSummary(uri: string): Promise<CaptureSummary | null>;
-  /** The sidebar trees (Context Tables, Second-Level Tables, GSI Routing) as their views show them. */
+  /** The sidebar trees as their views show them (every view: Context Tables, Second-Level Tables, GSI Routing, IOTLB, ATS Flow, Simulator). */
   views: SidebarApi;
+  /** The simulation the sidebar steps through. */
+  simulation: SimulationApi;
 }
 
 let client: LanguageClient | undefined;
@@ -40,10 +43,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   const server = serverRequestsOf(c);
   const views = registerSidebar(context, server);
   context.subscriptions.push(
-    ...registerTraceViews(context, server, () => views.source()),
+    ...registerTraceViews(context, server, () => views.source(), views.onDidChangeSource),
     vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, clicked, selected)),
   );
-  context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard());
+  const simulation = registerSimulation(server, views);
+  context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard(), ...simulation.disposables);
   await c.start();
   runTestSuiteIfRequested();
   return {
@@ -51,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     translate: async (params) => (await c.sendRequest(TranslateRequest.method, params)) as WireWalkResult,
     captureSummary: async (uri) => (await c.sendRequest(CaptureSummaryRequest.method, { uri })) as CaptureSummary | null,
     views,
+    simulation: simulation.api,
   };
 }
 

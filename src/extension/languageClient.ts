@@ -1,4 +1,4 @@
-// Starts the language server (dist/server.js) for every vIOMMU language.
+// Starts the language server (dist/server.js) for every vIOMMU language (the dumps' and the scenario files').
 
 import * as vscode from 'vscode';
 import {
@@ -12,7 +12,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { LANGUAGE_IDS, SETTINGS } from '../protocol';
+import { LANGUAGE_IDS, SCENARIO_LANGUAGE, SETTINGS } from '../protocol';
 
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
 const MAX_RESTARTS = 4;
@@ -52,7 +52,7 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGE_IDS.flatMap((language) => [
+    documentSelector: [...LANGUAGE_IDS, SCENARIO_LANGUAGE].flatMap((language) => [
       { scheme: 'file', language },
       { scheme: 'untitled', language },
     ]),

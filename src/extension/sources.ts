@@ -4,7 +4,7 @@
 // it is asked about it; that is when a progress notification shows.
 
 import * as vscode from 'vscode';
-import { CaptureSummaryRequest, SourceInfoRequest, type SourceInfo, type SourceRef } from '../protocol';
+import { CaptureSummaryRequest, isDumpLanguage, SourceInfoRequest, type SourceInfo, type SourceRef } from '../protocol';
 import type { ServerRequests } from './views/serverRequests';
 
 /** The sample capture shipped in the extension's install folder. */
@@ -20,11 +20,12 @@ async function withLateProgress<T>(title: string, work: Promise<T>, delayMs = 30
 }
 
 function isDumpDocument(doc: vscode.TextDocument): boolean {
-  return doc.languageId.startsWith('viommu-');
+  return isDumpLanguage(doc.languageId);
 }
 
 export class ActiveSource implements vscode.Disposable {
   private current: SourceRef | undefined;
+  private lastCaptureRef: SourceRef | undefined;
   private currentInfo: SourceInfo | undefined;
   private readonly emitter = new vscode.EventEmitter<SourceRef | undefined>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -38,6 +39,11 @@ export class ActiveSource implements vscode.Disposable {
 
   get source(): SourceRef | undefined {
     return this.current;
+  }
+
+  /** The capture shown last (the way back from a simulation). */
+  get lastCapture(): SourceRef | undefined {
+    return this.lastCaptureRef;
   }
 
   /** What the server said about the source when it was opened. */
@@ -59,10 +65,11 @@ export class ActiveSource implements vscode.Disposable {
     const name = vscode.Uri.parse(ref.uri).path.split('/').filter((s) => s !== '').pop() ?? ref.uri;
     const info = await withLateProgress(`vIOMMU: loading ${name}…`, this.server.request(SourceInfoRequest, { source: ref }));
     if (!info) {
-      void vscode.window.showErrorMessage(`vIOMMU: ${ref.uri} cannot be read as a capture.`);
+      void vscode.window.showErrorMessage(ref.kind === 'simulation' ? `vIOMMU: the simulation ${ref.uri} is no longer running.` : `vIOMMU: ${ref.uri} cannot be read as a capture.`);
       return false;
     }
     this.current = ref;
+    if (ref.kind === 'capture') this.lastCaptureRef = ref;
     this.currentInfo = info;
     this.emitter.fire(ref);
     return true;
@@ -92,7 +99,8 @@ export class ActiveSource implements vscode.Disposable {
 
   private async followEditor(editor: vscode.TextEditor | undefined): Promise<void> {
     const doc = editor?.document;
-    if (!doc || !isDumpDocument(doc) || this.contains(doc.uri)) return;
+    // A simulation stays in the views until "Show Capture" (stepping is not lost to a click on a dump).
+    if (!doc || !isDumpDocument(doc) || this.contains(doc.uri) || this.current?.kind === 'simulation') return;
     await this.openCaptureOf(doc.uri, () => vscode.window.activeTextEditor?.document === doc);
   }
 

@@ -17,6 +17,7 @@ import { CaptureWorkspace, fsPathOf } from './captureWorkspace';
 import { Settings } from './settings';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { FEATURES } from './features/index';
+import { isScenarioDocument } from './scenario/scenarioDocument';
 import { basename } from 'node:path';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -59,6 +60,8 @@ const settling = new Map<string, NodeJS.Timeout>();
 // Fires on open too.
 documents.onDidChangeContent((e) => {
   const doc = e.document;
+  // Scenario files are not dumps: features/scenarioLanguage.ts serves them.
+  if (isScenarioDocument(doc)) return;
   const large = doc.getText().length > settings.get().maxFileSizeMB * 1024 * 1024;
   const pending = settling.get(doc.uri);
   if (pending) clearTimeout(pending);

@@ -18,6 +18,12 @@ export interface SidebarApi {
   source(): SourceRef | undefined;
   /** Shows a capture folder (a file: URI) in the views. */
   openCapture(folder: string): Promise<boolean>;
+  /** Shows any source in the views (a running simulation too); they refresh even when it is the same. */
+  openSource(ref: SourceRef): Promise<boolean>;
+  /** The capture the views showed last (to go back to from a simulation). */
+  lastCapture(): SourceRef | undefined;
+  /** Fires when the views show another source, or the same one again (a simulation that moved). */
+  onDidChangeSource: vscode.Event<SourceRef | undefined>;
   /** Selects a node in a view; false when the view does not have it. */
   reveal(view: ViewKey, id: string): Promise<boolean>;
   /** The ids of the nodes selected in a view. */
@@ -38,6 +44,9 @@ export function registerSidebar(context: vscode.ExtensionContext, server: Server
     children: (view, parentId) => views.children(view, parentId),
     source: () => sources.source,
     openCapture: (folder) => sources.open({ kind: 'capture', uri: folder }),
+    openSource: (ref) => sources.open(ref),
+    lastCapture: () => sources.lastCapture,
+    onDidChangeSource: sources.onDidChange,
     reveal: (view, id) => views.reveal(view, id, { focus: false }),
     selection: (view) => views.treeViews.get(view)?.selection.map((n) => n.id) ?? [],
     setOptions: (view, options) => views.setOptions(view, options),

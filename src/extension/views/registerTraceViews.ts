@@ -9,7 +9,8 @@ import { registerIotlbView } from './iotlbView';
 import type { ServerRequests } from './serverRequests';
 import { followTraceCursor, TRACE_LANGUAGE, TraceSourceTracker, type TraceTreeView } from './traceViews';
 
-export function registerTraceViews(context: vscode.ExtensionContext, server: ServerRequests, sidebarSource: () => SourceRef | undefined): vscode.Disposable[] {
+/** `sidebarChanged`: the sidebar shows another source, or a simulation moved (these views follow a simulation too). */
+export function registerTraceViews(context: vscode.ExtensionContext, server: ServerRequests, sidebarSource: () => SourceRef | undefined, sidebarChanged?: vscode.Event<unknown>): vscode.Disposable[] {
   const tracker = new TraceSourceTracker(sidebarSource);
   const views: TraceTreeView[] = [];
   const iotlb = registerIotlbView(server, tracker, () => views);
@@ -28,6 +29,14 @@ export function registerTraceViews(context: vscode.ExtensionContext, server: Ser
     ...ats.disposables,
     followTraceCursor(views),
     tracker.onDidChange(refreshAll),
+    ...(sidebarChanged
+      ? [
+          sidebarChanged(() => {
+            tracker.checkSidebar();
+            refreshAll();
+          }),
+        ]
+      : []),
     // The sidebar may have opened another capture without an editor change.
     ...views.map((v) => v.view.onDidChangeVisibility((e) => e.visible && tracker.checkSidebar())),
     vscode.workspace.onDidChangeTextDocument((e) => {

@@ -26,7 +26,7 @@ export const SIDEBAR_VIEWS: readonly ViewKey[] = ['contextTables', 'secondLevelT
 
 const OPTIONS_KEY = 'viommu.viewOptions';
 
-function numberDisplay(): NumberDisplay {
+export function numberDisplay(): NumberDisplay {
   const config = vscode.workspace.getConfiguration();
   const format = config.get<string>(SETTINGS.numberFormat);
   return {
@@ -88,9 +88,9 @@ export class SidebarViews implements vscode.Disposable {
     return this.providers.get(key);
   }
 
-  /** The nodes a view shows under a node: what the integration tests read. */
+  /** The nodes a view shows under a node (any view: the IOTLB, ATS Flow and Simulator views too): what the integration tests read. */
   async children(key: ViewKey, parentId?: string): Promise<TreeNodeDto[]> {
-    return (await this.providers.get(key)?.children(parentId)) ?? [];
+    return (await (this.providers.get(key) ?? ServerTreeProvider.ofView.get(key))?.children(parentId)) ?? [];
   }
 
   async setOptions(key: ViewKey, change: ViewOptions): Promise<void> {

@@ -6,7 +6,7 @@
 // line in the visible trace views.
 
 import * as vscode from 'vscode';
-import { SETTINGS, SourceInfoRequest, TreeNodeAtRequest, VIEW_IDS, type NumberFormat, type SourceRef, type ViewKey } from '../../protocol';
+import { isDumpLanguage, SETTINGS, SourceInfoRequest, TreeNodeAtRequest, VIEW_IDS, type NumberFormat, type SourceRef, type ViewKey } from '../../protocol';
 import type { ServerRequests } from './serverRequests';
 import { ServerTreeProvider, type NumberDisplay } from './serverTreeProvider';
 import type { ViewNode } from './treeItems';
@@ -39,6 +39,9 @@ export class TraceSourceTracker implements vscode.Disposable {
   }
 
   get source(): SourceRef | undefined {
+    // A simulation in the sidebar feeds these views too.
+    const sidebar = this.sidebarSource();
+    if (sidebar?.kind === 'simulation') return sidebar;
     const uri = this.uri ?? (this.sidebarSource()?.kind === 'capture' ? this.sidebarSource()?.uri : undefined);
     return uri ? { kind: 'trace', uri, asOfLine: this.line } : undefined;
   }
@@ -49,7 +52,7 @@ export class TraceSourceTracker implements vscode.Disposable {
 
   /** A trace document: that trace; another dump: the trace of the sidebar's capture, or of the dump's folder. */
   private follow(doc: vscode.TextDocument | undefined): void {
-    if (!doc || !doc.languageId.startsWith('viommu-')) return;
+    if (!doc || !isDumpLanguage(doc.languageId)) return;
     const next = doc.languageId === TRACE_LANGUAGE ? doc.uri.toString() : this.sidebarCaptureHolding(doc.uri) ?? doc.uri.toString();
     if (next === this.uri) return;
     if (doc.languageId !== TRACE_LANGUAGE && this.uri !== undefined && this.sameFolder(this.uri, doc.uri)) return;

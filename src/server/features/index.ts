@@ -17,5 +17,9 @@ import { semanticTokensFeature } from './semanticTokens';
 import { workspaceSymbolsFeature } from './workspaceSymbols';
 import { traceRequestsFeature } from './traceTreeRequests';
 import { compareCapturesFeature } from './compareCaptures';
+import { simulationRequestsFeature } from './simulationRequests';
+import { scenarioLanguageFeature } from './scenarioLanguage';
+import { shareRequests } from '../scenario/sharedRequests';
 
-export const FEATURES: readonly Feature[] = [hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature, treeRequestsFeature, documentSymbolsFeature, foldingRangesFeature, semanticTokensFeature, workspaceSymbolsFeature, traceRequestsFeature, compareCapturesFeature];
+// Hovers and code lenses are shared: the dump features and the scenario language both answer them.
+export const FEATURES: readonly Feature[] = shareRequests([hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature, treeRequestsFeature, documentSymbolsFeature, foldingRangesFeature, semanticTokensFeature, workspaceSymbolsFeature, traceRequestsFeature, compareCapturesFeature, simulationRequestsFeature, scenarioLanguageFeature]);

@@ -16,6 +16,8 @@ import {
 } from '../../protocol';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import { captureTreeSource } from '../tree/captureTreeSource';
+import { simulationTreeSource } from '../tree/simTreeSource';
+import { SIMULATIONS } from '../sim/simulationRegistry';
 import type { TreeSource } from '../tree/treeSource';
 import { captureFor } from './customRequests';
 import type { Feature } from './feature';
@@ -30,6 +32,7 @@ function treeSources(workspace: CaptureWorkspace): Partial<Record<SourceRef['kin
   return {
     capture: captureTreeSource((uri) => captureFor(workspace, uri)),
     trace: traceTreeSource(workspace),
+    simulation: simulationTreeSource(SIMULATIONS),
   };
 }
 
