@@ -13,7 +13,8 @@
 // the order listed. A group's span is the line that first named it.
 
 import type { Finding, ParseResult, Span } from './types';
-import { splitLines, unrecognised } from './types';
+import { unrecognised } from './types';
+import { LineScanner } from './fastScan';
 import { parsePciName } from './kernelLog/pciName';
 
 export interface IommuGroupDevice {
@@ -46,6 +47,11 @@ function smallDecimal(s: string): number | undefined {
   return Number(s);
 }
 
+const LS_HEADERS = 'ls headers';
+const LS_LONG = 'ls -l of the devices directories';
+const HEADER_TAIL = '/devices/:';
+const ARROW = ' -> ';
+
 class IommuGroupsParser {
   readonly records: IommuGroup[] = [];
   readonly findings: Finding[] = [];
@@ -53,12 +59,77 @@ class IommuGroupsParser {
   private readonly shapes = new Set<string>();
   /** Group of the last "…/devices/:" header (ls output). */
   private current: IommuGroup | undefined;
+  private readonly sc: LineScanner;
+  /** Where " -> " next occurs at or after the current line (the text length when nowhere). */
+  private nextArrow = -1;
+  private sawLsLong = false;
 
-  constructor(private readonly lines: string[]) {}
+  constructor(text: string) {
+    this.sc = new LineScanner(text);
+  }
 
   run(): ParseResult<IommuGroup> {
-    for (let n = 0; n < this.lines.length; n++) this.line(n, this.lines[n]);
-    return { format: 'iommu_groups', dialect: [...this.shapes], records: this.records, findings: this.findings, lineCount: this.lines.length };
+    const sc = this.sc;
+    while (sc.advance()) {
+      if (!this.fastLine()) this.line(sc.line, sc.lineText());
+    }
+    return { format: 'iommu_groups', dialect: [...this.shapes], records: this.records, findings: this.findings, lineCount: sc.count };
+  }
+
+  /**
+   * The lines of an `ls -l` listing in their usual shape, read in place: an
+   * empty line, "total …", a "/sys/kernel/iommu_groups/<n>/devices/:" header
+   * and a link line naming a PCI device. False for any other line (line()
+   * then reads it).
+   */
+  private fastLine(): boolean {
+    const sc = this.sc;
+    const text = sc.text;
+    const from = sc.start;
+    const end = sc.end;
+    if (from === end) return true;
+    const c0 = text.charCodeAt(from);
+    // "total <n>": old listings; something must follow the word once trimmed.
+    if (c0 === 116 /* t */) return sc.startsWithAt(from, 'total ') && sc.trimmedEnd(from) > from + 6;
+    if (c0 === 47 /* / */) return this.fastHeader(from);
+    if (c0 !== 108 /* l */ || !this.current) return false;
+    // A link: the device name is the word before " -> ".
+    let arrow = this.nextArrow;
+    if (arrow < from) {
+      arrow = text.indexOf(ARROW, from);
+      if (arrow < 0) arrow = text.length;
+      this.nextArrow = arrow;
+    }
+    // The arrow must lie within the trimmed line (its last space is not trailing).
+    if (arrow + ARROW.length > sc.trimmedEnd(from)) return false;
+    let nameStart = arrow;
+    while (nameStart > from) {
+      const c = text.charCodeAt(nameStart - 1);
+      if (c === 32 || c === 9) break;
+      nameStart--;
+    }
+    const a = pciNameAt(sc, nameStart, arrow);
+    if (!a) return false;
+    this.current.devices.push({ segment: a.segment, bus: a.bus, dev: a.dev, fn: a.fn, span: { line: sc.line, start: nameStart - from, end: arrow - from } });
+    if (!this.sawLsLong) {
+      this.sawLsLong = true;
+      this.shapes.add(LS_LONG);
+    }
+    return true;
+  }
+
+  /** "/sys/kernel/iommu_groups/<n>/devices/:" (trailing blanks allowed). */
+  private fastHeader(from: number): boolean {
+    const sc = this.sc;
+    if (!sc.startsWithAt(from, ROOT)) return false;
+    const ds = from + ROOT.length;
+    const de = sc.decimalDigits(ds);
+    if (de <= ds || de - ds > 9 || !sc.startsWithAt(de, HEADER_TAIL)) return false;
+    const trimmed = sc.trimmedEnd(from);
+    if (trimmed !== de + HEADER_TAIL.length) return false;
+    this.current = this.group(sc.decimal, { line: sc.line, start: 0, end: trimmed - from });
+    this.shapes.add(LS_HEADERS);
+    return true;
   }
 
   private group(num: number, span: Span): IommuGroup {
@@ -169,7 +240,24 @@ class IommuGroupsParser {
 
 /** Parses an iommu_groups listing. Never throws. */
 export function parseIommuGroups(text: string): ParseResult<IommuGroup> {
-  return new IommuGroupsParser(splitLines(text)).run();
+  return new IommuGroupsParser(text).run();
+}
+
+/**
+ * parsePciName on the line's text[from, to) for the usual "ssss:bb:dd.f" (four
+ * segment digits); undefined for anything else, which parsePciName then reads.
+ */
+function pciNameAt(sc: LineScanner, from: number, to: number): { segment: number; bus: number; dev: number; fn: number } | undefined {
+  if (to - from !== 12 || sc.text.charCodeAt(from + 4) !== 58 /* : */) return undefined;
+  let segment = 0;
+  for (let i = from; i < from + 4; i++) {
+    const d = sc.hexDigitAt(i);
+    if (d < 0) return undefined;
+    segment = segment * 16 + d;
+  }
+  const sid = sc.bdfAt(from + 5);
+  if (sid < 0) return undefined;
+  return { segment, bus: sid >> 8, dev: (sid >> 3) & 0x1f, fn: sid & 7 };
 }
 
 /** True when the first non-blank line is a /sys/kernel/iommu_groups path or an "IOMMU Group N" line. */

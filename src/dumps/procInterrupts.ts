@@ -13,7 +13,8 @@
 // which is how a vector is tied back to a device and to its IRTE.
 
 import type { Finding, ParseResult, Span } from './types';
-import { splitLines, unrecognised } from './types';
+import { unrecognised } from './types';
+import { LineScanner } from './fastScan';
 
 export interface ProcInterruptsRow {
   kind: 'irq';
@@ -89,6 +90,46 @@ function headerCpus(line: string): string[] | undefined {
   return cpus.length > 0 ? cpus : undefined;
 }
 
+/** The first n counts of a row as an array of exactly that size (a literal for the usual few CPUs). */
+function countsOf(scratch: number[], n: number): number[] {
+  switch (n) {
+    case 1:
+      return [scratch[0]];
+    case 2:
+      return [scratch[0], scratch[1]];
+    case 4:
+      return [scratch[0], scratch[1], scratch[2], scratch[3]];
+    default:
+      return scratch.slice(0, n);
+  }
+}
+
+/** Index of the first character at or after i that is not a space or TAB (as nextWord skips). */
+function blanksFrom(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
+/** End of the word (no space or TAB) that starts at i. */
+function wordEnd(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9) break;
+    i++;
+  }
+  return i;
+}
+
+function blankOrEnd(s: string, i: number, end: number): boolean {
+  if (i >= end) return true;
+  const c = s.charCodeAt(i);
+  return c === 32 || c === 9;
+}
+
 /** Chips whose hwirq is the PCI MSI encoding. */
 const PCI_MSI_CHIPS = ['IR-PCI-MSI', 'IR-PCI-MSIX', 'PCI-MSI', 'PCI-MSIX'];
 
@@ -120,20 +161,128 @@ function parseDeviceName(s: string): { segment: number; requesterId: number } | 
   return { segment: seg, requesterId: (bus << 8) | (dev << 3) | fn };
 }
 
+/** Chip names and flow handler names as printed, so a row does not slice its own copy. */
+const COMMON_CHIPS = ['IR-IO-APIC', 'IR-PCI-MSI', 'IR-PCI-MSIX', 'DMAR-MSI', 'PCI-MSI', 'PCI-MSIX', 'IO-APIC', 'IR-HPET', 'HPET-MSI', 'INTEL-IR-POST'];
+const COMMON_CHIP_REMAPPED = COMMON_CHIPS.map((c) => c.startsWith('IR-'));
+const COMMON_CHIP_PCI_MSI = COMMON_CHIPS.map((c) => PCI_MSI_CHIPS.includes(c));
+const COMMON_FLOWS = ['edge', 'fasteoi', 'level'];
+
 class ProcInterruptsParser {
   readonly records: ProcInterrupts[] = [];
   readonly findings: Finding[] = [];
   private current: ProcInterrupts | undefined;
+  private readonly sc: LineScanner;
+  /** The counts of the row being read. */
+  private readonly counts: number[] = [];
 
-  constructor(private readonly lines: string[]) {}
+  constructor(text: string) {
+    this.sc = new LineScanner(text);
+  }
 
   run(): ParseResult<ProcInterrupts> {
-    for (let n = 0; n < this.lines.length; n++) this.line(n, this.lines[n]);
+    const sc = this.sc;
+    while (sc.advance()) {
+      const fast = this.current ? this.scanRow(this.current) : undefined;
+      if (fast) this.current?.rows.push(fast);
+      else this.line(sc.line, sc.lineText());
+    }
     const dialect: string[] = [];
-    const rows = this.records.flatMap((r) => r.rows);
-    if (rows.some((r) => r.chipDevice !== undefined)) dialect.push('per-device MSI chips (6.2+)');
-    if (rows.some((r) => r.chip !== undefined && r.hwirq === undefined && r.trigger !== undefined)) dialect.push('flow in chip name, no hwirq (old kernels)');
-    return { format: 'proc_interrupts', dialect, records: this.records, findings: this.findings, lineCount: this.lines.length };
+    let perDevice = false;
+    let flowInChip = false;
+    for (const rec of this.records) {
+      for (const r of rec.rows) {
+        if (r.chipDevice !== undefined) perDevice = true;
+        if (r.chip !== undefined && r.hwirq === undefined && r.trigger !== undefined) flowInChip = true;
+      }
+    }
+    if (perDevice) dialect.push('per-device MSI chips (6.2+)');
+    if (flowInChip) dialect.push('flow in chip name, no hwirq (old kernels)');
+    return { format: 'proc_interrupts', dialect, records: this.records, findings: this.findings, lineCount: sc.count };
+  }
+
+  /** The index of the word at i in `words` (a character comparison), or -1. */
+  private known(i: number, e: number, words: readonly string[]): number {
+    for (let k = 0; k < words.length; k++) if (words[k].length === e - i && this.sc.startsWithAt(i, words[k])) return k;
+    return -1;
+  }
+
+  /**
+   * The hot path: a numbered IRQ row under a CPU header, with a count per CPU,
+   * a chip printed bare (no flow or device suffix) and a "<hwirq>-<flow>"
+   * word, read in place; undefined for any other line (line() then reads it).
+   * Builds the record with its properties in the order row() adds them.
+   */
+  private scanRow(current: ProcInterrupts): ProcInterruptsRow | undefined {
+    const sc = this.sc;
+    const text = sc.text;
+    const from = sc.start;
+    const end = sc.end;
+    const ncpu = current.cpus.length;
+    if (ncpu === 0) return undefined;
+    let i = from;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    const irqStart = i;
+    while (i < end && i - from <= 32 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    if (i === irqStart || i >= end || text.charCodeAt(i) !== 58 /* : */ || i - from > 32) return undefined;
+    const irqEnd = i;
+    // Counts: exactly one per CPU column, at most 10 digits each.
+    const scratch = this.counts;
+    i = blanksFrom(text, i + 1, end);
+    for (let k = 0; k < ncpu; k++) {
+      const e = sc.decimalDigits(i);
+      if (e <= i || e - i > 10 || !blankOrEnd(text, e, end)) return undefined;
+      scratch[k] = sc.decimal;
+      i = blanksFrom(text, e, end);
+    }
+    // The chip: one of the common names, printed bare.
+    const cs = i;
+    const ce = wordEnd(text, cs, end);
+    const chipIndex = this.known(cs, ce, COMMON_CHIPS);
+    if (chipIndex < 0) return undefined;
+    const chip = COMMON_CHIPS[chipIndex];
+    // "<hwirq>-<flow>", the flow a common one.
+    const hs = blanksFrom(text, ce, end);
+    const he = wordEnd(text, hs, end);
+    const ds = sc.decimalDigits(hs);
+    if (ds <= hs || ds >= he || text.charCodeAt(ds) !== 45 /* - */) return undefined;
+    const hwirq = sc.decimal;
+    const flowIndex = this.known(ds + 1, he, COMMON_FLOWS);
+    if (flowIndex < 0) return undefined;
+    const trigger = COMMON_FLOWS[flowIndex];
+    // The action names: the rest of the line, if any.
+    const ns = blanksFrom(text, he, end);
+    const line = sc.line;
+    const irq = text.slice(irqStart, irqEnd);
+    const counts = countsOf(scratch, ncpu);
+    const span: Span = { line, start: 0, end: end - from };
+    const remapped = COMMON_CHIP_REMAPPED[chipIndex];
+    if (ns >= end) {
+      const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip, remapped, span, hwirq, trigger };
+      this.decodeMsi(row);
+      return row;
+    }
+    // As row(): the end of the trimmed line, even if that is before the word.
+    const nameEnd = sc.trimmedEnd(from);
+    const name = text.slice(ns, nameEnd);
+    const nameSpan: Span = { line, start: ns - from, end: nameEnd - from };
+    if (COMMON_CHIP_PCI_MSI[chipIndex]) {
+      return {
+        kind: 'irq',
+        irq,
+        counts,
+        chip,
+        remapped,
+        span,
+        hwirq,
+        trigger,
+        name,
+        nameSpan,
+        msiIndex: hwirq % 2048,
+        requesterId: Math.floor(hwirq / 2048) % 65536,
+        segment: Math.floor(hwirq / 2 ** 27),
+      };
+    }
+    return { kind: 'irq', irq, counts, chip, remapped, span, hwirq, trigger, name, nameSpan };
   }
 
   private line(n: number, line: string): void {
@@ -249,7 +398,7 @@ class ProcInterruptsParser {
 
 /** Parses /proc/interrupts text (one or several snapshots). Never throws. */
 export function parseProcInterrupts(text: string): ParseResult<ProcInterrupts> {
-  return new ProcInterruptsParser(splitLines(text)).run();
+  return new ProcInterruptsParser(text).run();
 }
 
 /** True when the first non-blank line is the "CPU0 CPU1 ..." header. */

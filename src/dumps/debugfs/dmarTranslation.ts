@@ -11,7 +11,9 @@
 // first ever since; the order is found from the values (see pasidOrder).
 
 import type { ParseResult, Span } from '../types';
-import { lineSpan, splitLines } from '../types';
+import { lineSpan } from '../types';
+import { LineScanner } from '../fastScan';
+import { DmarRowScanner } from './dmarRowScanner';
 import { FindingList, addDialect, decimalValue, endSpan, headLines, hexValue, isBlank, parseBdf, tokenSpan, tokensSpan, tokenize, wordsAre, type HexPrefix } from './scan';
 
 export interface DmarRow {
@@ -72,10 +74,48 @@ function hexGroup(text: string, count: number, prefix: HexPrefix): bigint[] | un
   return out;
 }
 
-/** A row whose PASID entry is still in printed order (settled at the end). */
-interface PendingRow extends DmarRow {
-  printed: [bigint, bigint, bigint];
+const HEADER_HEAD = 'IOMMU ';
+const HEADER_MID = ': Root Table Address: ';
+
+/**
+ * The v5.3+ unit header "IOMMU %s: Root Table Address: 0x%llx" with single
+ * spaces, read in place; undefined for any other line (parseUnitHeader then
+ * reads it).
+ */
+function scanUnitHeader(sc: LineScanner): DmarUnitTable | undefined {
+  const text = sc.text;
+  const from = sc.start;
+  if (!sc.startsWithAt(from, HEADER_HEAD)) return undefined;
+  const ns = from + HEADER_HEAD.length;
+  let ne = ns;
+  while (ne < sc.end) {
+    const c = text.charCodeAt(ne);
+    if (c === 58 /* : */ || c === 32 || c === 9 || c === 13 || c === 11 || c === 12) break;
+    ne++;
+  }
+  if (ne === ns || !sc.startsWithAt(ne, HEADER_MID)) return undefined;
+  const as = ne + HEADER_MID.length;
+  const digits = sc.has0x(as) ? as + 2 : as;
+  const ae = sc.hexDigits(digits);
+  if (ae <= digits || ae - as > 66 || !sc.restIsBlank(ae)) return undefined;
+  const line = sc.line;
+  return {
+    kind: 'dmar-unit',
+    unit: text.slice(ns, ne),
+    rootTableAddress: sc.hexValue(),
+    span: { line, start: 0, end: sc.end - from },
+    unitSpan: { line, start: ns - from, end: ne - from },
+    addressSpan: { line, start: as - from, end: ae - from },
+    rows: [],
+  };
 }
+
+/**
+ * A row whose PASID entry order is settled at the end: `pasidEntry` holds the
+ * printed qwords last first (right for the MSB-first order of the released
+ * format), and is reversed if the file turns out to print them LSB first.
+ */
+type PendingRow = DmarRow;
 
 function unitName(token: string): string {
   return token.endsWith(':') ? token.slice(0, -1) : token;
@@ -119,7 +159,6 @@ function parseNewRow(text: string, line: number): PendingRow | undefined {
   const entry = hexGroup(t[4].text, 3, 'required');
   if (!bdf || !root || !ctx || pasid === undefined || !entry) return undefined;
   if (pasid < -1 || pasid >= 1 << 20) return undefined;
-  const printed: [bigint, bigint, bigint] = [entry[0], entry[1], entry[2]];
   return {
     kind: 'dmar-row',
     ...bdf,
@@ -129,8 +168,7 @@ function parseNewRow(text: string, line: number): PendingRow | undefined {
     ctxHi: ctx[0],
     ctxLo: ctx[1],
     pasid,
-    pasidEntry: [printed[2], printed[1], printed[0]],
-    printed,
+    pasidEntry: [entry[2], entry[1], entry[0]],
     span: lineSpan(line, text),
     bdfSpan: tokenSpan(line, t[0]),
     rootSpan: tokenSpan(line, t[1]),
@@ -160,7 +198,7 @@ function parseOldBus(text: string, line: number): OldBus | undefined {
 }
 
 /** "  %-5d\t%02x:%02x.%x\t%-6llx\t%llx": devfn (decimal), B:D.F, context hi, lo. */
-function parseOldRow(text: string, line: number): { devfnPrinted: number; devfnSpan: Span; row: Omit<PendingRow, 'rootHi' | 'rootLo' | 'rootSpan'> } | undefined {
+function parseOldRow(text: string, line: number): { devfnPrinted: number; devfnSpan: Span; row: Omit<DmarRow, 'rootHi' | 'rootLo' | 'rootSpan'> } | undefined {
   const t = tokenize(text, 4);
   if (t.length !== 4) return undefined;
   const devfnPrinted = decimalValue(t[0].text);
@@ -180,7 +218,6 @@ function parseOldRow(text: string, line: number): { devfnPrinted: number; devfnS
       ctxLo: lo,
       pasid: -1,
       pasidEntry: [0n, 0n, 0n],
-      printed: [0n, 0n, 0n],
       span: lineSpan(line, text),
       bdfSpan: tokenSpan(line, t[1]),
       contextSpan: tokensSpan(line, t[2], t[3]),
@@ -205,8 +242,8 @@ function pasidOrder(rows: PendingRow[]): 'msb' | 'lsb' | undefined {
   let lsb = 0;
   for (const r of rows) {
     if (r.pasid < 0) continue;
-    const last = looksLikeVal0(r.printed[2]);
-    const first = looksLikeVal0(r.printed[0]);
+    const last = looksLikeVal0(r.pasidEntry[0]);
+    const first = looksLikeVal0(r.pasidEntry[2]);
     if (last && !first) msb++;
     else if (first && !last) lsb++;
   }
@@ -244,24 +281,35 @@ function checkUnit(unit: DmarUnitTable, findings: FindingList): void {
 }
 
 export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
-  const lines = splitLines(text);
   const findings = new FindingList();
   const dialect: string[] = [];
   const records: DmarUnitTable[] = [];
   const pending: PendingRow[] = [];
+  const sc = new LineScanner(text);
+  const rows = new DmarRowScanner();
   let unit: DmarUnitTable | undefined;
   let oldBus: OldBus | undefined;
+  /** The last column title line: the same line again is skipped after one comparison. */
+  let titleLine = '';
 
-  const addRow = (row: PendingRow) => {
-    if (!unit) findings.syntax('row-outside-unit', 'Context row before any "IOMMU … Root Table Address" header', row.span);
-    else {
-      unit.rows.push(row);
-      pending.push(row);
+  while (sc.advance()) {
+    const ln = sc.line;
+    // v5.3+ rows, nearly every line, and the lines around them are read in place.
+    const fast = rows.scan(sc);
+    if (fast) {
+      addRow(fast, unit, pending, findings);
+      continue;
     }
-  };
-
-  for (let ln = 0; ln < lines.length; ln++) {
-    const l = lines[ln];
+    if (sc.lineEquals(titleLine)) continue;
+    const fastHeader = scanUnitHeader(sc);
+    if (fastHeader) {
+      unit = fastHeader;
+      oldBus = undefined;
+      records.push(unit);
+      addDialect(dialect, NEW_LAYOUT);
+      continue;
+    }
+    const l = sc.lineText();
     if (isBlank(l)) continue;
     const header = parseUnitHeader(l, ln);
     if (header) {
@@ -279,7 +327,10 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
       unit = undefined;
       continue;
     }
-    if (wordsAre(t, ['B.D.F', 'Root_entry', 'Context_entry', 'PASID', 'PASID_table_entry'])) continue;
+    if (wordsAre(t, ['B.D.F', 'Root_entry', 'Context_entry', 'PASID', 'PASID_table_entry'])) {
+      titleLine = l;
+      continue;
+    }
     if (wordsAre(t, ['Root', 'Table', 'Entries:']) || wordsAre(t, ['Entry', 'B:D.F', 'High', 'Low'])) continue;
     if (t.length === 6 && wordsAre(t.slice(0, 5), ['Context', 'Table', 'Entries', 'for', 'Bus:'])) {
       const bus = decimalValue(t[5].text);
@@ -288,7 +339,7 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
     }
     const newRow = parseNewRow(l, ln);
     if (newRow) {
-      addRow(newRow);
+      addRow(newRow, unit, pending, findings);
       continue;
     }
     const bus = parseOldBus(l, ln);
@@ -305,7 +356,7 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
       }
       if (devfnPrinted !== row.devfn) findings.semantic('devfn-mismatch', `Entry ${devfnPrinted} is devfn 0x${devfnPrinted.toString(16)}, not ${row.dev.toString(16)}.${row.fn}`, devfnSpan);
       if (row.bus !== oldBus.bus) findings.semantic('bus-mismatch', `This row is on bus ${row.bus.toString(16)}, but the root entry above is for bus ${oldBus.bus}`, row.bdfSpan);
-      addRow({ ...row, rootHi: oldBus.hi, rootLo: oldBus.lo, rootSpan: oldBus.span });
+      addRow({ ...row, rootHi: oldBus.hi, rootLo: oldBus.lo, rootSpan: oldBus.span }, unit, pending, findings);
       continue;
     }
     findings.unrecognised(ln, l, WHAT);
@@ -317,12 +368,19 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
     addDialect(dialect, order === 'lsb' ? LSB_FIRST : order === 'msb' ? MSB_FIRST : ORDER_UNCLEAR);
   }
   if (dialect.includes(NEW_LAYOUT) && pending.some((r) => r.pasid < 0)) addDialect(dialect, 'legacy-mode rows (PASID -1)');
-  for (const r of pending) {
-    if (order === 'lsb') r.pasidEntry = [r.printed[0], r.printed[1], r.printed[2]];
-    delete (r as Partial<PendingRow>).printed;
+  if (order === 'lsb') {
+    for (const r of pending) r.pasidEntry = [r.pasidEntry[2], r.pasidEntry[1], r.pasidEntry[0]];
   }
   for (const u of records) checkUnit(u, findings);
-  return { format: 'dmar_translation_struct', dialect, records, findings: findings.done(), lineCount: lines.length };
+  return { format: 'dmar_translation_struct', dialect, records, findings: findings.done(), lineCount: sc.count };
+}
+
+function addRow(row: PendingRow, unit: DmarUnitTable | undefined, pending: PendingRow[], findings: FindingList): void {
+  if (!unit) findings.syntax('row-outside-unit', 'Context row before any "IOMMU … Root Table Address" header', row.span);
+  else {
+    unit.rows.push(row);
+    pending.push(row);
+  }
 }
 
 /** The file starts with a unit header or with "DMA Remapping is not enabled on" lines. */

@@ -139,8 +139,13 @@ export function parseDomainTranslation(text: string, fileName?: string): DomainP
   let shortRows = false;
   let orderReported = false;
 
+  /** Rows of the last block: the next block's columns start that big (blocks tend to be alike). */
+  let lastCount = 0;
   const close = () => {
-    if (block) block.rows.trim();
+    if (block) {
+      lastCount = block.rows.count;
+      block.rows.trim();
+    }
     block = undefined;
   };
 
@@ -201,6 +206,7 @@ export function parseDomainTranslation(text: string, fileName?: string): DomainP
     if (header) {
       close();
       block = header.block;
+      block.rows.reserve(lastCount);
       headers.push(header);
       records.push(block);
       return;

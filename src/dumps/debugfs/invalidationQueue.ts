@@ -5,7 +5,8 @@
 // others 128-bit ones (qw0, qw1). Values are printed without 0x.
 
 import type { ParseResult, Span } from '../types';
-import { lineSpan, splitLines } from '../types';
+import { lineSpan } from '../types';
+import { LineScanner, U64Column } from '../fastScan';
 import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
 
 export interface InvQueueRow {
@@ -60,6 +61,68 @@ function parseBaseLine(text: string, line: number, unit: InvQueueUnit): boolean 
   unit.headSpan = tokenSpan(line, t[3]);
   unit.tailSpan = tokenSpan(line, t[5]);
   return true;
+}
+
+/**
+ * The hot path: a descriptor row on the scanner's line, read in one pass
+ * (index, then two or four qwords and the status, each at most 16 hex
+ * digits); undefined for any other line and for a row this fast path does
+ * not take (parseRow then reads it).
+ */
+class RowScanner {
+  private readonly columns = [new U64Column(), new U64Column(), new U64Column(), new U64Column(), new U64Column()];
+  private readonly starts = new Int32Array(6);
+  private readonly ends = new Int32Array(6);
+  private readonly values: bigint[] = [0n, 0n, 0n, 0n, 0n];
+
+  scan(sc: LineScanner): InvQueueRow | undefined {
+    const from = sc.start;
+    const line = sc.line;
+    const is = sc.skipBlanks(from);
+    const ie = sc.decimalDigits(is);
+    if (ie <= is || ie - is > 9 || !sc.wordEndsAt(ie)) return undefined;
+    const index = sc.decimal;
+    const starts = this.starts;
+    const ends = this.ends;
+    const values = this.values;
+    let words = 0;
+    let i = sc.skipBlanks(ie);
+    while (i < sc.end) {
+      if (words === 5) return undefined;
+      const e = sc.hexDigits(i);
+      if (e <= i || e - i > 16 || !sc.wordEndsAt(e)) return undefined;
+      starts[words] = i - from;
+      ends[words] = e - from;
+      values[words] = this.columns[words].get(sc.hex);
+      words++;
+      i = sc.skipBlanks(e);
+    }
+    if (words !== 3 && words !== 5) return undefined;
+    const last = words - 1;
+    const qwords: bigint[] = words === 3 ? [values[0], values[1]] : [values[0], values[1], values[2], values[3]];
+    const qwordSpans: Span[] =
+      words === 3
+        ? [
+            { line, start: starts[0], end: ends[0] },
+            { line, start: starts[1], end: ends[1] },
+          ]
+        : [
+            { line, start: starts[0], end: ends[0] },
+            { line, start: starts[1], end: ends[1] },
+            { line, start: starts[2], end: ends[2] },
+            { line, start: starts[3], end: ends[3] },
+          ];
+    return {
+      kind: 'inv-desc-row',
+      index,
+      qwords,
+      status: values[last],
+      span: { line, start: 0, end: sc.end - from },
+      indexSpan: { line, start: is - from, end: ie - from },
+      qwordSpans,
+      statusSpan: { line, start: starts[last], end: ends[last] },
+    };
+  }
 }
 
 /** "%5d\t%016llx\t%016llx[\t%016llx\t%016llx]\t%016x" */
@@ -122,55 +185,71 @@ function checkUnit(unit: InvQueueUnit, findings: FindingList): void {
 }
 
 export function parseInvalidationQueue(text: string): ParseResult<InvQueueUnit> {
-  const lines = splitLines(text);
   const findings = new FindingList();
   const dialect: string[] = [];
   const records: InvQueueUnit[] = [];
+  const sc = new LineScanner(text);
+  const rows = new RowScanner();
   let unit: InvQueueUnit | undefined;
   /** Width the header announced, until a blank line ends the unit. */
   let headerWide: boolean | undefined;
+  /** The last column header line and its width: the same line again costs one comparison. */
+  let headerLine = '';
+  let headerLineWide = false;
 
-  for (let ln = 0; ln < lines.length; ln++) {
-    const l = lines[ln];
-    if (isBlank(l)) {
-      unit = undefined;
-      headerWide = undefined;
-      continue;
-    }
-    const t = tokenize(l, 6);
-    if (t.length === 5 && wordsAre(t.slice(0, 4), ['Invalidation', 'queue', 'on', 'IOMMU:'])) {
-      unit = { kind: 'inv-queue', unit: t[4].text, base: 0n, head: 0, tail: 0, wide: false, span: lineSpan(ln, l), descriptors: [] };
-      headerWide = undefined;
-      records.push(unit);
-      continue;
-    }
-    if (unit && parseBaseLine(l, ln, unit)) continue;
-    if (wordsAre(t, HEADER_NARROW) || wordsAre(t, HEADER_WIDE)) {
-      headerWide = t.length === HEADER_WIDE.length;
-      if (unit) unit.wide = headerWide;
-      continue;
-    }
-    const row = parseRow(l, ln);
-    if (row) {
-      const wide = row.qwords.length === 4;
-      if (!unit) findings.syntax('row-outside-unit', 'Descriptor row before any "Invalidation queue on IOMMU" line', row.span);
-      else if (headerWide !== undefined && wide !== headerWide) {
-        findings.syntax('row-width', `A ${wide ? '256' : '128'}-bit row under a ${headerWide ? '256' : '128'}-bit header`, row.span);
-      } else if (unit.descriptors.length > 0 && wide !== unit.wide) {
-        findings.syntax('row-width', 'Descriptor rows of different widths in one unit', row.span);
-      } else {
-        if (unit.descriptors.length === 0) unit.wide = wide;
-        unit.descriptors.push(row);
+  while (sc.advance()) {
+    const ln = sc.line;
+    // Descriptor rows, nearly every line, and the lines around them are read in place.
+    let row = rows.scan(sc);
+    if (!row) {
+      if (sc.lineEquals(headerLine)) {
+        headerWide = headerLineWide;
+        if (unit) unit.wide = headerWide;
+        continue;
       }
-      continue;
+      const l = sc.lineText();
+      if (isBlank(l)) {
+        unit = undefined;
+        headerWide = undefined;
+        continue;
+      }
+      const t = tokenize(l, 6);
+      if (t.length === 5 && wordsAre(t.slice(0, 4), ['Invalidation', 'queue', 'on', 'IOMMU:'])) {
+        unit = { kind: 'inv-queue', unit: t[4].text, base: 0n, head: 0, tail: 0, wide: false, span: lineSpan(ln, l), descriptors: [] };
+        headerWide = undefined;
+        records.push(unit);
+        continue;
+      }
+      if (unit && parseBaseLine(l, ln, unit)) continue;
+      if (wordsAre(t, HEADER_NARROW) || wordsAre(t, HEADER_WIDE)) {
+        headerWide = t.length === HEADER_WIDE.length;
+        if (unit) unit.wide = headerWide;
+        headerLine = l;
+        headerLineWide = headerWide;
+        continue;
+      }
+      row = parseRow(l, ln);
+      if (!row) {
+        findings.unrecognised(ln, l, WHAT);
+        continue;
+      }
     }
-    findings.unrecognised(ln, l, WHAT);
+    const wide = row.qwords.length === 4;
+    if (!unit) findings.syntax('row-outside-unit', 'Descriptor row before any "Invalidation queue on IOMMU" line', row.span);
+    else if (headerWide !== undefined && wide !== headerWide) {
+      findings.syntax('row-width', `A ${wide ? '256' : '128'}-bit row under a ${headerWide ? '256' : '128'}-bit header`, row.span);
+    } else if (unit.descriptors.length > 0 && wide !== unit.wide) {
+      findings.syntax('row-width', 'Descriptor rows of different widths in one unit', row.span);
+    } else {
+      if (unit.descriptors.length === 0) unit.wide = wide;
+      unit.descriptors.push(row);
+    }
   }
   for (const u of records) {
     checkUnit(u, findings);
     if (u.descriptors.length > 0) addDialect(dialect, u.wide ? '256-bit descriptors (scalable-mode capable unit)' : '128-bit descriptors');
   }
-  return { format: 'invalidation_queue', dialect, records, findings: findings.done(), lineCount: lines.length };
+  return { format: 'invalidation_queue', dialect, records, findings: findings.done(), lineCount: sc.count };
 }
 
 /** Starts with "Invalidation queue on IOMMU:". */

@@ -8,8 +8,10 @@
 // 32-bit rows are masked to their own 32 bits (keeping the printed value).
 
 import type { ParseResult, Span } from '../types';
-import { lineSpan, splitLines } from '../types';
+import { lineSpan } from '../types';
 import { MASK32 } from '../../vtd/u64';
+import { LineScanner } from '../fastScan';
+import { BaseAddressHeader } from './baseAddressHeader';
 import { REGSET_REGISTERS } from './regsetNames';
 import { FindingList, addDialect, headLines, hexSmall, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
 
@@ -63,7 +65,81 @@ function parseUnitHeader(text: string, line: number): RegsetUnit | undefined {
   };
 }
 
-/** "%-16s\t0x%02x\t\t0x%016llx" */
+/** The hot path of a unit header (see baseAddressHeader.ts); undefined for any other line. */
+function scanUnitHeader(sc: LineScanner, h: BaseAddressHeader): RegsetUnit | undefined {
+  if (!h.scan(sc)) return undefined;
+  const line = sc.line;
+  const from = sc.start;
+  return {
+    kind: 'regset-unit',
+    unit: sc.text.slice(h.nameStart, h.nameEnd),
+    baseAddress: sc.hexValue(),
+    span: { line, start: 0, end: sc.end - from },
+    unitSpan: { line, start: h.nameStart - from, end: h.nameEnd - from },
+    baseSpan: { line, start: h.baseStart - from, end: h.baseEnd - from },
+    registers: [],
+  };
+}
+
+/** Every known register name by a hash of its characters, so a row's name is not sliced anew. */
+const NAME_BY_HASH = new Map<number, string>();
+for (const name of REGSET_REGISTERS.keys()) {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+  // A collision leaves both names to slicing.
+  NAME_BY_HASH.set(h, NAME_BY_HASH.has(h) ? '' : name);
+}
+
+/**
+ * "%-16s\t0x%02x\t\t0x%016llx": the register row on the scanner's line, read
+ * in one pass; undefined for any other line, and for a row this fast path
+ * does not take (parseRow then reads it).
+ */
+function scanRow(sc: LineScanner): RegsetRow | undefined {
+  const text = sc.text;
+  const from = sc.start;
+  const to = sc.end;
+  const line = sc.line;
+  const ns = sc.skipBlanks(from);
+  let i = ns;
+  let h = 0;
+  const longest = ns + 33;
+  while (i < to && i < longest) {
+    const c = text.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) {
+      h = (Math.imul(h, 31) + c) | 0;
+      i++;
+    } else break;
+  }
+  const ne = i;
+  if (ne === ns || ne - ns > 32 || !sc.wordEndsAt(i)) return undefined;
+  // The offset: 0x and at most four significant digits.
+  const os = sc.skipBlanks(i);
+  if (!sc.has0x(os)) return undefined;
+  const oe = sc.hexDigits(os + 2);
+  const hex = sc.hex;
+  if (oe <= os + 2 || oe - os > 18 || hex[0] !== 0 || hex[1] > 0xffff || !sc.wordEndsAt(oe)) return undefined;
+  const offset = hex[1];
+  // The value: 0x and at most 16 significant digits, the last word.
+  const vs = sc.skipBlanks(oe);
+  if (!sc.has0x(vs)) return undefined;
+  const ve = sc.hexDigits(vs + 2);
+  if (ve <= vs + 2 || ve - vs > 66 || !sc.restIsBlank(ve)) return undefined;
+  const known = NAME_BY_HASH.get(h);
+  const name = known !== undefined && known.length === ne - ns && sc.startsWithAt(ns, known) ? known : text.slice(ns, ne);
+  return {
+    kind: 'register',
+    name,
+    offset,
+    value: sc.hexValue(),
+    span: { line, start: 0, end: to - from },
+    nameSpan: { line, start: ns - from, end: ne - from },
+    offsetSpan: { line, start: os - from, end: oe - from },
+    valueSpan: { line, start: vs - from, end: ve - from },
+  };
+}
+
+/** "%-16s\t0x%02x\t\t0x%016llx" (any row scanRow leaves aside). */
 function parseRow(text: string, line: number): RegsetRow | undefined {
   const t = tokenize(text, 3);
   if (t.length !== 3) return undefined;
@@ -147,29 +223,32 @@ function settleUnit(unit: RegsetUnit, dialect: string[], findings: FindingList):
 }
 
 export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
-  const lines = splitLines(text);
   const findings = new FindingList();
   const dialect: string[] = [];
   const records: RegsetUnit[] = [];
   const unitLines = new Map<string, number>();
+  const cursor = new LineScanner(text);
+  const headerScan = new BaseAddressHeader();
   let unit: RegsetUnit | undefined;
+  /** The last "Name Offset Contents" line: the same line again is skipped after one comparison. */
+  let titleLine = '';
 
-  const close = () => {
-    if (!unit) return;
-    checkRows(unit, findings);
-    settleUnit(unit, dialect, findings);
-    unit = undefined;
-  };
-
-  for (let ln = 0; ln < lines.length; ln++) {
-    const l = lines[ln];
-    if (isBlank(l)) {
-      close();
+  while (cursor.advance()) {
+    const ln = cursor.line;
+    // Register rows, nearly every line, and the lines around them are read
+    // in place; any other line as a string.
+    const fast = scanRow(cursor);
+    if (fast) {
+      if (unit) unit.registers.push(fast);
+      else findings.syntax('row-outside-unit', 'Register row before any "IOMMU: ... Register Base Address" header', fast.span);
       continue;
     }
-    const header = parseUnitHeader(l, ln);
+    if (cursor.lineEquals(titleLine)) continue;
+    const l = cursor.lineText();
+    // (A blank line is never a header, so the header can be looked for first.)
+    const header = scanUnitHeader(cursor, headerScan) ?? parseUnitHeader(l, ln);
     if (header) {
-      close();
+      closeUnit(unit, dialect, findings);
       const before = unitLines.get(header.unit);
       if (before !== undefined) {
         findings.semantic('duplicate-unit', `${header.unit} appears twice (first on line ${before + 1})`, header.unitSpan);
@@ -178,10 +257,19 @@ export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
       records.push(header);
       continue;
     }
+    if (isBlank(l)) {
+      closeUnit(unit, dialect, findings);
+      unit = undefined;
+      continue;
+    }
     const t = tokenize(l, 4);
-    if (wordsAre(t, ['Name', 'Offset', 'Contents'])) continue;
+    if (wordsAre(t, ['Name', 'Offset', 'Contents'])) {
+      titleLine = l;
+      continue;
+    }
     if (wordsAre(t, ['IOMMU:', 'Invalid', 'base', 'address'])) {
-      close();
+      closeUnit(unit, dialect, findings);
+      unit = undefined;
       findings.semantic('invalid-base-address', 'The kernel found a unit with register base 0 and stopped the dump here', lineSpan(ln, l));
       continue;
     }
@@ -193,8 +281,15 @@ export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
     }
     findings.unrecognised(ln, l, WHAT);
   }
-  close();
-  return { format: 'iommu_regset', dialect, records, findings: findings.done(), lineCount: lines.length };
+  closeUnit(unit, dialect, findings);
+  return { format: 'iommu_regset', dialect, records, findings: findings.done(), lineCount: cursor.count };
+}
+
+/** The checks of a unit whose rows are complete. */
+function closeUnit(unit: RegsetUnit | undefined, dialect: string[], findings: FindingList): void {
+  if (!unit) return;
+  checkRows(unit, findings);
+  settleUnit(unit, dialect, findings);
 }
 
 /** iommu_regset starts with a unit header followed by the "Name Offset Contents" line. */

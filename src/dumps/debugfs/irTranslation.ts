@@ -5,7 +5,9 @@
 // supported on IOMMU: %s", rows with the posted-descriptor address halves).
 
 import type { ParseResult, Span } from '../types';
-import { lineSpan, splitLines } from '../types';
+import { lineSpan } from '../types';
+import { LineScanner, isBlankCode } from '../fastScan';
+import { IrRowScanner } from './irRowScanner';
 import { FindingList, addDialect, decimalValue, headLines, hexSmall, hexValue, isBlank, parseBdf, sidOf, tokenSpan, tokenize, wordsAre } from './scan';
 
 export interface IrRow {
@@ -98,15 +100,33 @@ function parseRow(text: string, line: number): IrRow | undefined {
   return row;
 }
 
-/** The printed columns are copies of IRTE fields: a mismatch means an edited or garbled row. */
-function checkColumns(row: IrRow, findings: FindingList): void {
+/** The 32-bit words (bits 127:96, 95:64, 63:32, 31:0) of a row's IRTE. */
+function irteWords(row: IrRow, out: Uint32Array): Uint32Array {
+  out[0] = Number(row.hi >> 32n);
+  out[1] = Number(row.hi & 0xffffffffn);
+  out[2] = Number(row.lo >> 32n);
+  out[3] = Number(row.lo & 0xffffffffn);
+  return out;
+}
+
+/**
+ * The printed columns are copies of IRTE fields: a mismatch means an edited
+ * or garbled row. `w` holds the IRTE's 32-bit words, highest first.
+ */
+function checkColumns(row: IrRow, w: Uint32Array, findings: FindingList): void {
+  const sidOk = (w[1] & 0xffff) === row.sid;
+  const vectorOk = ((w[3] >>> 16) & 0xff) === row.vector;
+  const destOk = row.destId === undefined || w[2] === row.destId;
+  const pdaHighOk = row.pdaHigh === undefined || w[0] === row.pdaHigh;
+  const pdaLowOk = row.pdaLow === undefined || (w[2] & 0xffffffc0) >>> 0 === row.pdaLow;
+  if (sidOk && vectorOk && destOk && pdaHighOk && pdaLowOk) return;
   const problems: string[] = [];
-  if (Number(row.hi & 0xffffn) !== row.sid) problems.push('SrcID is not IRTE bits 79:64');
-  if (Number((row.lo >> 16n) & 0xffn) !== row.vector) problems.push('Vct is not IRTE bits 23:16');
-  if (row.destId !== undefined && Number(row.lo >> 32n) !== row.destId) problems.push('DstID is not IRTE bits 63:32');
-  if (row.pdaHigh !== undefined && Number(row.hi >> 32n) !== row.pdaHigh) problems.push('PDA_high is not IRTE bits 127:96');
-  if (row.pdaLow !== undefined && Number((row.lo >> 32n) & 0xffffffc0n) !== row.pdaLow) problems.push('PDA_low is not IRTE bits 63:38 << 6');
-  if (problems.length > 0) findings.semantic('column-mismatch', `IRTE ${row.index}: ${problems.join('; ')}`, row.span);
+  if (!sidOk) problems.push('SrcID is not IRTE bits 79:64');
+  if (!vectorOk) problems.push('Vct is not IRTE bits 23:16');
+  if (!destOk) problems.push('DstID is not IRTE bits 63:32');
+  if (!pdaHighOk) problems.push('PDA_high is not IRTE bits 127:96');
+  if (!pdaLowOk) problems.push('PDA_low is not IRTE bits 63:38 << 6');
+  findings.semantic('column-mismatch', `IRTE ${row.index}: ${problems.join('; ')}`, row.span);
 }
 
 function checkUnit(unit: IrUnitTable, findings: FindingList): void {
@@ -125,28 +145,93 @@ function checkUnit(unit: IrUnitTable, findings: FindingList): void {
   }
 }
 
+const REMAPPED_HEAD = 'Remapped Interrupt supported on IOMMU: ';
+const POSTED_HEAD = 'Posted Interrupt supported on IOMMU: ';
+
+/** "Remapped|Posted Interrupt supported on IOMMU: %s" with single spaces, read in place; undefined for anything else. */
+function scanUnitLine(sc: LineScanner): { section: 'remapped' | 'posted'; name: string } | undefined {
+  const from = sc.start;
+  const section = sc.startsWithAt(from, REMAPPED_HEAD) ? 'remapped' : sc.startsWithAt(from, POSTED_HEAD) ? 'posted' : undefined;
+  if (!section) return undefined;
+  const ns = from + (section === 'remapped' ? REMAPPED_HEAD : POSTED_HEAD).length;
+  let ne = ns;
+  while (ne < sc.end && !isBlankCode(sc.text.charCodeAt(ne))) ne++;
+  if (ne === ns || !sc.restIsBlank(ne)) return undefined;
+  return { section, name: sc.text.slice(ns, ne) };
+}
+
+const ADDRESS_HEAD = 'IR table address:';
+
+/** " IR table address:%llx" (no space after the colon), read in place; undefined for anything else. */
+function scanTableAddress(sc: LineScanner): { value: bigint; span: Span } | undefined {
+  const as = sc.skipBlanks(sc.start);
+  if (!sc.startsWithAt(as, ADDRESS_HEAD)) return undefined;
+  const ds = as + ADDRESS_HEAD.length;
+  const digits = sc.has0x(ds) ? ds + 2 : ds;
+  const de = sc.hexDigits(digits);
+  if (de <= digits || de - ds > 66 || !sc.restIsBlank(de)) return undefined;
+  return { value: sc.hexValue(), span: { line: sc.line, start: ds - sc.start, end: de - sc.start } };
+}
+
 export function parseIrTranslation(text: string): ParseResult<IrUnitTable> {
-  const lines = splitLines(text);
   const findings = new FindingList();
   const dialect: string[] = [];
   const records: IrUnitTable[] = [];
+  const sc = new LineScanner(text);
+  const rows = new IrRowScanner();
+  const words = new Uint32Array(4);
   let section: 'remapped' | 'posted' = 'remapped';
   let unit: IrUnitTable | undefined;
 
-  for (let ln = 0; ln < lines.length; ln++) {
-    const l = lines[ln];
+  const addRow = (row: IrRow, w: Uint32Array) => {
+    const posted = row.pdaHigh !== undefined;
+    if (!unit) findings.syntax('row-outside-unit', 'IRTE row outside a unit', row.span);
+    else if (posted !== (unit.section === 'posted')) {
+      findings.syntax('row-shape', `A ${posted ? 'posted' : 'remapped'} row in a ${unit.section} unit`, row.span);
+    } else {
+      unit.entries.push(row);
+      checkColumns(row, w, findings);
+    }
+  };
+
+  const openUnit = (s: 'remapped' | 'posted', name: string, span: Span) => {
+    if (s === 'remapped' && section === 'posted') findings.semantic('section-order', 'A remapped-entries unit after the "****" line (the kernel prints all remapped units first)', span, 'info');
+    section = s;
+    if (s === 'posted') addDialect(dialect, 'posted-interrupt section (units with CAP.PI)');
+    unit = { kind: 'ir-unit', section: s, unit: name, span, entries: [] };
+    records.push(unit);
+  };
+  /** The last column header line: the same line again is skipped after one comparison. */
+  let columnsLine = '';
+
+  while (sc.advance()) {
+    const ln = sc.line;
+    // IRTE rows, nearly every line, and the lines around them are read in place.
+    const fast = rows.scan(sc);
+    if (fast) {
+      addRow(fast, rows.words);
+      continue;
+    }
+    if (sc.lineEquals(columnsLine)) continue;
+    const fastUnit = scanUnitLine(sc);
+    if (fastUnit) {
+      openUnit(fastUnit.section, fastUnit.name, { line: ln, start: 0, end: sc.end - sc.start });
+      continue;
+    }
+    const fastAddress = unit ? scanTableAddress(sc) : undefined;
+    if (fastAddress && unit) {
+      unit.tableAddress = fastAddress.value;
+      unit.tableAddressSpan = fastAddress.span;
+      continue;
+    }
+    const l = sc.lineText();
     if (isBlank(l)) {
       unit = undefined;
       continue;
     }
     const t = tokenize(l, 8);
     if (t.length === 6 && (t[0].text === 'Remapped' || t[0].text === 'Posted') && wordsAre(t.slice(1, 5), ['Interrupt', 'supported', 'on', 'IOMMU:'])) {
-      const s = t[0].text === 'Remapped' ? 'remapped' : 'posted';
-      if (s === 'remapped' && section === 'posted') findings.semantic('section-order', 'A remapped-entries unit after the "****" line (the kernel prints all remapped units first)', lineSpan(ln, l), 'info');
-      section = s;
-      if (s === 'posted') addDialect(dialect, 'posted-interrupt section (units with CAP.PI)');
-      unit = { kind: 'ir-unit', section: s, unit: t[5].text, span: lineSpan(ln, l), entries: [] };
-      records.push(unit);
+      openUnit(t[0].text === 'Remapped' ? 'remapped' : 'posted', t[5].text, lineSpan(ln, l));
       continue;
     }
     if (t.length === 1 && t[0].text === '****') {
@@ -168,24 +253,18 @@ export function parseIrTranslation(text: string): ParseResult<IrUnitTable> {
       continue;
     }
     if (wordsAre(t, ['Entry', 'SrcID', 'DstID', 'Vct', 'IRTE_high', 'IRTE_low']) || wordsAre(t, ['Entry', 'SrcID', 'PDA_high', 'PDA_low', 'Vct', 'IRTE_high', 'IRTE_low'])) {
+      columnsLine = l;
       continue;
     }
     const row = parseRow(l, ln);
     if (row) {
-      const posted = row.pdaHigh !== undefined;
-      if (!unit) findings.syntax('row-outside-unit', 'IRTE row outside a unit', row.span);
-      else if (posted !== (unit.section === 'posted')) {
-        findings.syntax('row-shape', `A ${posted ? 'posted' : 'remapped'} row in a ${unit.section} unit`, row.span);
-      } else {
-        unit.entries.push(row);
-        checkColumns(row, findings);
-      }
+      addRow(row, irteWords(row, words));
       continue;
     }
     findings.unrecognised(ln, l, WHAT);
   }
   for (const u of records) checkUnit(u, findings);
-  return { format: 'ir_translation_struct', dialect, records, findings: findings.done(), lineCount: lines.length };
+  return { format: 'ir_translation_struct', dialect, records, findings: findings.done(), lineCount: sc.count };
 }
 
 /** Starts with "Remapped Interrupt supported on IOMMU:" (or the posted pass). */

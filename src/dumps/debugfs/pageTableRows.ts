@@ -7,6 +7,9 @@
 
 const INITIAL_CAPACITY = 16;
 const TWO32 = 4294967296;
+/** Bytes of one row: 13 32-bit columns (PFN, five entries, line) and the entry count. */
+const BYTES_PER_ROW = 4 * 13 + 1;
+const NO_ROWS = new Uint32Array(0);
 
 /** What `row(i)` returns: one row as plain values, for display. */
 export interface PageTableRow {
@@ -37,20 +40,27 @@ export class PageTableRows {
     this.allocate(Math.max(1, capacity));
   }
 
+  /**
+   * (Re)allocates the columns for `capacity` rows, keeping the rows held. All
+   * columns share one buffer: one allocation per growth, not one per column.
+   */
   private allocate(capacity: number): void {
+    const buffer = new ArrayBuffer(capacity * BYTES_PER_ROW);
+    const keep = Math.min(this.count, capacity);
+    let column = 0;
     const grow = (old: Uint32Array) => {
-      const a = new Uint32Array(capacity);
-      a.set(old.subarray(0, Math.min(this.count, capacity)));
+      const a = new Uint32Array(buffer, 4 * capacity * column++, capacity);
+      if (keep > 0) a.set(old.subarray(0, keep));
       return a;
     };
     this.pfnHi = grow(this.pfnHi);
     this.pfnLo = grow(this.pfnLo);
     const ent: Uint32Array[] = [];
-    for (let k = 0; k < 10; k++) ent.push(grow(this.ent[k] ?? new Uint32Array(0)));
+    for (let k = 0; k < 10; k++) ent.push(grow(this.ent[k] ?? NO_ROWS));
     this.ent = ent;
     this.lines = grow(this.lines);
-    const counts = new Uint8Array(capacity);
-    counts.set(this.counts.subarray(0, Math.min(this.count, capacity)));
+    const counts = new Uint8Array(buffer, 4 * capacity * column, capacity);
+    if (keep > 0) counts.set(this.counts.subarray(0, keep));
     this.counts = counts;
     this.capacity = capacity;
   }
@@ -74,6 +84,11 @@ export class PageTableRows {
     this.lines[i] = line;
     this.counts[i] = entryCount;
     this.count = i + 1;
+  }
+
+  /** Makes room for `capacity` rows at once, before the first row is pushed. */
+  reserve(capacity: number): void {
+    if (this.count === 0 && capacity > this.capacity) this.allocate(capacity);
   }
 
   /**
@@ -178,6 +193,6 @@ export class PageTableRows {
 
   /** Bytes held by the columns (for memory checks). */
   get byteSize(): number {
-    return this.capacity * (4 * 13 + 1);
+    return this.capacity * BYTES_PER_ROW;
   }
 }

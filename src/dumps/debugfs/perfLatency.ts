@@ -4,7 +4,9 @@
 // bucket counts and min, max, average in microseconds ("%12lld" each).
 
 import type { ParseResult, Span } from '../types';
-import { lineSpan, splitLines } from '../types';
+import { lineSpan } from '../types';
+import { LineScanner, isBlankCode } from '../fastScan';
+import { BaseAddressHeader } from './baseAddressHeader';
 import { FindingList, addDialect, headLines, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
 
 export interface PerfLatencyRow {
@@ -70,15 +72,78 @@ function parseRow(text: string, line: number, findings: FindingList): PerfLatenc
   return { kind: 'perf-row', type: t[0].text, values, span: lineSpan(line, text), typeSpan: tokenSpan(line, t[0]), valueSpans };
 }
 
+const TITLE_WORD = PERF_COLUMNS[0];
+
+/** The hot path of a unit header (see baseAddressHeader.ts); undefined for any other line. */
+function scanUnitHeader(sc: LineScanner, h: BaseAddressHeader): PerfLatencyUnit | undefined {
+  if (!h.scan(sc)) return undefined;
+  return { kind: 'perf-unit', unit: sc.text.slice(h.nameStart, h.nameEnd), baseAddress: sc.hexValue(), span: { line: sc.line, start: 0, end: sc.end - sc.start }, columns: [], rows: [] };
+}
+
+/**
+ * The hot path of a latency row: a type, then at most 11 counts of at most 15
+ * digits (exact numbers); undefined for any other line (parseRow then reads it).
+ */
+function scanRow(sc: LineScanner): PerfLatencyRow | undefined {
+  const from = sc.start;
+  const line = sc.line;
+  const ts = sc.skipBlanks(from);
+  const c0 = sc.text.charCodeAt(ts);
+  if (ts >= sc.end || (c0 >= 48 && c0 <= 57)) return undefined;
+  let te = ts;
+  while (te < sc.end && !isBlankCode(sc.text.charCodeAt(te))) te++;
+  // A title line is never a row, even cut short after a number.
+  if (te - ts === TITLE_WORD.length && sc.startsWithAt(ts, TITLE_WORD)) return undefined;
+  const values: number[] = [];
+  const valueSpans: Span[] = [];
+  let i = sc.skipBlanks(te);
+  while (i < sc.end) {
+    if (values.length === 11) return undefined;
+    const e = sc.decimalDigits(i);
+    if (e <= i || !sc.wordEndsAt(e)) return undefined;
+    values.push(sc.decimal);
+    valueSpans.push({ line, start: i - from, end: e - from });
+    i = sc.skipBlanks(e);
+  }
+  if (values.length === 0) return undefined;
+  return { kind: 'perf-row', type: sc.text.slice(ts, te), values, span: { line, start: 0, end: sc.end - from }, typeSpan: { line, start: ts - from, end: te - from }, valueSpans };
+}
+
+/** The last column title line read, so that the same line again costs one comparison. */
+interface TitleLine {
+  text: string;
+  columns: string[];
+  expected: boolean;
+}
+
 export function parsePerfLatency(text: string): ParseResult<PerfLatencyUnit> {
-  const lines = splitLines(text);
+  const sc = new LineScanner(text);
   const findings = new FindingList();
   const dialect: string[] = [];
   const records: PerfLatencyUnit[] = [];
   let unit: PerfLatencyUnit | undefined;
+  let title: TitleLine | undefined;
+  const headerScan = new BaseAddressHeader();
 
-  for (let ln = 0; ln < lines.length; ln++) {
-    const l = lines[ln];
+  while (sc.advance()) {
+    const ln = sc.line;
+    // Headers, title lines and rows in their usual shape are read in place.
+    const fastHeader = scanUnitHeader(sc, headerScan);
+    if (fastHeader) {
+      unit = fastHeader;
+      records.push(unit);
+      continue;
+    }
+    if (title && sc.lineEquals(title.text)) {
+      placeTitle(title, unit, ln, findings);
+      continue;
+    }
+    const fastRow = scanRow(sc);
+    if (fastRow) {
+      placeRow(fastRow, unit, findings);
+      continue;
+    }
+    const l = sc.lineText();
     if (isBlank(l)) {
       unit = undefined;
       continue;
@@ -90,10 +155,9 @@ export function parsePerfLatency(text: string): ParseResult<PerfLatencyUnit> {
       continue;
     }
     const t = tokenize(l, 12);
-    if (t.length > 0 && t[0].text === '<0.1us') {
-      if (!unit) findings.syntax('line-outside-unit', 'Column titles before any "IOMMU: … Register Base Address" header', lineSpan(ln, l));
-      else unit.columns = t.map((x) => x.text);
-      if (!wordsAre(t, PERF_COLUMNS)) findings.semantic('unexpected-columns', 'The column titles differ from those the kernel prints', lineSpan(ln, l), 'info');
+    if (t.length > 0 && t[0].text === TITLE_WORD) {
+      title = { text: l, columns: t.map((x) => x.text), expected: wordsAre(t, PERF_COLUMNS) };
+      placeTitle(title, unit, ln, findings);
       continue;
     }
     if (wordsAre(t, ['Failed', 'to', 'get', 'latency', 'snapshot'])) {
@@ -102,25 +166,37 @@ export function parsePerfLatency(text: string): ParseResult<PerfLatencyUnit> {
     }
     const row = parseRow(l, ln, findings);
     if (row) {
-      if (!unit) findings.syntax('row-outside-unit', 'Latency row before any unit header', row.span);
-      else if (row.values.length !== PERF_COLUMNS.length) {
-        findings.syntax('row-width', `A latency row has ${PERF_COLUMNS.length} values; this one has ${row.values.length}`, row.span);
-      } else {
-        if (!TYPES.includes(row.type)) findings.semantic('unknown-type', `"${row.type}" is not a latency type the kernel samples`, row.typeSpan, 'info');
-        if (unit.rows.some((r) => r.type === row.type)) findings.semantic('duplicate-type', `${row.type} is listed twice in ${unit.unit}`, row.typeSpan);
-        unit.rows.push(row);
-      }
+      placeRow(row, unit, findings);
       continue;
     }
     findings.unrecognised(ln, l, WHAT);
   }
 
-  const types = [...new Set(records.flatMap((u) => u.rows.map((r) => r.type)))];
+  const types: string[] = [];
+  for (const u of records) for (const r of u.rows) if (!types.includes(r.type)) types.push(r.type);
   if (records.length > 0) {
     addDialect(dialect, types.length === 0 ? 'no latency type enabled (title line only)' : `sampled types: ${types.join(', ')}`);
     if (types.includes('svm_prq')) addDialect(dialect, 'svm_prq row: page-request latency (v5.14, before its removal)');
   }
-  return { format: 'dmar_perf_latency', dialect, records, findings: findings.done(), lineCount: lines.length };
+  return { format: 'dmar_perf_latency', dialect, records, findings: findings.done(), lineCount: sc.count };
+}
+
+/** The column titles of line `ln` go to the unit (a copy of them: each unit has its own). */
+function placeTitle(title: TitleLine, unit: PerfLatencyUnit | undefined, ln: number, findings: FindingList): void {
+  if (!unit) findings.syntax('line-outside-unit', 'Column titles before any "IOMMU: … Register Base Address" header', lineSpan(ln, title.text));
+  else unit.columns = title.columns.slice();
+  if (!title.expected) findings.semantic('unexpected-columns', 'The column titles differ from those the kernel prints', lineSpan(ln, title.text), 'info');
+}
+
+function placeRow(row: PerfLatencyRow, unit: PerfLatencyUnit | undefined, findings: FindingList): void {
+  if (!unit) findings.syntax('row-outside-unit', 'Latency row before any unit header', row.span);
+  else if (row.values.length !== PERF_COLUMNS.length) {
+    findings.syntax('row-width', `A latency row has ${PERF_COLUMNS.length} values; this one has ${row.values.length}`, row.span);
+  } else {
+    if (!TYPES.includes(row.type)) findings.semantic('unknown-type', `"${row.type}" is not a latency type the kernel samples`, row.typeSpan, 'info');
+    if (unit.rows.some((r) => r.type === row.type)) findings.semantic('duplicate-type', `${row.type} is listed twice in ${unit.unit}`, row.typeSpan);
+    unit.rows.push(row);
+  }
 }
 
 /** The regset-style unit header followed by the "<0.1us …" title line. */

@@ -64,7 +64,9 @@ function humanTimeEnd(s: string, i: number): number {
 
 /** True when a line starts like a syslog header: "Nov 24 ..." or "2024-11-24T...". */
 function startsLikeSyslog(s: string, i: number): boolean {
-  if (MONTHS.includes(s.slice(i, i + 3)) && s.charCodeAt(i + 3) === 32) return true;
+  const c = s.charCodeAt(i);
+  // Month names start with a capital letter: anything else needs no string made.
+  if (c >= 65 && c <= 90 && s.charCodeAt(i + 3) === 32 && MONTHS.includes(s.slice(i, i + 3))) return true;
   return (
     isDigitCode(s.charCodeAt(i)) &&
     isDigitCode(s.charCodeAt(i + 3)) &&

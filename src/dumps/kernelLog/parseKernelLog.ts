@@ -1,19 +1,21 @@
 // The kernel log parser: every line becomes a record (IOMMU lines decoded,
 // the rest 'other'), and IOMMU lines it cannot read become findings.
 //
-// Logs can be 50 MB, so a line is first checked with a few indexOf calls and
-// only lines naming DMAR / INTR-REMAP / iommu go through the matchers, which
-// are hand-written single-pass scanners (see scan.ts).
+// Logs can be 50 MB, so the text is not split: a line that names none of
+// DMAR / INTR-REMAP / iommu / dmar (found with one indexOf per word over the
+// whole text, not per line) becomes an 'other' record where it lies, and only
+// the others are cut out and go through the matchers, which are hand-written
+// single-pass scanners (see scan.ts).
 
 import type { Finding, ParseResult, Span } from '../types';
-import { splitLines } from '../types';
+import { LineScanner } from '../fastScan';
 import type { DmarFaultRecord, FaultDumpRecord, FaultEra, IrFaultRecord, KernelLogRecord } from './types';
 import { FAULT_ERAS } from './types';
 import { splitLinePrefix, type LinePrefix, type PrefixStyle } from './linePrefix';
 import { faultEra, isMismatch, matchDmaFault, matchIrFault, readReason, type DmaFaultMatch, type IrFaultMatch, type ReasonField } from './faultLines';
 import { matchDumpHeader, matchDumpLine } from './faultDump';
 import { matchGroupLine, matchInfoMessage, type Message } from './infoLines';
-import { readDec, trimEndBlanks } from './scan';
+import { readDec, trimEndBlanksLength } from './scan';
 import { requesterId } from './pciName';
 
 /**
@@ -21,6 +23,9 @@ import { requesterId } from './pciName';
  * lines cannot be kernel messages and are not scanned.
  */
 export const MAX_KERNEL_LINE = 8192;
+
+/** Words of which a line must name one to be read as an IOMMU line (see line()). */
+const IOMMU_WORDS = ['DMAR', 'INTR-REMAP', 'iommu', 'dmar'];
 
 /** How many lines after its first half the "[fault reason]" line of the two-line format may come. */
 const TWO_LINE_WINDOW = 3;
@@ -51,11 +56,18 @@ class KernelLogParser {
   private dump: FaultDumpRecord | undefined;
   private ours = 0;
   private sawKernelPrefix = false;
+  /** Where each of IOMMU_WORDS next occurs at or after the current line (the text length when nowhere). */
+  private readonly nextWord = new Float64Array(IOMMU_WORDS.length).fill(-1);
 
-  constructor(private readonly lines: string[]) {}
+  constructor(private readonly text: string) {}
 
   run(): ParseResult<KernelLogRecord> {
-    for (let n = 0; n < this.lines.length; n++) this.line(n, this.lines[n]);
+    const sc = new LineScanner(this.text);
+    let firstLength = 0;
+    while (sc.advance()) {
+      if (sc.line === 0) firstLength = sc.end - sc.start;
+      if (!this.otherLine(sc.line, sc.start, sc.end)) this.line(sc.line, sc.lineText());
+    }
     this.flushPending();
     const dialect = [...this.eras].map((e) => `fault format: ${FAULT_ERAS[e]}`);
     for (const s of this.styles) dialect.push(PREFIX_NAMES[s]);
@@ -65,10 +77,32 @@ class KernelLogParser {
         kind: 'syntax',
         code: 'no-kernel-log-lines',
         message: 'No line of this file looks like a kernel log line: no "[ time]" or syslog prefix and no DMAR / IOMMU message.',
-        span: { line: 0, start: 0, end: this.lines[0]?.length ?? 0 },
+        span: { line: 0, start: 0, end: firstLength },
       });
     }
-    return { format: 'dmesg', dialect, records: this.records, findings: this.findings, lineCount: this.lines.length };
+    return { format: 'dmesg', dialect, records: this.records, findings: this.findings, lineCount: sc.count };
+  }
+
+  /**
+   * The common line, read in place: past the first lines, with no two-line
+   * fault pending, not blank (it starts with a visible ASCII character), not
+   * too long and naming no IOMMU word. Such a line becomes an 'other' record;
+   * false for any other line (line() then reads it).
+   */
+  private otherLine(n: number, from: number, to: number): boolean {
+    const c0 = this.text.charCodeAt(from);
+    if (c0 <= 32 || c0 >= 127 || to - from > MAX_KERNEL_LINE || this.pending || (n < 64 && !this.sawKernelPrefix)) return false;
+    for (let w = 0; w < IOMMU_WORDS.length; w++) {
+      let at = this.nextWord[w];
+      if (at < from) {
+        at = this.text.indexOf(IOMMU_WORDS[w], from);
+        if (at < 0) at = this.text.length;
+        this.nextWord[w] = at;
+      }
+      if (at < to) return false;
+    }
+    this.records.push({ kind: 'other', span: { line: n, start: 0, end: to - from } });
+    return true;
   }
 
   private line(n: number, line: string): void {
@@ -103,10 +137,16 @@ class KernelLogParser {
   /** Handles an IOMMU line; false when the line is not one. */
   private classify(n: number, line: string, prefix: LinePrefix): boolean {
     const body = prefix.body;
-    const tag = TAGS.find((t) => line.startsWith(t, body));
+    let tag: string | undefined;
+    for (const t of TAGS) {
+      if (line.startsWith(t, body)) {
+        tag = t;
+        break;
+      }
+    }
     // Spans of records cover the message after its "DMAR: " tag.
     const msgStart = tag ? body + tag.length : body;
-    const bodySpan: Span = { line: n, start: msgStart, end: Math.max(msgStart, trimEndBlanks(line).length) };
+    const bodySpan: Span = { line: n, start: msgStart, end: Math.max(msgStart, trimEndBlanksLength(line)) };
 
     if (line.indexOf('Request device', body) >= 0) {
       const m = line.indexOf('INTR-REMAP', body) >= 0 ? matchIrFault(line, body) : matchDmaFault(line, body);
@@ -154,14 +194,14 @@ class KernelLogParser {
       if (tag.startsWith('DMAR:')) this.dump = undefined;
       const r = matchInfoMessage(msg);
       if ('error' in r) this.warn('malformed-iommu-line', `IOMMU line not understood: ${r.error}.`, bodySpan);
-      else this.records.push(prefix.time === undefined ? r : { ...r, time: prefix.time });
+      else this.records.push(withTime(r, prefix.time));
       return true;
     }
 
     const group = matchGroupLine(line.slice(body), n, body);
     if (group) {
       this.ours++;
-      this.records.push(prefix.time === undefined ? group : { ...group, time: prefix.time });
+      this.records.push(withTime(group, prefix.time));
       return true;
     }
     return this.suppressed(n, line, prefix);
@@ -169,7 +209,7 @@ class KernelLogParser {
 
   /** A fault dump header or dump line; true when `msg` was one. */
   private dumpPart(msg: Message, prefix: LinePrefix): boolean {
-    const span: Span = { line: msg.line, start: msg.offset, end: msg.offset + trimEndBlanks(msg.text).length };
+    const span: Span = { line: msg.line, start: msg.offset, end: msg.offset + trimEndBlanksLength(msg.text) };
     const header = matchDumpHeader(msg.text);
     if (header) {
       if ('error' in header) {
@@ -207,7 +247,7 @@ class KernelLogParser {
       kind: 'dmar-info',
       key: 'callbacks-suppressed',
       value: String(count.value),
-      span: { line: n, start: prefix.body, end: trimEndBlanks(line).length },
+      span: { line: n, start: prefix.body, end: trimEndBlanksLength(line) },
       ...(prefix.time === undefined ? {} : { time: prefix.time }),
     });
     return true;
@@ -259,7 +299,13 @@ class KernelLogParser {
   }
 }
 
+/** A fresh record with the line's time added last (when the line had one). */
+function withTime<R extends { time?: number }>(r: R, time: number | undefined): R {
+  if (time !== undefined) r.time = time;
+  return r;
+}
+
 /** Parses a kernel log (dmesg, journal or syslog copy). Never throws. */
 export function parseKernelLog(text: string): ParseResult<KernelLogRecord> {
-  return new KernelLogParser(splitLines(text)).run();
+  return new KernelLogParser(text).run();
 }

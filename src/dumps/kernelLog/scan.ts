@@ -65,6 +65,17 @@ export function readDec(s: string, i: number): { value: number; end: number } | 
   return { value: Number(s.slice(i, end)), end };
 }
 
+/** Length of s without its trailing spaces and TABs (trimEndBlanks(s).length, no string made). */
+export function trimEndBlanksLength(s: string): number {
+  let e = s.length;
+  while (e > 0) {
+    const c = s.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9) break;
+    e--;
+  }
+  return e;
+}
+
 /** Trailing spaces and TABs removed: the kernel leaves some ("fault addr %llx \n"). */
 export function trimEndBlanks(s: string): string {
   let e = s.length;

@@ -26,5 +26,10 @@ const DERIVE: Record<string, (args: Record<string, ArgValue>) => void> = {
 
 /** Adds the derived arguments of an event, in place. */
 export function addDerivedArgs(name: string, args: Record<string, ArgValue>): void {
-  DERIVE[name]?.(args);
+  derivedArgsOf(name)?.(args);
+}
+
+/** The function that adds an event's derived arguments, if it has any (looked up once per event). */
+export function derivedArgsOf(name: string): ((args: Record<string, ArgValue>) => void) | undefined {
+  return Object.prototype.hasOwnProperty.call(DERIVE, name) ? DERIVE[name] : undefined;
 }

@@ -2,14 +2,18 @@
 //   vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0xffffd002 slpte 0x2210003 domain 0x6
 //   12345@1719999999.123456:vtd_ir_enable enable 1        (with a pid@seconds.micros: stamp)
 // One line is one event: the name up to the first space, then the message.
-// Traces reach 100 MB, so each line costs a name split, one table lookup and
-// one pass of the template matcher.
+// Traces reach 100 MB, so a line of a known event is read where it lies in
+// the text (inPlace.ts): a hash of the name, one table lookup and one pass of
+// the template matcher, and strings only for %s arguments. Every other line
+// is cut out and read by the general code below.
 
 import type { Finding, ParseResult, Span } from '../types';
-import { splitLines, unrecognised } from '../types';
+import { unrecognised } from '../types';
+import { LineScanner } from '../fastScan';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
-import { addDerivedArgs } from './derivedArgs';
+import { InPlaceReader, nameHash } from './inPlace';
+import { addDerivedArgs, derivedArgsOf } from './derivedArgs';
 import { FindingLimiter } from './findingLimit';
 
 export interface TraceEvent {
@@ -33,16 +37,25 @@ export interface TraceEvent {
 export const MAX_TRACE_LINE = 65536;
 
 interface CompiledEvent {
+  name: string;
   variants: { template: CompiledTemplate; note?: string }[];
+  derive: ((args: Record<string, ArgValue>) => void) | undefined;
 }
 
 let compiled: Map<string, CompiledEvent> | undefined;
+/** Known events by the hash of their name (undefined where two names share one). */
+let byHash: Map<number, CompiledEvent | undefined> | undefined;
 
 function compiledFormats(): Map<string, CompiledEvent> {
   if (!compiled) {
     compiled = new Map();
+    byHash = new Map();
     for (const [name, f] of Object.entries(TRACE_EVENT_FORMATS)) {
-      compiled.set(name, { variants: f.variants.map((v) => ({ template: compileTemplate(v.template), note: v.note })) });
+      const variants = f.variants.map((v) => ({ template: compileTemplate(v.template), note: v.note }));
+      const event: CompiledEvent = { name, variants, derive: derivedArgsOf(name) };
+      compiled.set(name, event);
+      const h = nameHash(name);
+      byHash.set(h, byHash.has(h) ? undefined : event);
     }
   }
   return compiled;
@@ -119,17 +132,48 @@ function setLoose(args: Record<string, ArgValue>, key: string, value: string): v
   if (key !== 'raw' && !(key in args)) args[key] = value;
 }
 
+const STAMPED = 'log backend with pid@seconds stamps';
+const UNSTAMPED = 'log backend without stamps';
+
 class QemuTraceParser {
   readonly records: TraceEvent[] = [];
   private readonly findings = new FindingLimiter();
   private readonly dialect = new Set<string>();
   private readonly formats = compiledFormats();
+  private readonly byHash = byHash as Map<number, CompiledEvent | undefined>;
+  private sawStamped = false;
+  private sawUnstamped = false;
 
-  constructor(private readonly lines: string[]) {}
+  constructor(private readonly text: string) {}
 
   run(): ParseResult<TraceEvent> {
-    for (let n = 0; n < this.lines.length; n++) this.line(n, this.lines[n]);
-    return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: this.lines.length };
+    const sc = new LineScanner(this.text);
+    const reader = new InPlaceReader<CompiledEvent>(this.text, this.byHash, MAX_TRACE_LINE);
+    while (sc.advance()) {
+      const event = reader.read(sc.line, sc.start, sc.end);
+      if (!event) {
+        this.line(sc.line, sc.lineText());
+        continue;
+      }
+      const { args, stamp } = reader;
+      if (stamp ? !this.sawStamped : !this.sawUnstamped) this.noteStamps(stamp !== undefined);
+      if (event.derive) event.derive(args);
+      const note = event.variants[reader.variant].note;
+      if (note) this.dialect.add(note);
+      this.records.push(
+        stamp
+          ? { kind: 'trace-event', name: event.name, args, span: reader.span, nameSpan: reader.nameSpan, pid: stamp.pid, time: stamp.time }
+          : { kind: 'trace-event', name: event.name, args, span: reader.span, nameSpan: reader.nameSpan },
+      );
+    }
+    return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
+  }
+
+  /** Names the stamp style in the dialect (once per style, in the order they appear). */
+  private noteStamps(stamped: boolean): void {
+    if (stamped) this.sawStamped = true;
+    else this.sawUnstamped = true;
+    this.dialect.add(stamped ? STAMPED : UNSTAMPED);
   }
 
   private line(n: number, line: string): void {
@@ -140,7 +184,7 @@ class QemuTraceParser {
     }
     const stamp = readStamp(line);
     const nameStart = stamp ? stamp.end : 0;
-    this.dialect.add(stamp ? 'log backend with pid@seconds stamps' : 'log backend without stamps');
+    this.noteStamps(stamp !== undefined);
     let nameEnd = line.indexOf(' ', nameStart);
     if (nameEnd < 0) nameEnd = line.length;
     const name = line.slice(nameStart, nameEnd);
@@ -203,7 +247,7 @@ class QemuTraceParser {
 
 /** Parses a QEMU trace log. Never throws. */
 export function parseQemuTrace(text: string): ParseResult<TraceEvent> {
-  return new QemuTraceParser(splitLines(text)).run();
+  return new QemuTraceParser(text).run();
 }
 
 /** True when the first non-blank lines are trace lines of a known or VT-d / x86-iommu / KVM event. */

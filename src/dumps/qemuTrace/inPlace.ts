@@ -1,0 +1,238 @@
+// The hot path of the QEMU trace parser: an event line read straight from the
+// file text. The event name is looked up by a hash of its characters (no
+// string made for a known event), and the message is matched against the
+// event's templates where it lies, with hex and decimal fields accumulated
+// digit by digit. The matcher accepts exactly what matchTemplate accepts and
+// gives the same arguments; lines it does not take (a mismatch, an unknown
+// event, an odd line) go to the general parser, which reads them as strings.
+
+import type { Span } from '../types';
+import type { ArgValue, CompiledTemplate } from './template';
+import { isJsSpace as jsSpace, u64 } from '../fastScan';
+
+// Bound once, so a call in a loop is a plain call in every build (an
+// imported binding of the unbundled test build is a getter at each use).
+const makeU64 = u64;
+const isJsSpace = jsSpace;
+
+/** Value of each ASCII hex digit, -1 for every other character below 128. */
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_DIGIT[65 + c] = 10 + c;
+  HEX_DIGIT[97 + c] = 10 + c;
+}
+
+/** Hash of text[s, e) (the same as nameHash of the string). */
+export function rangeHash(text: string, s: number, e: number): number {
+  let h = 0;
+  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}
+
+export function nameHash(name: string): number {
+  return rangeHash(name, 0, name.length);
+}
+
+/** True when text[at, at + lit.length) is `lit` and ends by `to`. */
+function literalAt(text: string, at: number, to: number, lit: string): boolean {
+  const n = lit.length;
+  if (at + n > to) return false;
+  for (let k = 0; k < n; k++) if (text.charCodeAt(at + k) !== lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** First index >= from where `lit` lies wholly before `to`, or -1 (what indexOf gives on the message). */
+function findLiteral(text: string, lit: string, from: number, to: number): number {
+  const last = to - lit.length;
+  if (lit.length === 0) return from <= to ? from : -1;
+  const first = lit.charCodeAt(0);
+  for (let p = from; p <= last; p++) {
+    if (text.charCodeAt(p) === first && literalAt(text, p, to, lit)) return p;
+  }
+  return -1;
+}
+
+
+/**
+ * Matches text[from, to) (a message, trailing blanks already excluded) as
+ * matchTemplate(t, text.slice(from, to)) does; the arguments, or undefined
+ * exactly when matchTemplate gives an error.
+ */
+export function matchInPlace(t: CompiledTemplate, text: string, from: number, to: number): Record<string, ArgValue> | undefined {
+  const parts = t.parts;
+  // Arguments are added in template order, as matchTemplate adds them.
+  const args: Record<string, ArgValue> = {};
+  let pos = from;
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p];
+    if (part.kind === 'lit') {
+      if (!literalAt(text, pos, to, part.text)) return undefined;
+      pos += part.text.length;
+      continue;
+    }
+    let value: ArgValue;
+    const start = pos;
+    const type = part.type;
+    if (type === 's') {
+      const next = parts[p + 1];
+      const end = next === undefined || next.kind !== 'lit' ? to : findLiteral(text, next.text, pos, to);
+      if (end < 0) return undefined;
+      value = text.slice(start, end);
+      pos = end;
+    } else if (type === 'x' || type === 'X') {
+      let hi = 0;
+      let lo = 0;
+      let sig = 0;
+      while (pos < to) {
+        const c = text.charCodeAt(pos);
+        const d = c < 128 ? HEX_DIGIT[c] : -1;
+        if (d < 0) break;
+        if (sig > 0 || d > 0) {
+          sig++;
+          if (sig <= 16) {
+            hi = (hi << 4) | (lo >>> 28);
+            lo = (lo << 4) | d;
+          }
+        }
+        pos++;
+      }
+      if (pos === start) return undefined;
+      if (type === 'X') {
+        if (sig > 16) return undefined;
+        value = makeU64(hi >>> 0, lo >>> 0);
+      } else {
+        if (sig > 8) return undefined;
+        value = lo >>> 0;
+      }
+    } else {
+      let neg = false;
+      if (type === 'd' && pos < to && text.charCodeAt(pos) === 45) {
+        neg = true;
+        pos++;
+      }
+      const digitStart = pos;
+      let v = 0;
+      let sig = 0;
+      while (pos < to) {
+        const d = text.charCodeAt(pos) - 48;
+        if (d < 0 || d > 9) break;
+        if (sig > 0 || d > 0) sig++;
+        v = v * 10 + d;
+        pos++;
+      }
+      if (pos === digitStart || sig > 10) return undefined;
+      if (type === 'b') {
+        if (v !== 0 && v !== 1) return undefined;
+        value = v === 1;
+      } else value = neg ? -v : v;
+    }
+    args[part.name] = value;
+  }
+  if (pos !== to) return undefined;
+  return args;
+}
+
+/** A "pid@seconds.micros:" stamp read in place (see readStamp of parseQemuTrace). */
+export interface Stamp {
+  pid: number;
+  time: number;
+  end: number;
+}
+
+/** readStamp() of parseQemuTrace on the line text[from, to); undefined when there is none. */
+export function stampAt(text: string, from: number, to: number): Stamp | undefined {
+  let i = from;
+  let pid = 0;
+  while (i < to && i - from < 12) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    pid = pid * 10 + d;
+    i++;
+  }
+  if (i === from || i >= to || text.charCodeAt(i) !== 64 /* @ */) return undefined;
+  const t0 = i + 1;
+  let j = t0;
+  while (j < to && j - t0 < 24) {
+    const c = text.charCodeAt(j);
+    if (!((c >= 48 && c <= 57) || c === 46)) break;
+    j++;
+  }
+  if (j === t0 || j >= to || text.charCodeAt(j) !== 58 /* : */) return undefined;
+  const time = Number(text.slice(t0, j));
+  if (!Number.isFinite(time)) return undefined;
+  return { pid, time, end: j + 1 };
+}
+
+/** A known event: its name and its templates, newest first. */
+export interface InPlaceEvent {
+  name: string;
+  variants: { template: CompiledTemplate; note?: string }[];
+}
+
+/** True when text[s, e) is `word`. */
+function sameText(text: string, s: number, e: number, word: string): boolean {
+  if (e - s !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (text.charCodeAt(s + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * Reads the lines of known events of one text in place. After a successful
+ * read() the fields describe the line.
+ */
+export class InPlaceReader<E extends InPlaceEvent = InPlaceEvent> {
+  /** Index of the template that matched. */
+  variant = 0;
+  args: Record<string, ArgValue> = {};
+  stamp: Stamp | undefined;
+  span: Span = { line: 0, start: 0, end: 0 };
+  nameSpan: Span = { line: 0, start: 0, end: 0 };
+
+  constructor(
+    private readonly text: string,
+    /** Known events by rangeHash of their name (undefined where two names share a hash). */
+    private readonly byHash: ReadonlyMap<number, E | undefined>,
+    private readonly maxLine: number,
+  ) {}
+
+  /**
+   * Line `n`, text[from, to): its event when it is a known event whose
+   * message fits one of its templates, else undefined.
+   */
+  read(n: number, from: number, to: number): E | undefined {
+    const text = this.text;
+    if (to - from > this.maxLine || from >= to) return undefined;
+    const c0 = text.charCodeAt(from);
+    const digit = c0 >= 48 && c0 <= 57;
+    if (!digit && !(c0 >= 97 && c0 <= 122)) return undefined;
+    const stamp = digit ? stampAt(text, from, to) : undefined;
+    if (digit && !stamp) return undefined;
+    const nameStart = stamp ? stamp.end : from;
+    let nameEnd = nameStart;
+    let h = 0;
+    while (nameEnd < to) {
+      const c = text.charCodeAt(nameEnd);
+      if (c === 32) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      nameEnd++;
+    }
+    const event = this.byHash.get(h);
+    if (!event || !sameText(text, nameStart, nameEnd, event.name)) return undefined;
+    const msgStart = nameEnd + 1 < to ? nameEnd + 1 : to;
+    let msgEnd = to;
+    while (msgEnd > msgStart && isJsSpace(text.charCodeAt(msgEnd - 1))) msgEnd--;
+    const variants = event.variants;
+    for (let v = 0; v < variants.length; v++) {
+      const args = matchInPlace(variants[v].template, text, msgStart, msgEnd);
+      if (!args) continue;
+      this.variant = v;
+      this.args = args;
+      this.stamp = stamp;
+      this.span = { line: n, start: 0, end: to - from };
+      this.nameSpan = { line: n, start: nameStart - from, end: nameEnd - from };
+      return event;
+    }
+    return undefined;
+  }
+}
