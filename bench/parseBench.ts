@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import { FORMATS } from '../src/dumps/registry';
 import { splitLines } from '../src/dumps/types';
 import type { FormatId } from '../src/dumps/types';
+import { LEGACY_CAPTURE_FILE_OF_FORMAT } from '../test/helpers';
 
 export interface ParseFigure {
   format: FormatId;
@@ -52,18 +53,7 @@ export interface ParseFigure {
   objectsPerLine: number;
 }
 
-const SAMPLE_FILES: Record<FormatId, string> = {
-  iommu_regset: 'iommu_regset',
-  dmar_translation_struct: 'dmar_translation_struct',
-  domain_translation_struct: 'domain_translation_struct',
-  ir_translation_struct: 'ir_translation_struct',
-  invalidation_queue: 'invalidation_queue',
-  dmar_perf_latency: 'dmar_perf_latency',
-  dmesg: 'dmesg',
-  proc_interrupts: 'interrupts',
-  qemu_trace: 'qemu-vtd.trace',
-  iommu_groups: 'iommu_groups',
-};
+const SAMPLE_FILES = LEGACY_CAPTURE_FILE_OF_FORMAT;
 
 function withNewline(text: string): string {
   return text.endsWith('\n') ? text : text + '\n';

@@ -6,20 +6,9 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { FORMATS } from '../../src/dumps/registry';
 import { splitLines, type ParseResult } from '../../src/dumps/types';
-import { legacyCaptureText } from '../helpers';
+import { legacyCaptureText, LEGACY_CAPTURE_FILE_OF_FORMAT } from '../helpers';
 
-const SAMPLES: Record<string, string> = {
-  iommu_regset: 'iommu_regset',
-  dmar_translation_struct: 'dmar_translation_struct',
-  domain_translation_struct: 'domain_translation_struct',
-  ir_translation_struct: 'ir_translation_struct',
-  invalidation_queue: 'invalidation_queue',
-  dmar_perf_latency: 'dmar_perf_latency',
-  dmesg: 'dmesg',
-  proc_interrupts: 'interrupts',
-  qemu_trace: 'qemu-vtd.trace',
-  iommu_groups: 'iommu_groups',
-};
+const SAMPLES: Record<string, string> = LEGACY_CAPTURE_FILE_OF_FORMAT;
 
 function checkResult(r: ParseResult<unknown>, text: string): void {
   assert.ok(Array.isArray(r.records));
