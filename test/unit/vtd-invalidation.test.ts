@@ -6,32 +6,15 @@ import {
   invDescriptorInfo,
   invDescriptorType,
 } from '../../src/vtd/invalidation';
-import { fieldAddress, fieldValue, Structure } from '../../src/vtd/layout';
+import { fieldAddress, Structure } from '../../src/vtd/layout';
 import { legacyCaptureText } from '../helpers';
+import { CAPTURE_CTX, CAPTURE_ECAP, field, fuzzValues } from '../vtdHelpers';
 
 // The unit of the real capture (iommu_regset): CAP.MAMV (53:48) = 0x12 = 18,
 // CAP.PSI set; ECAP 0xf00f4e = QI, DT, IR, PT, MHMV 15; no DIT, no SMTS, no PRS.
-const CAP = 0x00d2008c22260286n;
-const ECAP = 0x0000000000f00f4en;
-const CTX = { cap: CAP, ecap: ECAP, eime: false };
+const ECAP = CAPTURE_ECAP;
+const CTX = CAPTURE_CTX;
 
-/** Deterministic 64-bit values: xorshift64, plus a few edge cases. */
-function* fuzzValues(count: number): Generator<bigint> {
-  yield* [0n, (1n << 64n) - 1n, 1n << 63n, -1n, 1n << 100n];
-  let x = 0x9e3779b97f4a7c15n;
-  for (let i = 0; i < count; i++) {
-    x ^= (x << 13n) & ((1n << 64n) - 1n);
-    x ^= x >> 7n;
-    x ^= (x << 17n) & ((1n << 64n) - 1n);
-    yield x;
-  }
-}
-
-function field(s: Structure, name: string): bigint {
-  const v = fieldValue(s, name);
-  assert.notEqual(v, undefined, `field ${name} missing`);
-  return v as bigint;
-}
 
 function codes(s: Structure): string[] {
   return s.findings.map((f) => f.code);

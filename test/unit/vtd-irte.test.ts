@@ -1,32 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { decodeIrte, encodeRemappedIrte, irteInfo, irteSourceMatches, IrteInfo } from '../../src/vtd/irte';
-import { fieldAddress, fieldValue, Structure } from '../../src/vtd/layout';
+import { fieldAddress } from '../../src/vtd/layout';
 import { sidName } from '../../src/vtd/source-id';
 import { legacyCaptureText } from '../helpers';
+import { CAPTURE_CAP, CAPTURE_CTX, field, fuzzValues } from '../vtdHelpers';
 
 // The unit of the real capture: CAP/ECAP from its iommu_regset, and
 // IRTA = 0x120000f, so EIME (bit 11) = 0: xAPIC destinations.
-const CAP = 0x00d2008c22260286n;
-const ECAP = 0x0000000000f00f4en;
-const CTX = { cap: CAP, ecap: ECAP, eime: false };
+const CAP = CAPTURE_CAP;
+const CTX = CAPTURE_CTX;
 
-/** Deterministic 64-bit values: xorshift64, plus a few edge cases. */
-function* fuzzValues(count: number): Generator<bigint> {
-  yield* [0n, (1n << 64n) - 1n, 1n << 63n, -1n, 1n << 100n];
-  let x = 0x9e3779b97f4a7c15n;
-  for (let i = 0; i < count; i++) {
-    x ^= (x << 13n) & ((1n << 64n) - 1n);
-    x ^= x >> 7n;
-    x ^= (x << 17n) & ((1n << 64n) - 1n);
-    yield x;
-  }
-}
-
-function field(s: Structure, name: string): bigint {
-  const v = fieldValue(s, name);
-  assert.notEqual(v, undefined, `field ${name} missing`);
-  return v as bigint;
-}
 
 /** Rows of ir_translation_struct: index, SrcID, DstID, Vct, IRTE_high, IRTE_low. */
 function captureIrtes(): { index: number; src: string; dst: number; vct: number; hi: bigint; lo: bigint }[] {

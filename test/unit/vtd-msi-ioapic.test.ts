@@ -2,26 +2,10 @@ import { strict as assert } from 'node:assert';
 import { compatMsiInfo, decodeMsi, encodeCompatMsi, encodeRemappableMsi, msiRemapIndex } from '../../src/vtd/msi';
 import { decodeIoapicRte, encodeRemappableIoapicRte, ioapicRteIndex, ioapicRteToMsi } from '../../src/vtd/ioapic';
 import { irteInfo } from '../../src/vtd/irte';
-import { fieldValue, Structure } from '../../src/vtd/layout';
+import { fieldValue } from '../../src/vtd/layout';
 import { legacyCaptureText } from '../helpers';
+import { field, fuzzValues } from '../vtdHelpers';
 
-/** Deterministic 64-bit values: xorshift64, plus a few edge cases. */
-function* fuzzValues(count: number): Generator<bigint> {
-  yield* [0n, (1n << 64n) - 1n, 1n << 63n, -1n, 1n << 100n];
-  let x = 0x9e3779b97f4a7c15n;
-  for (let i = 0; i < count; i++) {
-    x ^= (x << 13n) & ((1n << 64n) - 1n);
-    x ^= x >> 7n;
-    x ^= (x << 17n) & ((1n << 64n) - 1n);
-    yield x;
-  }
-}
-
-function field(s: Structure, name: string): bigint {
-  const v = fieldValue(s, name);
-  assert.notEqual(v, undefined, `field ${name} missing`);
-  return v as bigint;
-}
 
 describe('vtd/msi: remappable format', () => {
   it('encodes index 0x19 as Linux does and decodes it back', () => {
