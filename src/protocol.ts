@@ -533,3 +533,16 @@ export const SIMULATION_COMMANDS = {
 export const SIMULATION_ACTIVE_CONTEXT = 'viommu.simulation.active';
 /** Context key: the views show the simulation (not a capture). */
 export const SIMULATION_SHOWN_CONTEXT = 'viommu.simulation.shown';
+
+/** Codicon of each kind of ATS flow event, shared by the ATS Flow view and the sequence diagram. */
+export const ATS_EVENT_ICONS: Readonly<Record<string, string>> = {
+  context: 'symbol-class',
+  translation: 'arrow-right',
+  fault: 'error',
+  'iotlb-invalidation': 'trash',
+  'devtlb-invalidation': 'trash',
+  'devtlb-unmap': 'debug-disconnect',
+  wait: 'watch',
+  'wait-status': 'check',
+  'wait-interrupt': 'bell',
+};

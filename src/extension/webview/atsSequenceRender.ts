@@ -6,7 +6,7 @@
 // an attribute value, never parsed as HTML; layout comes from classes styled
 // by the page's stylesheet (the page's CSP allows no inline style).
 
-import type { AtsLaneId, WireAtsDevice, WireAtsEvent } from '../../protocol';
+import { ATS_EVENT_ICONS, type AtsLaneId, type WireAtsDevice, type WireAtsEvent } from '../../protocol';
 
 export interface MiniElement {
   textContent: string | null;
@@ -34,17 +34,7 @@ export const MAX_ROWS = 2000;
 const ORDER: Record<AtsLaneId, number> = { device: 0, iommu: 1, driver: 2 };
 
 /** Codicon of each kind of event (fixed names, never trace text). */
-const ICONS: Record<string, string> = {
-  context: 'symbol-class',
-  translation: 'arrow-right',
-  fault: 'error',
-  'iotlb-invalidation': 'trash',
-  'devtlb-invalidation': 'trash',
-  'devtlb-unmap': 'debug-disconnect',
-  wait: 'watch',
-  'wait-status': 'check',
-  'wait-interrupt': 'bell',
-};
+const ICONS = ATS_EVENT_ICONS;
 
 const KINDS = new Set(Object.keys(ICONS));
 const LANES: readonly AtsLaneId[] = ['device', 'iommu', 'driver'];

@@ -6,7 +6,7 @@
 // ("implied") say so; what QEMU never traces (ATS translation requests,
 // invalidation completions) is said in the tooltips, not invented.
 
-import type { TreeNodeDto } from '../../protocol';
+import { ATS_EVENT_ICONS, type TreeNodeDto } from '../../protocol';
 import type { AtsDevice, AtsEvent, SeenContext } from '../../model/traceReplay/index';
 import { NO_COMPLETION_EVENT, NO_TRANSLATION_REQUEST_EVENT } from '../../model/traceReplay/index';
 import { decodeInvDescriptor } from '../../vtd/invalidation';
@@ -23,17 +23,7 @@ export const EVENTS_PER_PART = 200;
 
 const SEEN_ID = segment('ctx', 'seen');
 
-const ICONS: Record<AtsEvent['kind'], string> = {
-  context: 'symbol-class',
-  translation: 'arrow-right',
-  fault: 'error',
-  'iotlb-invalidation': 'trash',
-  'devtlb-invalidation': 'trash',
-  'devtlb-unmap': 'debug-disconnect',
-  wait: 'watch',
-  'wait-status': 'check',
-  'wait-interrupt': 'bell',
-};
+const ICONS = ATS_EVENT_ICONS;
 
 const LANES: Record<AtsEvent['from'], string> = { device: 'device', iommu: 'IOMMU', driver: 'driver' };
 
