@@ -15,7 +15,7 @@ describe('Context Tables view model on the real legacy capture', () => {
     assert.equal(u.id, 'u:dmar0');
     assert.equal(u.description, 'legacy · DMA on · IR on · QI on · 9 devices');
     assert.equal(u.collapsible, 'expanded');
-    assert.match(u.tooltip!, /\| CAP \| `0xd2008c22260286` ND=65536 SAGAW=39 MGAW=39 CM PSI/);
+    assert.match(u.tooltip!, /\| CAP \| `0xd2008c22260286` ND\\=65536 SAGAW\\=39 MGAW\\=39 CM PSI/);
     assert.match(u.tooltip!, /\| ECAP \| `0xf00f4e` QI DT IR PT/);
     assert.equal(u.location?.line, 0, 'the unit header of dmar_translation_struct');
     assert.match(u.location!.uri, /dmar_translation_struct$/);

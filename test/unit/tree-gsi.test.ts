@@ -89,6 +89,6 @@ describe('GSI Routing view model on the real legacy capture', () => {
     const irq = msi.find((n) => n.label.includes('[run]'));
     assert.ok(irq, 'the IRQ with the odd name is listed');
     assert.ok(!irq.tooltip!.includes('[run](command:x)'), 'no live link');
-    assert.ok(irq.tooltip!.includes('\\[run\\]\\(command:x\\)\\_\\*\\*bold\\*\\*'));
+    assert.ok(irq.tooltip!.includes('\\[run\\]\\(command\\:x\\)\\_\\*\\*bold\\*\\*'));
   });
 });

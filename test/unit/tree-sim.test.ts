@@ -79,7 +79,7 @@ describe('simulation views: the Simulator view', () => {
     const s = session(loadScenario('name: "*bold* [link](http://x)"\ndescription: "<img src=x onerror=alert(1)>"\n').scenario!);
     const run = kids(s, 'simulator')[0];
     assert.ok(!/(^|[^\\])<img/.test(run.tooltip ?? ''), run.tooltip);
-    assert.match(run.tooltip ?? '', /\\\*bold\\\* \\\[link\\\]\\\(http:\/\/x\\\)/);
+    assert.match(run.tooltip ?? '', /\\\*bold\\\* \\\[link\\\]\\\(http\\:\\\/\\\/x\\\)/);
   });
 });
 

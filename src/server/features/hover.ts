@@ -23,7 +23,7 @@ function md(value: string, line: number, start: number, end: number): Hover {
 export function requesterMarkdown(capture: Capture, sid: number): string | undefined {
   const r = capture.requesters.get(sid);
   if (!r) return undefined;
-  const lines = [`**Requester ${r.bdf}**${r.unit ? ` on ${r.unit}` : ''}`, ''];
+  const lines = [`**Requester ${r.bdf}**${r.unit ? ` on ${mdEscape(r.unit)}` : ''}`, ''];
   if (r.context) lines.push(`- context entry: ${mdEscape(r.context.decoded.summary)}`);
   else lines.push('- no present context entry in the capture');
   if (r.did !== undefined) {
@@ -76,7 +76,7 @@ function registerHover(connection: Connection, workspace: CaptureWorkspace): voi
     if (decoded) {
       let value = structureMarkdown(decoded.structure, decoded.label);
       if (unit?.cap !== undefined && /context|pasid|PTE|PDE|PDPE|PML/.test(decoded.label)) {
-        value += `\n\nChecked against ${unit.name} CAP \`${hex(unit.cap)}\` (SAGAW, MGAW, ND, SLLPS)${unit.ecap !== undefined ? ` and ECAP \`${hex(unit.ecap)}\`` : ''}.`;
+        value += `\n\nChecked against ${mdEscape(unit.name)} CAP \`${hex(unit.cap)}\` (SAGAW, MGAW, ND, SLLPS)${unit.ecap !== undefined ? ` and ECAP \`${hex(unit.ecap)}\`` : ''}.`;
       }
       return md(value, line, decoded.span.start, decoded.span.end);
     }

@@ -4,9 +4,28 @@ import type { Structure } from '../../vtd/layout';
 import { hex } from '../../vtd/u64';
 import type { NumberFormat } from '../../protocol';
 
-/** Escapes text for a Markdown table cell or paragraph (dump text is never trusted). */
+/**
+ * Escapes text for a Markdown table cell or paragraph (dump text is never
+ * trusted): a backslash before every ASCII punctuation character, which
+ * CommonMark allows before any of them, so the text forms no markup at all:
+ * no HTML, link, image, entity (&), table cell (|), nor a GFM autolink (it
+ * needs a bare "http://", "www." or "x@y"). Line breaks become spaces.
+ */
 export function mdEscape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => '\\' + c).replace(/\r?\n/g, ' ');
+  return text.replace(/[!-/:-@[-`{-~]/g, (c) => '\\' + c).replace(/\r\n|[\r\n]/g, ' ');
+}
+
+/**
+ * Text as a Markdown code span: shown exactly (a code span keeps backslashes
+ * and entities as they are), fenced by more backticks than any run in it, and
+ * padded when it starts or ends with one. Line breaks become spaces.
+ */
+export function mdCode(text: string): string {
+  const flat = text.replace(/\r\n|[\r\n]/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 export function formatValue(v: bigint, format: NumberFormat, width = 0): string {

@@ -4,7 +4,7 @@
 // `type`, what that kind of request does.
 
 import { SCENARIO_SCHEMA, schemaAt, type SchemaNode } from '../../sim/index';
-import { mdEscape } from '../features/markdown';
+import { mdCode, mdEscape } from '../features/markdown';
 import { schemaMarkdown } from './schemaWords';
 import { outlineYaml, samePath, type PathSegment, type YamlKey } from './yamlOutline';
 
@@ -21,9 +21,9 @@ export function pathTitle(path: readonly PathSegment[]): string {
 }
 
 function valueCheck(n: SchemaNode, value: string): string | undefined {
-  const v = mdEscape(value);
-  if (n.kind === 'enum') return n.values.includes(value) ? undefined : `\`${v}\` is not one of them.`;
-  if (n.kind === 'onoff') return ['on', 'off', 'true', 'false', ...(n.allowAuto ? ['auto'] : [])].includes(value) ? undefined : `\`${v}\` is not on or off.`;
+  const v = mdCode(value);
+  if (n.kind === 'enum') return n.values.includes(value) ? undefined : `${v} is not one of them.`;
+  if (n.kind === 'onoff') return ['on', 'off', 'true', 'false', ...(n.allowAuto ? ['auto'] : [])].includes(value) ? undefined : `${v} is not on or off.`;
   return undefined;
 }
 
@@ -32,8 +32,8 @@ function tagHover(k: YamlKey, lists: SchemaNode | undefined, onValue: boolean): 
   if (!tagged) return undefined;
   const variant = k.value !== undefined ? tagged.variants[k.value] : undefined;
   const lines = [`**${mdEscape(pathTitle(k.path))}**`, '', tagged.description, '', `One of ${Object.keys(tagged.variants).map((v) => `\`${v}\``).join(', ')}.`];
-  if (variant) lines.push('', `\`${mdEscape(k.value!)}\`: ${variant.description} Keys: ${Object.keys(variant.properties).map((p) => `\`${p}\``).join(', ')}.`);
-  else if (onValue && k.value !== undefined) lines.push('', `\`${mdEscape(k.value)}\` is not one of them.`);
+  if (variant) lines.push('', `${mdCode(k.value!)}: ${variant.description} Keys: ${Object.keys(variant.properties).map((p) => `\`${p}\``).join(', ')}.`);
+  else if (onValue && k.value !== undefined) lines.push('', `${mdCode(k.value)} is not one of them.`);
   return lines.join('\n');
 }
 
@@ -53,8 +53,8 @@ export function scenarioHover(lines: readonly string[], line: number, character:
   if (!node) {
     const container = schemaAt(parent, SCENARIO_SCHEMA, tag);
     const known = container?.kind === 'object' ? Object.keys(container.properties) : [];
-    const where = parent.length ? `\`${pathTitle(parent)}\`` : 'a scenario';
-    return { markdown: `\`${mdEscape(k.key)}\` is not a key of ${where}${known.length ? ` (keys: ${known.map((p) => `\`${p}\``).join(', ')})` : ''}.`, ...range };
+    const where = parent.length ? mdCode(pathTitle(parent)) : 'a scenario';
+    return { markdown: `${mdCode(k.key)} is not a key of ${where}${known.length ? ` (keys: ${known.map((p) => `\`${p}\``).join(', ')})` : ''}.`, ...range };
   }
   let md = schemaMarkdown(pathTitle(k.path), node, k.path[0] === 'costs' ? k.key : undefined);
   if (onValue && k.value !== undefined) {
