@@ -6,6 +6,7 @@ import { parseSection } from './parseSection';
 import { simSection } from './simBench';
 import { lspSection } from './lspBench';
 import { bundleSection } from './bundleSizes';
+import { activationSection } from './activationBench';
 import { printSection, writeReport, type BenchSection } from './report';
 
 const root = join(__dirname, '..', '..');
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   add(simSection());
   add(await lspSection());
   add(bundleSection(root));
+  // Last: it packages the extension, which rebuilds dist/ for production (the bundle sizes above are of the development build).
+  add(await activationSection());
   writeReport(root, sections);
   console.log('\nwrote bench-report.json and the README bench section');
 }

@@ -284,8 +284,10 @@ export function parentIdOf(id: string): string | undefined {
 
 // ---- viommu/serverStats ----------------------------------------------------
 
-/** The server's memory, after a collection when the server runs with --expose-gc (the bench does). */
+/** The server's memory, after a collection when the server runs with --expose-gc (the bench does), and its process. */
 export interface ServerStats {
+  /** The server's process id: which process to look at (or, in the crash-recovery test, to kill). */
+  pid: number;
   rssBytes: number;
   heapUsedBytes: number;
   externalBytes: number;

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './languageClient';
+import { ActivationClock, type ActivationTimes } from './activationClock';
 import { runTestSuiteIfRequested } from './testHook';
 import { translateIova } from './commands/translateIova';
 import { registerExplainFault } from './commands/explainFault';
@@ -27,12 +28,18 @@ export interface ViommuApi {
   views: SidebarApi;
   /** The simulation the sidebar steps through. */
   simulation: SimulationApi;
+  /** How long activation took, measured in this extension host (the lane and `npm run bench` report it). */
+  activation: {
+    readonly times: ActivationTimes;
+    whenFirstDiagnostics(): Promise<ActivationTimes>;
+  };
 }
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<ViommuApi> {
-  client = createLanguageClient(context);
+  const clock = new ActivationClock();
+  client = createLanguageClient(context, (uri) => clock.diagnosticsReceived(uri));
   const c = client;
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, args)),
@@ -50,12 +57,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard(), ...simulation.disposables);
   await c.start();
   runTestSuiteIfRequested();
+  clock.activated();
   return {
     client: c,
     translate: async (params) => (await c.sendRequest(TranslateRequest.method, params)) as WireWalkResult,
     captureSummary: async (uri) => (await c.sendRequest(CaptureSummaryRequest.method, { uri })) as CaptureSummary | null,
     views,
     simulation: simulation.api,
+    activation: clock,
   };
 }
 

@@ -45,7 +45,8 @@ export class RestartingErrorHandler implements ErrorHandler {
   }
 }
 
-export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+/** onDiagnostics: told the document of every diagnostics publication (the activation clock wants the first). */
+export function createLanguageClient(context: vscode.ExtensionContext, onDiagnostics?: (uri: string) => void): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -61,6 +62,12 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*'),
     },
     outputChannelName: 'vIOMMU Inspector',
+    middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => {
+        onDiagnostics?.(uri.toString());
+        next(uri, diagnostics);
+      },
+    },
     errorHandler: new RestartingErrorHandler((message, fatal) => {
       if (fatal) void vscode.window.showErrorMessage(message);
       else void vscode.window.showWarningMessage(message);

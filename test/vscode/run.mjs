@@ -5,7 +5,7 @@
 // src/extension/testHook.ts; Playwright checks what a person sees
 // (test/vscode/ui). Results and screenshots go to test-results/vscode/.
 // Exits non-zero on any failure; always stops code-server and Chromium.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageExtension } from '../../scripts/package.mjs';
@@ -16,9 +16,15 @@ import { ensureCodeServer } from './lane/installCache.mjs';
 import { extensionFolderName, samplesDir, testResultsDir } from './lane/paths.mjs';
 import { ensureSystemPackages } from './lane/systemPackages.mjs';
 import { writeUserSettings } from './lane/userSettings.mjs';
-import { afterSuiteChecks, beforeSuiteChecks } from './ui/checks.mjs';
+import { startBeacon } from './lane/beacon.mjs';
+import { waitForHostReport } from './lane/hostReport.mjs';
+import { activationRecord, writeActivationRecord } from './lane/activationRecord.mjs';
+import { afterSuiteChecks, beforeSuiteChecks, duringSuiteChecks } from './ui/checks.mjs';
+import { clearNotifications } from './ui/serverRestart.mjs';
 
 const SUITE_TIMEOUT_MS = 5 * 60 * 1000;
+/** How long a check that watches the workbench during the suite may still take once the suite is done. */
+const WATCH_GRACE_MS = 10000;
 const resultsDir = join(testResultsDir, 'vscode');
 const outcomes = []; // { title, ok, error? } of every suite test and UI check
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -28,11 +34,12 @@ function step(what) {
   return Date.now();
 }
 
-async function runUiChecks(checks, page) {
+/** lane: what a check may need of the lane ({ workspace, beacon }). */
+async function runUiChecks(checks, page, lane) {
   for (const check of checks) {
     const t = Date.now();
     try {
-      await check.run(page, resultsDir);
+      await check.run(page, resultsDir, lane);
       outcomes.push({ title: `UI: ${check.title}`, ok: true });
       console.log(`  ok   UI: ${check.title} (${seconds(t)})`);
     } catch (err) {
@@ -43,14 +50,38 @@ async function runUiChecks(checks, page) {
   }
 }
 
-async function waitForSuiteReport(file, server) {
-  const deadline = Date.now() + SUITE_TIMEOUT_MS;
-  while (!existsSync(file)) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) throw new Error('code-server exited while the suite ran');
-    if (Date.now() > deadline) throw new Error(`no suite report after ${SUITE_TIMEOUT_MS / 1000} s: did the extension activate, or did its host die? See ${resultsDir}/logs`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return JSON.parse(readFileSync(file, 'utf8'));
+/** Starts each watching check; returns a function that, once the suite is done, records how each ended. */
+function startWatching(checks, page) {
+  const started = Date.now();
+  const watches = checks.map((check) => {
+    const outcome = check.watch(page, resultsDir, SUITE_TIMEOUT_MS).then(
+      () => ({ ok: true }),
+      (err) => ({ ok: false, error: err.message }),
+    );
+    return { check, outcome };
+  });
+  return async () => {
+    for (const { check, outcome } of watches) {
+      let timer;
+      const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, error: `not seen while the suite ran, nor ${WATCH_GRACE_MS / 1000} s after` }), WATCH_GRACE_MS);
+      });
+      const r = await Promise.race([outcome, late]);
+      clearTimeout(timer);
+      outcomes.push({ title: `UI: ${check.title}`, ok: r.ok, error: r.error });
+      console.log(r.ok ? `  ok   UI: ${check.title} (within ${seconds(started)})` : `  FAIL UI: ${check.title}\n       ${r.error.split('\n').join('\n       ')}`);
+    }
+  };
+}
+
+function recordActivation(report, workspace) {
+  const figure = report.figures?.activation;
+  if (!figure) return;
+  const record = activationRecord(figure, workspace);
+  writeActivationRecord(join(resultsDir, 'activation.json'), record);
+  console.log(
+    `activation (VS Code ${record.vscodeVersion}, code-server ${record.codeServerVersion}): activate() ${record.activateMs.toFixed(0)} ms, first diagnostics (${record.firstDiagnosticsFile}) ${record.firstDiagnosticsMs.toFixed(0)} ms`,
+  );
 }
 
 function recordSuite(report) {
@@ -81,7 +112,10 @@ async function main() {
   let server;
   let browser;
   let page;
+  let beacon;
   try {
+    beacon = await startBeacon();
+    const lane = { workspace, beacon };
     t = step('Package the extension and compile the integration suite');
     const vsix = packageExtension();
     const suiteEntry = await compileSuite(scratch);
@@ -105,16 +139,20 @@ async function main() {
     console.log(`${server.url} (${seconds(t)})`);
 
     t = step('UI checks, before the suite (opening a capture file activates the extension, which starts the suite)');
-    await runUiChecks(beforeSuiteChecks, page);
+    const watched = startWatching(duringSuiteChecks, page); // from before the suite can start
+    await runUiChecks(beforeSuiteChecks, page, lane);
 
-    t = step('Integration suite inside the extension host');
-    const report = await waitForSuiteReport(reportFile, server);
+    t = step('Integration suite inside the extension host, and UI checks that watched the workbench meanwhile');
+    const report = await waitForHostReport(reportFile, server, SUITE_TIMEOUT_MS, `See ${resultsDir}/logs`);
     writeFileSync(join(resultsDir, 'suite-report.json'), JSON.stringify(report, null, 2));
     recordSuite(report);
+    await watched();
+    recordActivation(report, workspace);
     console.log(`(${seconds(t)})`);
 
     t = step('UI checks, after the suite');
-    await runUiChecks(afterSuiteChecks, page);
+    await clearNotifications(page).catch((err) => console.log(`  (could not clear the notifications: ${err.message.split('\n')[0]})`));
+    await runUiChecks(afterSuiteChecks, page, lane);
   } catch (err) {
     outcomes.push({ title: 'the lane itself', ok: false, error: err.message });
     console.error(`\nThe lane failed: ${err.stack ?? err.message}`);
@@ -122,6 +160,7 @@ async function main() {
   } finally {
     await browser?.close().catch(() => {});
     await server?.stop();
+    await beacon?.close();
     const logs = join(dirs.userDataDir, 'logs');
     if (existsSync(logs)) cpSync(logs, join(resultsDir, 'logs'), { recursive: true });
     rmSync(scratch, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // viommu/serverStats: the server's memory use (for the bench and for users
-// who wonder what a huge dump costs).
+// who wonder what a huge dump costs) and its process id.
 
 import { ServerStatsRequest, type ServerStats } from '../../protocol';
 import type { Feature } from './feature';
@@ -11,7 +11,7 @@ export const serverStatsFeature: Feature = {
       const gc = (globalThis as { gc?: () => void }).gc;
       if (gc) gc();
       const m = process.memoryUsage();
-      return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, collected: gc !== undefined };
+      return { pid: process.pid, rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, collected: gc !== undefined };
     });
   },
 };

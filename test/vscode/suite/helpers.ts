@@ -67,6 +67,20 @@ export async function eventually<T>(what: string, check: () => T | undefined, ti
   }
 }
 
+/** Polls until check() resolves to a value other than undefined (a rejection counts as not yet). */
+export async function eventuallyAsync<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Figures the suite measured (activation times), handed to the lane in the suite's report. */
+export const suiteFigures: Record<string, unknown> = {};
+
 /** Every symbol of a document-symbol tree, depth first. */
 export function flattenSymbols(symbols: readonly vscode.DocumentSymbol[]): vscode.DocumentSymbol[] {
   return symbols.flatMap((s) => [s, ...flattenSymbols(s.children ?? [])]);

@@ -7,13 +7,15 @@
 import Mocha from 'mocha';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeAllEditors, sleep } from './helpers';
+import { closeAllEditors, sleep, suiteFigures } from './helpers';
 
 export interface SuiteReport {
   passes: number;
   failures: number;
   pending: number;
   tests: { title: string; state: 'passed' | 'failed' | 'pending'; durationMs?: number; error?: string }[];
+  /** What the tests measured, by name (see suiteFigures in helpers.ts). */
+  figures: Record<string, unknown>;
 }
 
 function createMocha(reporter: string): Mocha {
@@ -23,7 +25,7 @@ function createMocha(reporter: string): Mocha {
 }
 
 export function runAndReport(): Promise<SuiteReport> {
-  const report: SuiteReport = { passes: 0, failures: 0, pending: 0, tests: [] };
+  const report: SuiteReport = { passes: 0, failures: 0, pending: 0, tests: [], figures: suiteFigures };
   return new Promise((resolve) => {
     const runner = createMocha('base').run(() => {
       // Leave the workbench as the suite found it for the UI checks that follow (but never wait long for that).

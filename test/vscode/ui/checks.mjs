@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 import { hoverAt, pointInLine, quickOpen, statusBarLanguage } from './workbench.mjs';
 import { sidebarViewChecks } from './sidebarViews.mjs';
+import { hostileCaptureChecks } from './hostileCapture.mjs';
+import { serverRestartToast } from './serverRestart.mjs';
 
 const CAPTURE = 'linux-6.1-qemu-7.2-legacy';
 
@@ -31,7 +33,10 @@ export const beforeSuiteChecks = [
   },
 ];
 
-/** After the suite (which closes its editors). */
+/** While the suite runs: checks that watch the workbench for what the suite makes happen ({ title, watch(page, shots, timeoutMs) }). */
+export const duringSuiteChecks = [serverRestartToast];
+
+/** After the suite (which closes its editors). The hostile capture's come last: they open a capture of their own. */
 export const afterSuiteChecks = [
   {
     title: 'dmar_translation_struct opens as VT-d DMAR Tables in the status bar',
@@ -66,4 +71,5 @@ export const afterSuiteChecks = [
     },
   },
   ...sidebarViewChecks,
+  ...hostileCaptureChecks,
 ];

@@ -64,3 +64,30 @@ export async function hoverAt(page, { x, y }) {
   await hover.waitFor({ state: 'visible', timeout: 15000 });
   return hover;
 }
+
+/** Runs a command from the Command Palette (F1) by its title as the palette shows it ("vIOMMU: Show ATS Sequence Diagram"). */
+export async function runCommand(page, title) {
+  await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 } }).catch(() => {});
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 15000 });
+}
+
+/**
+ * The frame, among every frame of the page (a webview's content is an iframe
+ * inside VS Code's own webview iframe), whose document has `selector`.
+ */
+export async function frameWith(page, selector, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame of the page has ${selector} after ${timeoutMs / 1000} s`);
+    await page.waitForTimeout(250); // polling for a frame to appear: Playwright has no wait across frames
+  }
+}
