@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { hoverAt, pointInLine, quickOpen, statusBarLanguage } from './workbench.mjs';
 import { sidebarViewChecks } from './sidebarViews.mjs';
+import { walkViewChecks } from './walkView.mjs';
 
 const CAPTURE = 'linux-6.1-qemu-7.2-legacy';
 
@@ -66,4 +67,5 @@ export const afterSuiteChecks = [
     },
   },
   ...sidebarViewChecks,
+  ...walkViewChecks,
 ];

@@ -64,3 +64,23 @@ export async function hoverAt(page, { x, y }) {
   await hover.waitFor({ state: 'visible', timeout: 15000 });
   return hover;
 }
+
+/** Runs a command from the command palette by its full title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill(`>${title}`);
+  const option = page.locator(`.quick-input-list [role="option"][aria-label=${JSON.stringify(title)}], .quick-input-list [role="option"][aria-label^=${JSON.stringify(`${title},`)}]`).first();
+  await option.click({ timeout: 15000 });
+}
+
+/** Answers the quick pick or input box titled `title` with `text`, once a row holding `row` is focused (no row: an input box). */
+export async function answerQuickInput(page, title, text, row) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15000 });
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(text);
+  if (row) await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
