@@ -82,7 +82,16 @@ export const COMMANDS = {
   /** Second-Level Tables title bar: coalesced ranges or table levels. */
   secondLevelShowRanges: 'viommu.secondLevel.showRanges',
   secondLevelShowLevels: 'viommu.secondLevel.showLevels',
+  /** IOVA Walk view: a step (a WireWalkStep) opens its dump line and selects its node; "Show in Tables" also focuses that view. */
+  walkShowStep: 'viommu.walk.showStep',
+  walkShowInTables: 'viommu.walk.showInTables',
+  /** IOVA Walk view: a walk as a Markdown document; forget every walk shown. */
+  walkOpenMarkdown: 'viommu.walk.openMarkdown',
+  walkClear: 'viommu.walk.clear',
 } as const;
+
+/** The IOVA Walk view: the walks "vIOMMU: Translate IOVA…" made, step by step (the extension holds them, not the server). */
+export const WALK_VIEW_ID = 'viommu.iovaWalk';
 
 /** The arguments of COMMANDS.explainFault (the server's "Explain this fault" code action passes them). */
 export interface ExplainFaultArgs {
@@ -122,6 +131,8 @@ export interface WireWalkStep {
   note: string;
   fields?: { name: string; bits: string; value: string; meaning: string }[];
   location?: WireLocation;
+  /** The sidebar node of the entry this step read (Context Tables, or Second-Level Tables in its levels mode), when the view lists it. */
+  node?: TreeLink;
 }
 
 export interface WireWalkResult {
@@ -182,6 +193,12 @@ export interface SourceRef {
   asOfLine?: number;
 }
 
+/** A node of a sidebar view. */
+export interface TreeLink {
+  view: ViewKey;
+  id: string;
+}
+
 export interface TreeNodeDto {
   id: string;
   label: string;
@@ -200,7 +217,7 @@ export interface TreeNodeDto {
   /** Changed by the last simulation step. */
   changed?: boolean;
   /** A node this one stands for in another view (or elsewhere in this one): selecting it reveals that node. */
-  link?: { view: ViewKey; id: string };
+  link?: TreeLink;
 }
 
 export interface TreeChildrenParams {

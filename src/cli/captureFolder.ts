@@ -1,12 +1,35 @@
 // Reading a capture (a folder of dump files, or one file) from disk. The pure
 // core takes text; this is the one place the CLI and the language server read.
 
+import { constants } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { CaptureFile } from '../model/types';
 
-/** Files larger than this are not read whole (the language server streams them instead). */
-export const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+/**
+ * Files larger than this are not read: the longest string V8 can make (about
+ * 512 MiB with Node 20). In VS Code, "Open Large Dump File…" streams them.
+ */
+export const MAX_FILE_BYTES = constants.MAX_STRING_LENGTH;
+
+const MiB = 1024 * 1024;
+
+/** Why a file or folder could not be read, in words (the error code after it). */
+function reasonOf(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const words: Record<string, string> = {
+    EACCES: 'permission denied (debugfs files are readable by root only)',
+    EPERM: 'operation not permitted',
+    ENOENT: 'no such file or folder',
+    EISDIR: 'a folder, not a file',
+    ENOTDIR: 'not a folder',
+    EMFILE: 'too many open files',
+    EIO: 'input/output error',
+    ERR_STRING_TOO_LONG: `too large to read as text (over ${Math.floor(MAX_FILE_BYTES / MiB)} MiB)`,
+  };
+  if (code && words[code]) return `${words[code]} (${code})`;
+  return code ?? (err instanceof Error ? err.message : String(err));
+}
 /** A capture folder with more files than this is cut off, with a message. */
 export const MAX_FILES = 5000;
 const MAX_DEPTH = 4;
@@ -25,7 +48,7 @@ export function readCapture(path: string): ReadCaptureResult {
   try {
     st = statSync(path);
   } catch (err) {
-    throw new CaptureReadError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new CaptureReadError(`cannot read ${path}: ${reasonOf(err)}`);
   }
   const out: ReadCaptureResult = { files: [], skipped: [] };
   if (st.isFile()) {
@@ -39,13 +62,16 @@ export function readCapture(path: string): ReadCaptureResult {
 
 function readOne(full: string, name: string, size: number, out: ReadCaptureResult): void {
   if (size > MAX_FILE_BYTES) {
-    out.skipped.push({ name, reason: `larger than ${MAX_FILE_BYTES} bytes` });
+    out.skipped.push({
+      name,
+      reason: `${Math.round(size / MiB)} MiB, more than the ${Math.floor(MAX_FILE_BYTES / MiB)} MiB a file can be read as text; split it (split -l), or open it in VS Code with "vIOMMU: Open Large Dump File…", which streams it`,
+    });
     return;
   }
   try {
     out.files.push({ name, text: readFileSync(full, 'utf8') });
   } catch (err) {
-    out.skipped.push({ name, reason: (err as NodeJS.ErrnoException).code ?? String(err) });
+    out.skipped.push({ name, reason: reasonOf(err) });
   }
 }
 
@@ -54,7 +80,7 @@ function walk(root: string, dir: string, depth: number, out: ReadCaptureResult):
   try {
     names = readdirSync(dir).sort();
   } catch (err) {
-    out.skipped.push({ name: relative(root, dir) || '.', reason: (err as NodeJS.ErrnoException).code ?? String(err) });
+    out.skipped.push({ name: relative(root, dir) || '.', reason: reasonOf(err) });
     return;
   }
   for (const n of names) {
@@ -74,6 +100,9 @@ function walk(root: string, dir: string, depth: number, out: ReadCaptureResult):
       if (depth < MAX_DEPTH && !n.startsWith('.')) walk(root, full, depth + 1, out);
     } else if (st.isFile()) {
       readOne(full, name, st.size, out);
+    } else {
+      // A device, a FIFO or a socket: reading it could block or never end.
+      out.skipped.push({ name, reason: 'not a regular file' });
     }
   }
 }

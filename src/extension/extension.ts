@@ -42,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   client = createLanguageClient(context, (uri) => clock.diagnosticsReceived(uri));
   const c = client;
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, args)),
+    vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, (params, result) => views.showWalk(params, result), args)),
     registerExplainFault(),
     vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, uri)),
     vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),

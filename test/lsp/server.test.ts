@@ -57,6 +57,17 @@ describe('language server over stdio', function () {
     const pte = r.steps.find((s) => s.name === 'PTE')!;
     assert.equal(pte.entry, '0x268e003');
     assert.equal(pte.location?.line, 8);
+    // Each step names its sidebar node: the bus and device in Context Tables, the entries of DID 4's table.
+    assert.deepEqual(
+      r.steps.map((s) => s.node && `${s.node.view}:${s.node.id}`),
+      [
+        'contextTables:u:dmar0/b:00',
+        'contextTables:u:dmar0/b:00/d:02.0',
+        'secondLevelTables:d:4/e:3',
+        'secondLevelTables:d:4/e:3/e:511',
+        'secondLevelTables:d:4/e:3/e:511/e:253',
+      ],
+    );
   });
 
   it('answers viommu/captureSummary for the capture folder', async () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -124,5 +125,25 @@ describe('viommu CLI on a capture folder with thousands of files', function () {
     const findings = JSON.parse(r.out) as { code: string; file: string }[];
     assert.ok(findings.some((f) => f.code === 'unknown-format'), 'files of no known format are named');
     assert.ok(!findings.some((f) => f.code === 'parser-failure'));
+  });
+});
+
+describe('viommu CLI on files it cannot read', () => {
+  it('says why it skips what it cannot read: a file too large for a string, a FIFO, a device', function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-cli-skip-'));
+    copyFileSync(join(legacyCaptureDir, 'iommu_regset'), join(dir, 'iommu_regset'));
+    // Sparse: 600 MiB on paper, nothing on disk; it is refused before any read.
+    writeFileSync(join(dir, 'dmesg'), '');
+    truncateSync(join(dir, 'dmesg'), 600 * 1024 * 1024);
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    symlinkSync('/dev/zero', join(dir, 'zero'));
+    const r = run('decode', dir);
+    assert.match(r.err, /skipped dmesg: 600 MiB, more than the \d+ MiB a file can be read as text; split it .*Open Large Dump File/);
+    assert.match(r.err, /skipped fifo: not a regular file/);
+    assert.match(r.err, /skipped zero: not a regular file/);
+    // The readable file is still decoded.
+    assert.match(r.out, /^== iommu_regset: /m);
+    assert.equal(r.code, 0);
   });
 });

@@ -1,10 +1,9 @@
 // "vIOMMU: Translate IOVA…": asks for a requester (picked from the capture),
-// an IOVA and the access, then shows the walk step by step.
+// an IOVA and the access, then shows the walk step by step in the IOVA Walk view.
 
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CaptureSummaryRequest, TranslateRequest, type TranslateParams, type WireWalkResult } from '../../protocol';
-import { showWalk } from '../walkDocument';
 
 /** The capture to use: the active dump editor's, else the first capture folder open. */
 export function activeCaptureUri(): string | undefined {
@@ -13,7 +12,11 @@ export function activeCaptureUri(): string | undefined {
   return undefined;
 }
 
-export async function translateIova(client: LanguageClient, args?: Partial<TranslateParams>): Promise<WireWalkResult | undefined> {
+export async function translateIova(
+  client: LanguageClient,
+  showWalk: (params: TranslateParams, result: WireWalkResult) => Promise<void>,
+  args?: Partial<TranslateParams>,
+): Promise<WireWalkResult | undefined> {
   const uri = args?.uri ?? activeCaptureUri();
   if (!uri) {
     void vscode.window.showWarningMessage('Open a file of a capture (a debugfs dump, kernel log or trace) first.');

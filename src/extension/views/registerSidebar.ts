@@ -1,9 +1,10 @@
 // The vIOMMU sidebar put together: the active source, the tree views, their
-// commands and the cursor ↔ tree sync; and the part of the extension's API
+// commands, the cursor ↔ tree sync and the IOVA Walk view; and the part of the extension's API
 // that lets other extensions and the integration tests read the trees.
 
 import * as vscode from 'vscode';
-import type { SourceRef, TreeNodeDto, ViewKey } from '../../protocol';
+import type { SourceRef, TranslateParams, TreeNodeDto, ViewKey, WireWalkResult } from '../../protocol';
+import { registerWalkView, type ShownWalkItems } from '../walk/walkView';
 import { ActiveSource } from '../sources';
 import { CursorSync } from './cursorSync';
 import { registerNodeCommands } from './nodeCommands';
@@ -32,6 +33,10 @@ export interface SidebarApi {
   setOptions(view: ViewKey, options: { filter?: string; coalesce?: boolean }): Promise<void>;
   /** A view's description and message as VS Code shows them. */
   describe(view: ViewKey): { description?: string; message?: string };
+  /** Puts a translation walk on top of the IOVA Walk view and shows it. */
+  showWalk(params: TranslateParams, result: WireWalkResult): Promise<void>;
+  /** The walks the IOVA Walk view shows, newest first, with its labels. */
+  walks(): ShownWalkItems[];
 }
 
 export function registerSidebar(context: vscode.ExtensionContext, server: ServerRequests): SidebarApi {
@@ -39,7 +44,8 @@ export function registerSidebar(context: vscode.ExtensionContext, server: Server
   const cursor = new CursorSync(server);
   const views = new SidebarViews(context, server, sources);
   cursor.attach(views);
-  context.subscriptions.push(sources, cursor, views, ...registerNodeCommands(views, cursor), ...registerViewCommands(context, views, cursor));
+  const walks = registerWalkView(views, cursor);
+  context.subscriptions.push(sources, cursor, views, ...registerNodeCommands(views, cursor), ...registerViewCommands(context, views, cursor), ...walks.disposables);
   return {
     children: (view, parentId) => views.children(view, parentId),
     source: () => sources.source,
@@ -54,5 +60,7 @@ export function registerSidebar(context: vscode.ExtensionContext, server: Server
       const v = views.treeViews.get(view);
       return { description: v?.description, message: v?.message };
     },
+    showWalk: (params, result) => walks.view.show(params, result),
+    walks: () => walks.view.shown(),
   };
 }

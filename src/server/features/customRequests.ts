@@ -13,10 +13,12 @@ import {
   type CaptureSummary,
   type CaptureSummaryParams,
   type TranslateParams,
+  type TreeLink,
   type WireWalkResult,
 } from '../../protocol';
 import type { CaptureEntry, CaptureWorkspace } from '../captureWorkspace';
 import { fsPathOf } from '../captureWorkspace';
+import { walkStepNodes } from '../tree/walkNodes';
 import { statSync } from 'node:fs';
 import type { Feature } from './feature';
 
@@ -33,7 +35,7 @@ export function captureFor(workspace: CaptureWorkspace, uri: string): CaptureEnt
   return workspace.captureOf(uri);
 }
 
-export function walkToWire(r: WalkResult, uriOf: (file: string) => string | undefined): WireWalkResult {
+export function walkToWire(r: WalkResult, uriOf: (file: string) => string | undefined, nodes: readonly (TreeLink | undefined)[] = []): WireWalkResult {
   return {
     ok: r.ok,
     hpa: r.hpa !== undefined ? hex(r.hpa) : undefined,
@@ -41,7 +43,7 @@ export function walkToWire(r: WalkResult, uriOf: (file: string) => string | unde
     permissions: r.permissions,
     fault: r.fault,
     notes: r.notes,
-    steps: r.steps.map((s) => {
+    steps: r.steps.map((s, i) => {
       const uri = s.location ? uriOf(s.location.file) : undefined;
       return {
         kind: s.kind,
@@ -57,6 +59,7 @@ export function walkToWire(r: WalkResult, uriOf: (file: string) => string | unde
           .filter((f) => !f.reserved || f.raw !== 0n)
           .map((f) => ({ name: f.name, bits: f.msb === f.lsb ? `${f.msb}` : `${f.msb}:${f.lsb}`, value: hex(f.raw), meaning: f.meaning })),
         location: s.location && uri ? { uri, line: s.location.span.line, character: s.location.span.start, endCharacter: s.location.span.end } : undefined,
+        node: nodes[i],
       };
     }),
   };
@@ -111,7 +114,7 @@ function registerCustomRequests(connection: Connection, workspace: CaptureWorksp
     const iova = parseNumber(params.iova);
     if (iova === undefined) return { ...empty, error: `"${params.iova}" is not a 64-bit address` };
     const r = translate(entry.capture, { sid, iova, pasid: params.pasid, write: params.write });
-    return walkToWire(r, (file) => entry.uris.get(file));
+    return walkToWire(r, (file) => entry.uris.get(file), walkStepNodes(entry, r));
   });
   connection.onRequest(CaptureSummaryRequest.method, (params: CaptureSummaryParams): CaptureSummary | null => {
     const entry = captureFor(workspace, params.uri);

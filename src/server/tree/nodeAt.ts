@@ -139,11 +139,15 @@ export function captureNodeAt(
   const file = captureFileOf(ctx, uri);
   const find = NODE_AT[view];
   const id = file !== undefined && find ? find(ctx, file, line) : undefined;
-  if (!id) return undefined;
+  return id && isShown(id, children) ? id : undefined;
+}
+
+/** Whether a view lists the node: every ancestor's children (with the view's filter and mode) list the next. */
+export function isShown(id: string, children: (parentId: string | undefined) => { id: string }[]): boolean {
   let parent: string | undefined;
   for (const step of pathIds(id)) {
-    if (!children(parent).some((c) => c.id === step)) return undefined;
+    if (!children(parent).some((c) => c.id === step)) return false;
     parent = step;
   }
-  return id;
+  return true;
 }

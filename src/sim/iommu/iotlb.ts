@@ -29,6 +29,9 @@ export interface IotlbEntryView {
 const EMPTY = 0;
 const LEVEL_MASKS = [0, 0xffffffff, 0xfffffe00, 0xfffc0000];
 
+/** gfnHi, gfnLo, sid, pasid, level, pteHi, pteLo, did, access, stamp: one slot, as Iotlb.write takes it. */
+type SlotColumns = [number, number, number, number, number, number, number, number, number, number];
+
 export class Iotlb {
   readonly capacity: number;
   readonly policy: IotlbPolicy;
@@ -185,6 +188,13 @@ export class Iotlb {
     } else if (this.policy === 'lru') {
       this.touch(slot);
     }
+    this.write(slot, gfnHi, gfnLo, sid, pasid, level, pteHi, pteLo, did, access, this.clock++);
+    this.inserts++;
+    return dropped;
+  }
+
+  /** The one place a slot's columns are written (an insert, a move, a re-placement). */
+  private write(slot: number, gfnHi: number, gfnLo: number, sid: number, pasid: number, level: number, pteHi: number, pteLo: number, did: number, access: number, stamp: number): void {
     this.gfnHi[slot] = gfnHi;
     this.gfnLo[slot] = gfnLo;
     this.sid[slot] = sid;
@@ -194,9 +204,7 @@ export class Iotlb {
     this.pteLo[slot] = pteLo;
     this.did[slot] = did;
     this.access[slot] = access;
-    this.stamp[slot] = this.clock++;
-    this.inserts++;
-    return dropped;
+    this.stamp[slot] = stamp;
   }
 
   clear(): void {
@@ -252,16 +260,7 @@ export class Iotlb {
   }
 
   private moveSlot(from: number, to: number): void {
-    this.gfnHi[to] = this.gfnHi[from];
-    this.gfnLo[to] = this.gfnLo[from];
-    this.sid[to] = this.sid[from];
-    this.pasid[to] = this.pasid[from];
-    this.level[to] = this.level[from];
-    this.pteHi[to] = this.pteHi[from];
-    this.pteLo[to] = this.pteLo[from];
-    this.did[to] = this.did[from];
-    this.access[to] = this.access[from];
-    this.stamp[to] = this.stamp[from];
+    this.write(to, ...this.columnsOf(from));
     if (this.policy !== 'lru') return;
     const p = this.prev[from];
     const n = this.next[from];
@@ -273,21 +272,16 @@ export class Iotlb {
     else this.tail = to;
   }
 
-  private place(e: number[]): void {
-    const [gfnHi, gfnLo, sid, pasid, level, pteHi, pteLo, did, access, stamp] = e;
-    let slot = this.hash(gfnHi, gfnLo, sid, pasid, level);
+  /** A slot's columns in write()'s order. */
+  private columnsOf(i: number): SlotColumns {
+    return [this.gfnHi[i], this.gfnLo[i], this.sid[i], this.pasid[i], this.level[i], this.pteHi[i], this.pteLo[i], this.did[i], this.access[i], this.stamp[i]];
+  }
+
+  private place(e: SlotColumns): void {
+    let slot = this.hash(e[0], e[1], e[2], e[3], e[4]);
     while (this.used[slot] !== EMPTY) slot = (slot + 1) & this.mask;
     this.occupy(slot);
-    this.gfnHi[slot] = gfnHi;
-    this.gfnLo[slot] = gfnLo;
-    this.sid[slot] = sid;
-    this.pasid[slot] = pasid;
-    this.level[slot] = level;
-    this.pteHi[slot] = pteHi;
-    this.pteLo[slot] = pteLo;
-    this.did[slot] = did;
-    this.access[slot] = access;
-    this.stamp[slot] = stamp;
+    this.write(slot, ...e);
   }
 
   /**
@@ -315,12 +309,8 @@ export class Iotlb {
 
   /** Bulk removal: keep the survivors, clear, and place them again in their age order. */
   private rebuildWithout(pred: (slot: number) => boolean, matched: number): number {
-    const keep: number[][] = [];
-    for (let i = 0; i <= this.mask; i++) {
-      if (this.used[i] !== EMPTY && !pred(i)) {
-        keep.push([this.gfnHi[i], this.gfnLo[i], this.sid[i], this.pasid[i], this.level[i], this.pteHi[i], this.pteLo[i], this.did[i], this.access[i], this.stamp[i]]);
-      }
-    }
+    const keep: SlotColumns[] = [];
+    for (let i = 0; i <= this.mask; i++) if (this.used[i] !== EMPTY && !pred(i)) keep.push(this.columnsOf(i));
     this.clear();
     keep.sort((a, b) => a[9] - b[9]);
     for (const e of keep) this.place(e);

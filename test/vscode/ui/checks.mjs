@@ -5,6 +5,7 @@ import { hoverAt, pointInLine, quickOpen, statusBarLanguage } from './workbench.
 import { sidebarViewChecks } from './sidebarViews.mjs';
 import { hostileCaptureChecks } from './hostileCapture.mjs';
 import { serverRestartToast } from './serverRestart.mjs';
+import { walkViewChecks } from './walkView.mjs';
 
 const CAPTURE = 'linux-6.1-qemu-7.2-legacy';
 
@@ -71,5 +72,6 @@ export const afterSuiteChecks = [
     },
   },
   ...sidebarViewChecks,
+  ...walkViewChecks,
   ...hostileCaptureChecks,
 ];

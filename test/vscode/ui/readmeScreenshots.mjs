@@ -18,7 +18,8 @@ import { ensureCodeServer } from '../lane/installCache.mjs';
 import { repoRoot, samplesDir } from '../lane/paths.mjs';
 import { writeUserSettings } from '../lane/userSettings.mjs';
 import { collapseRow, expandRow, hoverRow, openViommuContainer, paneHeader, selectRow, setSidebarWidth, showOnlyView, treeRow } from './sidebar.mjs';
-import { hoverAt, pointInLine, quickOpen } from './workbench.mjs';
+import { hoverAt, pointInLine, quickOpen, runCommand } from './workbench.mjs';
+import { selectWalkPte, translateFromPalette } from './walkView.mjs';
 
 const CAPTURE = 'linux-6.1-qemu-7.2-legacy';
 export const VIEWPORT = { width: 1400, height: 900 };
@@ -38,27 +39,7 @@ async function mouseAway(page) {
   await page.locator('.workbench-hover:visible, .monaco-hover:not(.hidden):visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
 }
 
-/** Runs a command from the command palette by its full title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill(`>${title}`);
-  const option = page.locator(`.quick-input-list [role="option"][aria-label=${JSON.stringify(title)}], .quick-input-list [role="option"][aria-label^=${JSON.stringify(`${title},`)}]`).first();
-  await option.click({ timeout: 15000 });
-}
-
-/** Answers the quick pick or input box titled `title` with `text`, once a row holding `row` is focused (no row: an input box). */
-async function answerQuickInput(page, title, text, row) {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15000 });
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(text);
-  if (row) await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
-}
-
-/** Closes every editor; an unsaved walk document from an earlier run is dropped, not saved. */
+/** Closes every editor; an unsaved document (a walk opened as Markdown) is dropped, not saved. */
 async function closeEditors(page) {
   await runCommand(page, 'View: Close All Editors');
   const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Don.t Save$/ });
@@ -164,25 +145,18 @@ const SHOTS = [
   },
   {
     file: 'translate-walk.png',
-    what: "vIOMMU: Translate IOVA… on 00:02.0's IOVA 0xffefd000: the walk's preview at its last step and result",
+    what: "vIOMMU: Translate IOVA… on 00:02.0's IOVA 0xffefd000: the IOVA Walk view, its PTE step selected, its line in the dump and its node in Second-Level Tables",
     async take(page) {
       await mouseAway(page);
-      await runCommand(page, 'vIOMMU: Translate IOVA…');
-      await answerQuickInput(page, 'Translate IOVA: requester', '00:02.0', '00:02.0');
-      await answerQuickInput(page, 'Translate IOVA for 00:02.0', '0xffefd000');
-      await answerQuickInput(page, 'Access', 'read', 'read');
-      await page.locator('.tabs-container .tab.active', { hasText: 'Read 00:02' }).waitFor({ timeout: 15000 });
-      // The walk is a Markdown document: its preview is what a person reads.
-      await runCommand(page, 'Markdown: Open Preview');
-      const preview = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
-      const result = preview.locator('strong', { hasText: 'Result:' });
-      await result.waitFor({ timeout: 20000 });
-      // The last step (the PTE: table, index, IOVA bits, entry, fields) at the top, the host address below it.
-      await preview.locator('h2').last().evaluate((h) => h.scrollIntoView({ block: 'start' }));
+      await closeEditors(page);
+      await setSidebarWidth(page, 520);
+      await translateFromPalette(page);
+      const { walk, tables } = await selectWalkPte(page);
+      await treeRow(tables, 'PTE 253', { level: 4, selected: true }).waitFor({ timeout: 15000 });
+      await page.locator('.tabs-container .tab.active[data-resource-name="domain_translation_struct"]').waitFor({ timeout: 15000 });
+      await expandRow(walk, '5. PTE', 2);
       await mouseAway(page);
-      const group = await page.locator('.editor-group-container.active').boundingBox();
-      const bottom = await result.boundingBox();
-      return { x: Math.floor(group.x), y: TITLE_BAR, width: Math.ceil(group.width), height: Math.ceil(Math.min(bottom.y + bottom.height + 24, VIEWPORT.height - 24)) - TITLE_BAR };
+      return { x: 0, y: TITLE_BAR, width: VIEWPORT.width, height: 640 - TITLE_BAR };
     },
   },
 ];

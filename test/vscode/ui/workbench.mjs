@@ -65,16 +65,24 @@ export async function hoverAt(page, { x, y }) {
   return hover;
 }
 
-/** Runs a command from the Command Palette (F1) by its title as the palette shows it ("vIOMMU: Show ATS Sequence Diagram"). */
+/** Runs a command from the command palette by its full title. */
 export async function runCommand(page, title) {
-  await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 } }).catch(() => {});
-  await page.keyboard.press('F1');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 15000 });
+  const option = page.locator(`.quick-input-list [role="option"][aria-label=${JSON.stringify(title)}], .quick-input-list [role="option"][aria-label^=${JSON.stringify(`${title},`)}]`).first();
+  await option.click({ timeout: 15000 });
+}
+
+/** Answers the quick pick or input box titled `title` with `text`, once a row holding `row` is focused (no row: an input box). */
+export async function answerQuickInput(page, title, text, row) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15000 });
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(text);
+  if (row) await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
   await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 15000 });
 }
 
 /**

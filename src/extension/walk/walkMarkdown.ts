@@ -1,13 +1,10 @@
-// Shows a translation walk as a read-only Markdown document: each table read,
-// the IOVA bits used, the entry decoded, and a link to its dump line.
+// A translation walk as a read-only Markdown document (the IOVA Walk view's
+// "Open Walk as Markdown"): each table read, the IOVA bits used, the entry
+// decoded, and the dump line it is on.
 
 import * as vscode from 'vscode';
-import type { TranslateParams, WireWalkResult } from '../protocol';
-
-/** Escapes what Markdown would read as markup (dump text is never trusted). */
-function esc(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => '\\' + c);
-}
+import type { TranslateParams, WireWalkResult } from '../../protocol';
+import { escapeMarkdown as esc } from './escapeMarkdown';
 
 export function walkMarkdown(params: TranslateParams, r: WireWalkResult): string {
   const lines = [`# ${params.write ? 'Write' : 'Read'} ${esc(params.bdf)} IOVA ${esc(params.iova)}`, ''];
@@ -28,7 +25,8 @@ export function walkMarkdown(params: TranslateParams, r: WireWalkResult): string
   return lines.join('\n');
 }
 
-export async function showWalk(params: TranslateParams, r: WireWalkResult): Promise<void> {
+/** The walk as a read-only Markdown document beside the editor. */
+export async function openWalkMarkdown(params: TranslateParams, r: WireWalkResult): Promise<void> {
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: walkMarkdown(params, r) });
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 }
