@@ -93,7 +93,7 @@ export class StepNode {
     item.contextValue = ['walkStep', s.location ? 'line' : '', s.node ? 'node' : ''].filter(Boolean).join(' ');
     item.tooltip = this.tooltip();
     if (s.location || s.node) item.command = { title: 'Show the step in the dump and the tables', command: COMMANDS.walkShowStep, arguments: [s] };
-    item.accessibilityInformation = { label: `step ${this.index + 1}, ${s.name}, ${item.description}` };
+    item.accessibilityInformation = { label: `${this.index + 1}. ${s.name}, ${item.description}` };
     return item;
   }
 }
@@ -119,6 +119,7 @@ export class FieldNode {
     item.description = `${f.value}  [${f.bits}]  ${f.meaning}`;
     item.tooltip = markdownOf(`**${esc(f.name)}** bits ${esc(f.bits)} = \`${f.value}\`\n\n${esc(f.meaning)}`);
     item.contextValue = 'walkField';
+    item.accessibilityInformation = { label: `${f.name}, ${item.description}` };
     return item;
   }
 }
@@ -165,6 +166,8 @@ export class OutcomeNode {
         item.iconPath = new vscode.ThemeIcon('info');
         break;
     }
+    // As in the other views: "label, description", what a screen reader says.
+    item.accessibilityInformation = { label: item.description ? `${item.label}, ${item.description}` : String(item.label) };
     return item;
   }
 }

@@ -4,7 +4,12 @@ import type { WireWalkResult } from '../../../src/protocol';
 import { captureFile, closeAllEditors, eventually, viommuApi } from './helpers';
 
 describe('translating an IOVA', () => {
-  after(closeAllEditors);
+  after(async () => {
+    await closeAllEditors();
+    // The checks of the UI that follow start from the trees as a person finds them.
+    await vscode.commands.executeCommand('viommu.walk.clear');
+    for (const view of ['viommu.contextTables', 'viommu.secondLevelTables']) await vscode.commands.executeCommand(`workbench.actions.treeView.${view}.collapseAll`);
+  });
 
   it("walks 00:02.0's IOVA 0xffefd000 to 0x268e000 through the API", async () => {
     const api = await viommuApi();

@@ -5,19 +5,24 @@ import { join } from 'node:path';
 import { answerQuickInput, runCommand } from './workbench.mjs';
 import { expandRow, selectRow, setPaneExpanded, showOnlyView, treeOf, treeRow, waitForCursorLine } from './sidebar.mjs';
 
+/** The walk's row: what was asked, what it reached. */
+const WALK_ROW = 'Read 00:02.0 0xffefd000, → 0x268e000 (page 0x1000, RW)';
+
 /** Translate IOVA… for 00:02.0's read of 0xffefd000, answered as a person would. */
 export async function translateFromPalette(page) {
   await runCommand(page, 'vIOMMU: Translate IOVA…');
   await answerQuickInput(page, 'Translate IOVA: requester', '00:02.0', '00:02.0');
   await answerQuickInput(page, 'Translate IOVA for 00:02.0', '0xffefd000');
   await answerQuickInput(page, 'Access', 'read', 'read');
+  // The command shows the view itself (expanded, the new walk selected): wait for that before arranging the side bar.
+  await treeRow(treeOf(page, 'IOVA Walk'), WALK_ROW, { level: 1, selected: true }).waitFor({ timeout: 15000 });
 }
 
 /** Shows the IOVA Walk view and Second-Level Tables (the others collapsed), with the walk's PTE step selected. */
 export async function selectWalkPte(page) {
   const walk = await showOnlyView(page, 'IOVA Walk');
   await setPaneExpanded(page, 'Second-Level Tables', true);
-  await treeRow(walk, 'Read 00:02.0 0xffefd000, → 0x268e000 (page 0x1000, RW)', { level: 1, expanded: true }).waitFor({ timeout: 15000 });
+  await treeRow(walk, WALK_ROW, { level: 1, expanded: true }).waitFor({ timeout: 15000 });
   await selectRow(walk, '5. PTE', 2);
   return { walk, tables: treeOf(page, 'Second-Level Tables') };
 }
