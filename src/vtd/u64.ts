@@ -53,6 +53,14 @@ export function hex(v: bigint | number, digits = 0): string {
   return '0x' + (digits > s.length ? '0'.repeat(digits - s.length) + s : s);
 }
 
+/** A value as Linux prints entries: 0x-prefixed hex, and one wider than 64 bits as 16-digit qwords, high first ("0x…:0x…"). */
+export function qwordsHex(v: bigint): string {
+  if (v <= MASK64) return hex(v);
+  const qwords: string[] = [];
+  for (let x = v; x > 0n; x >>= 64n) qwords.unshift(hex(x & MASK64, 16));
+  return qwords.join(':');
+}
+
 /** A hi:lo pair of 64-bit qwords (the way Linux prints 128-bit entries). */
 export function fromHiLo(hi: bigint, lo: bigint): bigint {
   return ((hi & MASK64) << 64n) | (lo & MASK64);

@@ -57,6 +57,8 @@ describe('language server over stdio', function () {
     const pte = r.steps.find((s) => s.name === 'PTE')!;
     assert.equal(pte.entry, '0x268e003');
     assert.equal(pte.location?.line, 8);
+    // A 128-bit entry as the dump prints it.
+    assert.equal(r.steps.find((s) => s.name === 'context entry')?.entry, '0x0000000000000401:0x0000000001a9a001');
     // Each step names its sidebar node: the bus and device in Context Tables, the entries of DID 4's table.
     assert.deepEqual(
       r.steps.map((s) => s.node && `${s.node.view}:${s.node.id}`),

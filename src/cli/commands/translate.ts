@@ -3,7 +3,7 @@
 import { buildCapture } from '../../model/buildCapture';
 import { parseBdf } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
-import { hex, MASK64, parseNumber, sizeName } from '../../vtd/u64';
+import { hex, parseNumber, qwordsHex, sizeName } from '../../vtd/u64';
 import { readCapture } from '../captureFolder';
 import { flagString, parseArgs, UsageError } from '../args';
 import { renderTable } from '../table';
@@ -60,21 +60,13 @@ export function walkJson(r: WalkResult): unknown {
   };
 }
 
-/** Entries wider than 64 bits as Linux prints them: hi:lo qwords. */
-function entryText(v: bigint): string {
-  if (v <= MASK64) return hex(v);
-  const qwords: string[] = [];
-  for (let x = v; x > 0n; x >>= 64n) qwords.unshift(hex(x & MASK64, 16));
-  return qwords.join(':');
-}
-
 export function renderWalk(r: WalkResult, bdf: string): string {
   const rows = r.steps.map((s) => [
     s.name,
     s.tableAddress !== undefined ? hex(s.tableAddress) : '',
     s.index !== undefined ? String(s.index) : '',
     s.iovaBits ? `${s.iovaBits[0]}:${s.iovaBits[1]}` : '',
-    s.entry !== undefined ? entryText(s.entry) : s.visible ? '' : '(not shown)',
+    s.entry !== undefined ? qwordsHex(s.entry) : s.visible ? '' : '(not shown)',
     s.location ? `${s.location.file}:${s.location.span.line + 1}` : '',
     s.note,
   ]);

@@ -6,7 +6,7 @@ import { URI } from 'vscode-uri';
 import { parseBdf } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
 import { mappingTotals } from '../../model/mappings';
-import { hex, parseNumber } from '../../vtd/u64';
+import { hex, parseNumber, qwordsHex } from '../../vtd/u64';
 import {
   CaptureSummaryRequest,
   TranslateRequest,
@@ -52,7 +52,7 @@ export function walkToWire(r: WalkResult, uriOf: (file: string) => string | unde
         tableAddress: s.tableAddress !== undefined ? hex(s.tableAddress) : undefined,
         index: s.index,
         iovaBits: s.iovaBits,
-        entry: s.entry !== undefined ? hex(s.entry) : undefined,
+        entry: s.entry !== undefined ? qwordsHex(s.entry) : undefined,
         visible: s.visible,
         note: s.note,
         fields: s.decoded?.fields

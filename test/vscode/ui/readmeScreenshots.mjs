@@ -3,7 +3,7 @@
 // samples/, driven by Playwright in Chromium, at 1400×900 in the default
 // light theme, each cropped to what it shows.
 //
-//   node test/vscode/ui/readmeScreenshots.mjs [OUTDIR]
+//   node test/vscode/ui/readmeScreenshots.mjs [OUTDIR [FILE.png ...]]   (FILEs: only those)
 //
 // (Run `npm run test:vscode` once first: it installs Node 24 and code-server.)
 // takeScreenshots(page, outDir) also works on a workbench opened elsewhere.
@@ -149,11 +149,15 @@ const SHOTS = [
     async take(page) {
       await mouseAway(page);
       await closeEditors(page);
+      await quickOpen(page, `${CAPTURE}/dmar_translation_struct`); // the capture Translate IOVA… walks
       await setSidebarWidth(page, 520);
       await translateFromPalette(page);
       const { walk, tables } = await selectWalkPte(page);
       await treeRow(tables, 'PTE 253', { level: 4, selected: true }).waitFor({ timeout: 15000 });
       await page.locator('.tabs-container .tab.active[data-resource-name="domain_translation_struct"]').waitFor({ timeout: 15000 });
+      // The inlay hints arrive after the editor scrolled to the PTE's column and push it out of sight: select the step again once they are in.
+      await page.locator('.monaco-editor .view-line', { hasText: 'R W → table' }).first().waitFor({ timeout: 15000 });
+      await selectRow(walk, '5. PTE', 2);
       await expandRow(walk, '5. PTE', 2);
       await mouseAway(page);
       return { x: 0, y: TITLE_BAR, width: VIEWPORT.width, height: 640 - TITLE_BAR };
@@ -199,7 +203,8 @@ async function main() {
     server = await startCodeServer(codeServer, { ...dirs, folder: workspace, logFile: join(scratch, 'code-server.log') });
     browser = await launchChromium();
     const page = await openWorkbench(browser, server.url, workspace, VIEWPORT);
-    for (const [path, bytes, what] of await takeScreenshots(page, outDir)) console.log(`${relative(process.cwd(), path)}  ${(bytes / 1024).toFixed(0)} KiB  ${what}`);
+    const only = process.argv.length > 3 ? process.argv.slice(3) : undefined;
+    for (const [path, bytes, what] of await takeScreenshots(page, outDir, only)) console.log(`${relative(process.cwd(), path)}  ${(bytes / 1024).toFixed(0)} KiB  ${what}`);
   } finally {
     await browser?.close().catch(() => {});
     await server?.stop();
