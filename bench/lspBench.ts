@@ -90,7 +90,7 @@ export async function lspSection(): Promise<import('./report').BenchSection> {
     ]),
     notes: [
       'Targets: first diagnostics of a 50 MB dump within 2 s, hover p99 under 10 ms, memory under 4x the file size.',
-      'Retained = heap in use + typed arrays after a full collection; RSS also holds freed heap that V8 has not returned to the system, and the 50 MB JSON-RPC message buffers.',
+      'Retained = heap in use + typed arrays after full collections (the server collects twice: array buffers a collection frees stay counted until the next one); RSS also holds freed heap that V8 has not returned to the system, and the 50 MB JSON-RPC message buffers.',
     ],
     data: figures,
   };

@@ -2,7 +2,8 @@
 // them into units, requesters, domains, interrupts, invalidations and faults.
 
 import { parseDump } from '../dumps/registry';
-import { splitLines, type Finding } from '../dumps/types';
+import type { Finding } from '../dumps/types';
+import { LineIndex } from '../dumps/lineIndex';
 import type { Capture, CaptureFile, ParsedFile } from './types';
 import { collectUnits } from './units';
 import { attachPageTables, collectDomains, collectRequesters } from './requesters';
@@ -14,7 +15,7 @@ import { crossFindings, specFindings } from './crossChecks';
 const NOT_DUMPS = /(^|\/)(manifest\.json|README(\.md)?|\.[^/]*)$/i;
 
 export function parseCaptureFile(file: CaptureFile): ParsedFile {
-  return { name: file.name, lines: splitLines(file.text), parsed: parseDump(file.text, file.name) };
+  return { name: file.name, lines: new LineIndex(file.text), parsed: parseDump(file.text, file.name) };
 }
 
 export function buildCapture(files: readonly CaptureFile[]): Capture {
@@ -58,7 +59,7 @@ function fileFindings(parsed: readonly ParsedFile[]): Finding[] {
   const out: Finding[] = [];
   for (const f of parsed) {
     if (!f.parsed) {
-      if (f.lines.some((l) => l.trim() !== '')) {
+      if (f.lines.hasText()) {
         out.push({ severity: 'info', kind: 'syntax', code: 'unknown-format', message: `${f.name}: not a format vIOMMU Inspector reads`, span: { line: 0, start: 0, end: 0 }, file: f.name });
       }
       continue;

@@ -85,7 +85,7 @@ function pageTableFindings(rows: PageTableRows, f: ParsedFile, ctx: DecodeContex
       if (seen.has(key)) continue;
       seen.add(key);
       const line = rows.line(i);
-      const span = pageTableRowSpans(line, f.lines[line])[level] ?? { line, start: 0, end: 0 };
+      const span = pageTableRowSpans(line, f.lines.line(line))[level] ?? { line, start: 0, end: 0 };
       for (const p of problems) out.push(specToFinding(p, { file: f.name, span }, `${LEVEL_NAMES[level]} ${hex(value)} (IOVA ${hex(rows.iova(i))})`));
     }
   }

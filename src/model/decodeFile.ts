@@ -4,6 +4,7 @@
 
 import type { AnyParseResult } from '../dumps/registry';
 import type { Span } from '../dumps/types';
+import type { LineIndex } from '../dumps/lineIndex';
 import type { DecodeContext, Structure } from '../vtd/layout';
 import { decodeRegister } from '../vtd/registers';
 import { decodeRootEntry, decodeScalableRootEntry } from '../vtd/rootEntry';
@@ -37,7 +38,7 @@ export function forEachDecodedEntry(
   parsed: AnyParseResult,
   ctx: DecodeContext,
   emit: (e: DecodedEntry) => void,
-  lines?: readonly string[],
+  lines?: LineIndex,
 ): void {
   switch (parsed.format) {
     case 'iommu_regset':
@@ -74,7 +75,7 @@ export function forEachDecodedEntry(
         const rows = block.rows;
         for (let i = 0; i < rows.count; i++) {
           const line = rows.line(i);
-          const spans = pageTableRowSpans(line, lines?.[line]);
+          const spans = pageTableRowSpans(line, lines?.line(line));
           for (let level = 5; level >= 1; level--) {
             const value = rows.entry(i, level);
             if (value === undefined || value === 0n) continue;
@@ -134,7 +135,7 @@ export function forEachDecodedEntry(
 }
 
 /** All decoded entries of a file as a list (for small files and tests). */
-export function decodedEntries(parsed: AnyParseResult, ctx: DecodeContext = {}, lines?: readonly string[]): DecodedEntry[] {
+export function decodedEntries(parsed: AnyParseResult, ctx: DecodeContext = {}, lines?: LineIndex): DecodedEntry[] {
   const out: DecodedEntry[] = [];
   forEachDecodedEntry(parsed, ctx, (e) => out.push(e), lines);
   return out;

@@ -4,6 +4,7 @@
 
 import type { AnyParseResult } from '../dumps/registry';
 import type { Finding, Span } from '../dumps/types';
+import type { LineIndex } from '../dumps/lineIndex';
 import type { CapInfo, EcapInfo } from '../vtd/registers';
 import type { Structure } from '../vtd/layout';
 import type { PageTableRows } from '../dumps/debugfs/domainTranslation';
@@ -26,7 +27,7 @@ export interface Location {
 export interface ParsedFile {
   name: string;
   /** The file's lines (the walk and the checks point into them). */
-  lines: string[];
+  lines: LineIndex;
   /** undefined when no known format matched the content. */
   parsed?: AnyParseResult;
 }

@@ -285,7 +285,7 @@ function walkTable(capture: Capture, requester: Requester, req: WalkRequest, res
     step.decoded = w.firstLevel ? decodeFlEntry(value, level) : decodeSlEntry(value, level);
     step.note = step.decoded.summary;
     const line = table.rows.line(row);
-    const spans = pageTableRowSpans(line, lines?.[line]);
+    const spans = pageTableRowSpans(line, lines?.line(line));
     step.location = { file: table.file, span: spans[level] ?? { line, start: 0, end: 0 } };
     const rsvd = step.decoded.findings.find((f) => f.code === 'reserved-bits' || f.code === 'address-beyond-haw');
     if (rsvd) {

@@ -1,9 +1,10 @@
-// The analysis of one document: its format, parse result and lines, and a
-// way to find the decoded entries on a line without decoding the whole file
+// The analysis of one document: its format, parse result and line index, and
+// a way to find the decoded entries on a line without decoding the whole file
 // (a page-table dump can hold millions of entries).
 
 import { parseDump, detectFormat, type AnyParseResult } from '../dumps/registry';
-import { splitLines, type FormatId, type Span } from '../dumps/types';
+import type { FormatId, Span } from '../dumps/types';
+import { LineIndex } from '../dumps/lineIndex';
 import type { DecodeContext } from '../vtd/layout';
 import { forEachDecodedEntry, pageTableRowSpans, type DecodedEntry } from '../model/decodeFile';
 import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
@@ -13,9 +14,11 @@ import { reparseIncrementally } from './incrementalParse';
 import { rowAtLine } from '../model/mappings';
 
 export class DocumentAnalysis {
-  readonly lines: string[];
+  /** The document's text (`lines.text`) and where its lines start. */
+  readonly lines: LineIndex;
   readonly parsed: AnyParseResult | undefined;
-  private lineIndex: Map<number, DecodedEntry[]> | undefined;
+  /** Decoded entries by line (all formats but page tables, decoded on first use). */
+  private entriesByLine: Map<number, DecodedEntry[]> | undefined;
   /** The decode context the index was built with, as a key (callers build fresh context objects). */
   private indexedWith: string | undefined;
 
@@ -27,7 +30,7 @@ export class DocumentAnalysis {
     languageId?: string,
     previous?: DocumentAnalysis,
   ) {
-    this.lines = splitLines(text);
+    this.lines = new LineIndex(text);
     const incremental = previous ? reparseIncrementally(previous.parsed, previous.lines, this.lines, fileName) : undefined;
     if (incremental) {
       this.parsed = incremental;
@@ -50,7 +53,7 @@ export class DocumentAnalysis {
     if (!p) return [];
     if (p.format === 'domain_translation_struct') return this.pageTableEntriesAt(line, ctx);
     const key = contextKey(ctx);
-    if (!this.lineIndex || this.indexedWith !== key) {
+    if (!this.entriesByLine || this.indexedWith !== key) {
       const index = new Map<number, DecodedEntry[]>();
       forEachDecodedEntry(
         p,
@@ -62,10 +65,10 @@ export class DocumentAnalysis {
         },
         this.lines,
       );
-      this.lineIndex = index;
+      this.entriesByLine = index;
       this.indexedWith = key;
     }
-    return this.lineIndex.get(line) ?? [];
+    return this.entriesByLine.get(line) ?? [];
   }
 
   /** The decoded entry under a position, if any. */
@@ -98,7 +101,7 @@ export class DocumentAnalysis {
     const p = this.parsed;
     if (!at || p?.format !== 'domain_translation_struct') return [];
     const rows = p.records[at.block].rows;
-    const spans = pageTableRowSpans(line, this.lines[line]);
+    const spans = pageTableRowSpans(line, this.lines.line(line));
     const out: DecodedEntry[] = [];
     for (let level = 5; level >= 1; level--) {
       const value = rows.entry(at.row, level);

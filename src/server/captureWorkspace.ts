@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { URI } from 'vscode-uri';
 import { parseDump } from '../dumps/registry';
-import { splitLines } from '../dumps/types';
+import { LineIndex } from '../dumps/lineIndex';
 import { buildCaptureFromParsed } from '../model/buildCapture';
 import { parseBdf } from '../model/bdf';
 import type { Capture, ParsedFile } from '../model/types';
@@ -172,7 +172,7 @@ export class CaptureWorkspace {
     } catch {
       return undefined;
     }
-    const f: DiskFile = { mtimeMs: st.mtimeMs, size: st.size, parsed: { name, lines: splitLines(text), parsed: parseDump(text, name) } };
+    const f: DiskFile = { mtimeMs: st.mtimeMs, size: st.size, parsed: { name, lines: new LineIndex(text), parsed: parseDump(text, name) } };
     this.disk.set(path, f);
     return f;
   }

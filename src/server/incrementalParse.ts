@@ -6,23 +6,50 @@
 
 import type { AnyParseResult } from '../dumps/registry';
 import { parseDomainTranslation } from '../dumps/debugfs/domainTranslation';
+import type { LineIndex } from '../dumps/lineIndex';
 
-/** First and last line that differ between two versions of equal line count. */
-export function changedLines(before: readonly string[], after: readonly string[]): { first: number; last: number } | undefined {
-  if (before.length !== after.length) return undefined;
-  let first = 0;
-  while (first < after.length && before[first] === after[first]) first++;
-  if (first === after.length) return { first: -1, last: -1 };
-  let last = after.length - 1;
-  while (last > first && before[last] === after[last]) last--;
-  return { first, last };
+/** Characters of common prefix or suffix compared at once (string equality is a memory compare). */
+const CHUNK = 4096;
+
+/**
+ * First and last line of `after` that differ from `before`, when both have
+ * as many lines; { first: -1, last: -1 } for equal texts. A line whose line
+ * end alone changed (LF to CRLF) counts as changed.
+ */
+export function changedLines(before: LineIndex, after: LineIndex): { first: number; last: number } | undefined {
+  if (before.count !== after.count) return undefined;
+  const a = before.text;
+  const b = after.text;
+  const prefix = commonPrefix(a, b);
+  if (prefix === a.length && prefix === b.length) return { first: -1, last: -1 };
+  // Lines after the last difference lie in the common suffix, which holds
+  // as many line ends in both texts: they are the same lines in both.
+  const suffix = commonSuffix(a, b, Math.min(a.length, b.length) - prefix);
+  const first = after.lineAt(prefix);
+  return { first, last: Math.max(first, after.lineAt(b.length - suffix - 1)) };
+}
+
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common end of `a` and `b`, at most `limit`. */
+function commonSuffix(a: string, b: string, limit: number): number {
+  let k = 0;
+  while (k + CHUNK <= limit && a.slice(a.length - k - CHUNK, a.length - k) === b.slice(b.length - k - CHUNK, b.length - k)) k += CHUNK;
+  while (k < limit && a.charCodeAt(a.length - k - 1) === b.charCodeAt(b.length - k - 1)) k++;
+  return k;
 }
 
 /**
  * The parse of `lines` derived from the previous parse, or undefined when the
  * edit does not allow it (the caller then parses the whole text).
  */
-export function reparseIncrementally(prev: AnyParseResult | undefined, prevLines: readonly string[], lines: readonly string[], fileName: string | undefined): AnyParseResult | undefined {
+export function reparseIncrementally(prev: AnyParseResult | undefined, prevLines: LineIndex, lines: LineIndex, fileName: string | undefined): AnyParseResult | undefined {
   if (prev?.format !== 'domain_translation_struct') return undefined;
   const changed = changedLines(prevLines, lines);
   if (!changed) return undefined;
@@ -31,7 +58,7 @@ export function reparseIncrementally(prev: AnyParseResult | undefined, prevLines
   if (b < 0) return undefined;
   const block = prev.records[b];
   // Blank lines before the block keep the line numbers absolute.
-  const text = '\n'.repeat(block.span.line) + lines.slice(block.span.line, block.lastLine + 1).join('\n') + '\n';
+  const text = '\n'.repeat(block.span.line) + lines.text.slice(lines.start(block.span.line), lines.end(block.lastLine)) + '\n';
   const again = parseDomainTranslation(text, fileName);
   const fresh = again.records[0];
   if (again.records.length !== 1 || fresh.span.line !== block.span.line || fresh.pgd !== block.pgd || fresh.lastLine !== block.lastLine) return undefined;

@@ -2,19 +2,26 @@ import { strict as assert } from 'node:assert';
 import { parseDomainTranslation } from '../../src/dumps/debugfs/domainTranslation';
 import type { AnyParseResult } from '../../src/dumps/registry';
 import { splitLines } from '../../src/dumps/types';
+import { LineIndex } from '../../src/dumps/lineIndex';
 import { reparseIncrementally, changedLines } from '../../src/server/incrementalParse';
 import { legacyCaptureText } from '../helpers';
+
+/** The line index of a text made of `lines`, each ended by `eol`. */
+function indexOf(lines: readonly string[], eol = '\n'): LineIndex {
+  return new LineIndex(lines.map((l) => l + eol).join(''));
+}
 
 describe('incremental re-parsing of page-table dumps', () => {
   const text = legacyCaptureText('domain_translation_struct');
   const lines = splitLines(text);
+  const index = new LineIndex(text);
   const prev = parseDomainTranslation(text, 'domain_translation_struct') as AnyParseResult & { format: 'domain_translation_struct' };
 
   it('re-parses only the edited block and keeps the others', () => {
     // Line 9 (0-based 8) is 00:02.0's first row: 0x00000000ffefd | ... PTE 0x000000000268e003.
     const edited = lines.slice();
     edited[8] = edited[8].replace('0x000000000268e003', '0x000000000268e001');
-    const next = reparseIncrementally(prev, lines, edited, 'domain_translation_struct');
+    const next = reparseIncrementally(prev, index, indexOf(edited), 'domain_translation_struct');
     assert.ok(next && next.format === 'domain_translation_struct');
     const b = next.records.findIndex((r) => r.bus === 0 && r.dev === 2);
     assert.equal(next.records[b].rows.entry(0, 1), 0x268e001n);
@@ -28,26 +35,77 @@ describe('incremental re-parsing of page-table dumps', () => {
     assert.equal(next.records[b].rows.entry(0, 1), full.records[b].rows.entry(0, 1));
   });
 
+  it('re-parses a block of a CRLF text as a full parse does', () => {
+    const crlf = indexOf(lines, '\r\n');
+    const before = parseDomainTranslation(crlf.text, 'domain_translation_struct') as AnyParseResult;
+    const edited = lines.slice();
+    edited[8] = edited[8].replace('0x000000000268e003', '0x000000000268e001');
+    const after = indexOf(edited, '\r\n');
+    const next = reparseIncrementally(before, crlf, after, 'domain_translation_struct');
+    assert.ok(next && next.format === 'domain_translation_struct');
+    const full = parseDomainTranslation(after.text, 'domain_translation_struct');
+    const b = next.records.findIndex((r) => r.bus === 0 && r.dev === 2);
+    assert.equal(next.records[b].rows.count, full.records[b].rows.count);
+    assert.equal(next.records[b].rows.entry(0, 1), 0x268e001n);
+    assert.deepEqual(next.findings, full.findings);
+  });
+
   it('reports a broken row in the edited block, and forgets it once fixed', () => {
     const broken = lines.slice();
     broken[20] = '0x00000000fff0b |\t0xZZZZ';
-    const next = reparseIncrementally(prev, lines, broken, 'domain_translation_struct');
+    const brokenIndex = indexOf(broken);
+    const next = reparseIncrementally(prev, index, brokenIndex, 'domain_translation_struct');
     assert.ok(next);
     assert.ok(next.findings.some((f) => f.span.line === 20 && f.kind === 'syntax'));
-    const fixed = reparseIncrementally(next, broken, lines, 'domain_translation_struct');
+    const fixed = reparseIncrementally(next, brokenIndex, index, 'domain_translation_struct');
     assert.ok(fixed);
     assert.equal(fixed.findings.filter((f) => f.kind === 'syntax').length, 0);
   });
 
   it('falls back to a full parse when lines are added or a header is edited', () => {
-    assert.equal(reparseIncrementally(prev, lines, [...lines, 'extra'], 'domain_translation_struct'), undefined);
+    assert.equal(reparseIncrementally(prev, index, indexOf([...lines, 'extra']), 'domain_translation_struct'), undefined);
     const header = lines.slice();
     header[6] = header[6].replace('@0x1a9a000', '@0x1a9b000');
-    assert.equal(reparseIncrementally(prev, lines, header, 'domain_translation_struct'), undefined);
+    assert.equal(reparseIncrementally(prev, index, indexOf(header), 'domain_translation_struct'), undefined);
   });
 
-  it('finds the changed range and returns the same parse for the same text', () => {
-    assert.deepEqual(changedLines(['a', 'b', 'c'], ['a', 'x', 'c']), { first: 1, last: 1 });
-    assert.equal(reparseIncrementally(prev, lines, lines.slice(), 'domain_translation_struct'), prev);
+  it('returns the same parse for the same text', () => {
+    assert.equal(reparseIncrementally(prev, index, new LineIndex(text.slice()), 'domain_translation_struct'), prev);
+  });
+});
+
+describe('changed lines between two texts', () => {
+  const changed = (a: string, b: string) => changedLines(new LineIndex(a), new LineIndex(b));
+
+  it('finds the first and last line that differ', () => {
+    assert.deepEqual(changed('a\nb\nc\n', 'a\nx\nc\n'), { first: 1, last: 1 });
+    assert.deepEqual(changed('a\nb\nc\nd\n', 'a\nx\nc\ny\n'), { first: 1, last: 3 });
+    assert.deepEqual(changed('a\nb\nc', 'x\nb\nc'), { first: 0, last: 0 });
+    assert.deepEqual(changed('a\nb\nc', 'a\nb\ncc'), { first: 2, last: 2 });
+  });
+
+  it('finds an edit that moves text between lines', () => {
+    assert.deepEqual(changed('ab\nc\n', 'a\nbc\n'), { first: 0, last: 1 });
+    assert.deepEqual(changed('ab\n', 'a\n'), { first: 0, last: 0 });
+    assert.deepEqual(changed('xa\nb\n', 'a\nb\n'), { first: 0, last: 0 });
+  });
+
+  it('finds the change in lines longer than the compared chunks, far into a long text', () => {
+    const row = 'r'.repeat(5000);
+    const rows = Array.from({ length: 300 }, () => row);
+    const edited = rows.slice();
+    edited[250] = row.slice(0, 4500) + 's' + row.slice(4501);
+    assert.deepEqual(changedLines(indexOf(rows), indexOf(edited)), { first: 250, last: 250 });
+  });
+
+  it('is undefined when the line count differs, and empty for equal texts', () => {
+    assert.equal(changed('a\nb\n', 'a\nb\nc\n'), undefined);
+    assert.deepEqual(changed('a\nb\n', 'a\nb\n'), { first: -1, last: -1 });
+    assert.deepEqual(changed('', ''), { first: -1, last: -1 });
+  });
+
+  it('counts a line whose line end alone changed as changed', () => {
+    assert.deepEqual(changed('a\nb\nc\n', 'a\nb\r\nc\n'), { first: 1, last: 1 });
+    assert.deepEqual(changed('a\nb\n', 'a\nb'), { first: 1, last: 1 });
   });
 });

@@ -92,12 +92,12 @@ export class PageTableRows {
   }
 
   /**
-   * Gives back the unused part of the columns once a block is complete, when
-   * more than a third of them is unused (copying costs time, so small slack
-   * is kept).
+   * Gives back the unused part of the columns once a block is complete (up
+   * to a sixteenth of them kept: copying the rows once costs far less than
+   * scanning them did, but a block of exactly the reserved size needs no copy).
    */
   trim(): void {
-    if (this.capacity > this.count + (this.count >> 1) + 16) this.allocate(Math.max(1, this.count));
+    if (this.capacity > this.count + (this.count >> 4) + 16) this.allocate(Math.max(1, this.count));
   }
 
   pfn(i: number): bigint {

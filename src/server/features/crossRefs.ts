@@ -6,6 +6,7 @@
 
 import type { Location as LspLocation } from 'vscode-languageserver/node';
 import type { Span } from '../../dumps/types';
+import type { LineIndex } from '../../dumps/lineIndex';
 import type { AnyParseResult } from '../../dumps/registry';
 import type { TraceEvent } from '../../dumps/qemuTrace/index';
 import type { DomainBlock } from '../../dumps/debugfs/domainTranslation';
@@ -89,7 +90,7 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
         sink({ kind: 'requester', sid }, block.deviceSpan);
         const did = didOfPgd(capture, block.pgd);
         if (did !== undefined) sink({ kind: 'domain', did }, block.pgdSpan);
-        if (line !== undefined && line > block.span.line) pageTableRowMentions(block, sid, line, file.lines[line], sink);
+        if (line !== undefined && line > block.span.line) pageTableRowMentions(block, sid, line, file.lines.line(line), sink);
       });
       return;
     case 'ir_translation_struct':
@@ -99,7 +100,7 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
       for (const table of p.records) {
         for (const row of table.rows) {
           if (row.requesterId === undefined || (line !== undefined && row.span.line !== line)) continue;
-          const text = file.lines[row.span.line];
+          const text = file.lines.line(row.span.line);
           const span = row.hwirq !== undefined ? wordSpan(text, row.span.line, String(row.hwirq), row.chip ? Math.max(0, text?.indexOf(row.chip) ?? 0) : 0) : undefined;
           sink({ kind: 'requester', sid: row.requesterId }, span ?? row.nameSpan ?? row.span);
         }
@@ -116,12 +117,12 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
         } else if (r.kind === 'ir-fault') {
           sink({ kind: 'requester', sid: r.sid }, r.deviceSpan);
         } else if (r.kind === 'dmar-info' && r.bdf !== undefined) {
-          sink({ kind: 'requester', sid: r.bdf }, bdfSpanIn(file.lines[r.span.line], r.span.line) ?? r.span);
+          sink({ kind: 'requester', sid: r.bdf }, bdfSpanIn(file.lines.line(r.span.line), r.span.line) ?? r.span);
         }
       }
       return;
     case 'qemu_trace':
-      for (const e of line === undefined ? p.records : recordsOnLine(p.records, line)) traceMentions(e, file.lines[e.span.line], sink);
+      for (const e of line === undefined ? p.records : recordsOnLine(p.records, line)) traceMentions(e, file.lines.line(e.span.line), sink);
       return;
     case 'invalidation_queue':
       for (const inv of capture.invalidations) {
@@ -279,7 +280,7 @@ export function subjectAt(entry: CaptureEntry, uri: string, line: number, charac
   const exact = mentions.find((m) => character >= m.span.start && character <= m.span.end);
   if (exact) return { entry, file, mention: exact };
   if (file.parsed?.format !== 'iommu_regset') {
-    const text = file.lines[line] ?? '';
+    const text = file.lines.line(line) ?? '';
     const bdf = bdfAt(text, character);
     const sid = bdf ? parseBdf(bdf.text) : undefined;
     if (bdf && sid !== undefined) return { entry, file, mention: { subject: { kind: 'requester', sid }, span: { line, start: bdf.start, end: bdf.end } } };
@@ -330,12 +331,12 @@ export function tableOf(capture: Capture, sid: number): PageTableView | undefine
   return (did !== undefined ? capture.domains.get(did)?.table : undefined) ?? r?.tables[0];
 }
 
-function linesOf(capture: Capture, name: string): string[] | undefined {
+function linesOf(capture: Capture, name: string): LineIndex | undefined {
   return capture.files.find((f) => f.name === name)?.lines;
 }
 
 function pfnSpan(capture: Capture, file: string, line: number): Span {
-  const text = linesOf(capture, file)?.[line];
+  const text = linesOf(capture, file)?.line(line);
   const pfn = text !== undefined ? pageTableRowTokenColumns(text)[0] : undefined;
   return { line, start: pfn?.start ?? 0, end: pfn?.end ?? text?.length ?? 0 };
 }
@@ -374,7 +375,7 @@ export function referencesOf(entry: CaptureEntry, subject: Subject, limit = MAX_
   };
   if (subject.kind === 'host-page') {
     for (const { hit } of reverseMapOf(entry).lookup(subject.hpa)) {
-      const text = linesOf(capture, hit.file)?.[hit.line];
+      const text = linesOf(capture, hit.file)?.line(hit.line);
       add({ file: hit.file, span: pageTableRowSpans(hit.line, text)[hit.mapping.level] ?? { line: hit.line, start: 0, end: 0 } });
     }
     return out;

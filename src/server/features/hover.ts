@@ -49,7 +49,7 @@ function registerHover(connection: Connection, workspace: CaptureWorkspace): voi
     const doc = workspace.document(params.textDocument.uri);
     if (!doc || token.isCancellationRequested) return null;
     const { line, character } = params.position;
-    const text = doc.lines[line] ?? '';
+    const text = doc.lines.line(line) ?? '';
     const entry = workspace.captureOf(doc.uri);
     const capture = entry?.capture;
     const unit = capture?.units[0];

@@ -36,7 +36,7 @@ function registerInlayHints(connection: Connection, workspace: CaptureWorkspace,
     if (!doc) return [];
     const ctx = decodeContextOf(workspace.captureOf(doc.uri)?.capture.units[0]);
     const hints: InlayHint[] = [];
-    const last = Math.min(params.range.end.line, params.range.start.line + MAX_LINES, doc.lines.length - 1);
+    const last = Math.min(params.range.end.line, params.range.start.line + MAX_LINES, doc.lines.count - 1);
     for (let line = params.range.start.line; line <= last; line++) {
       if (token.isCancellationRequested) break;
       for (const e of doc.entriesAt(line, ctx)) {

@@ -61,7 +61,7 @@ export async function openLargeFile(workspace: CaptureWorkspace, params: OpenLar
     uri: params.uri,
     format: analysis.format,
     bytes: Buffer.byteLength(text),
-    lineCount: analysis.lines.length,
+    lineCount: analysis.lines.count,
     records: analysis.parsed?.records.length ?? 0,
     dialect: analysis.parsed?.dialect ?? [],
     findings: findings.slice(0, 200).map((f) => ({ line: f.span.line, severity: f.severity, code: f.code, message: f.message })),

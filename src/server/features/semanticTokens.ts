@@ -42,7 +42,7 @@ export function semanticTokensOf(workspace: CaptureWorkspace, uri: string, first
   if (!doc?.parsed) return builder.build();
   const ctx = stableContext(workspace.captureOf(uri)?.capture);
   const tokens = new DocumentTokens(doc, ctx);
-  const end = Math.min(last, doc.lines.length - 1);
+  const end = Math.min(last, doc.lines.count - 1);
   let count = 0;
   for (let line = Math.max(0, first); line <= end && count < maxTokens; line++) {
     if ((line & 1023) === 0 && token?.isCancellationRequested) return undefined;

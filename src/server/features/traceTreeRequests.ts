@@ -84,7 +84,7 @@ export function traceSourceInfo(params: SourceInfoParams, workspace: CaptureWork
   if (!trace) return null;
   const r = replayOf(trace, params.source);
   const domains = new Set(r.contextCache.entries.map((e) => Number((e.hi >> 8n) & 0xffffn)));
-  const whole = params.source.asOfLine === undefined || r.asOfLine >= trace.lineCount - 1;
+  const whole = params.source.asOfLine === undefined || r.asOfLine >= trace.lines.count - 1;
   return {
     name: trace.name,
     counts: {
@@ -95,7 +95,7 @@ export function traceSourceInfo(params: SourceInfoParams, workspace: CaptureWork
       irqs: r.routes.filter((x) => x.kind === 'kvm').length,
       faults: r.iotlb.counters.faults,
     },
-    note: whole ? `whole trace (${trace.lineCount} lines)` : `as of ${lineName(r.asOfLine)} of ${trace.lineCount}`,
+    note: whole ? `whole trace (${trace.lines.count} lines)` : `as of ${lineName(r.asOfLine)} of ${trace.lines.count}`,
     ...viewMessage(r, params.view),
   };
 }

@@ -96,7 +96,7 @@ function eventNode(ctx: TraceTreeContext, d: AtsDevice, i: number): TreeNodeDto 
     location: traceLocation(ctx.trace, e.line),
     copy: {
       value: e.label,
-      raw: e.shown === 'traced' ? ctx.trace.lines[e.line]?.trim() : undefined,
+      raw: e.shown === 'traced' ? ctx.trace.lines.line(e.line)?.trim() : undefined,
       json: { line: e.line + 1, kind: e.kind, from: e.from, to: e.to, label: e.label, shown: e.shown, qwords: e.qwords?.map((q) => hex(q)), range: e.range && { base: hex(e.range.base), size: hex(e.range.size), all: e.range.all } },
     },
   };
@@ -155,7 +155,7 @@ function seenLeaf(ctx: TraceTreeContext, c: SeenContext): TreeNodeDto {
     contextValue: 'atsOther',
     icon: 'circle-slash',
     location: traceLocation(ctx.trace, c.line),
-    copy: { value: `${hex(c.hi)}:${hex(c.lo)}`, raw: ctx.trace.lines[c.line]?.trim() },
+    copy: { value: `${hex(c.hi)}:${hex(c.lo)}`, raw: ctx.trace.lines.line(c.line)?.trim() },
   };
 }
 

@@ -185,7 +185,7 @@ function entryNode(ctx: TraceTreeContext, e: IotlbEntry, parent?: string): TreeN
     location: traceLocation(ctx.trace, e.line),
     copy: {
       value: hex(e.iova),
-      raw: ctx.trace.lines[e.line]?.trim(),
+      raw: ctx.trace.lines.line(e.line)?.trim(),
       json: { did: e.domain, sid: sidName(e.sid), iova: hex(e.iova), level: e.level, size: hex(e.size), slpte: hex(e.slpte), hpa: hex(hpa), read: e.read, write: e.write, line: e.line + 1, hits: e.hits },
     },
   };
@@ -271,7 +271,7 @@ function cacheEntries(ctx: TraceTreeContext): TreeNodeDto[] {
         contextValue: 'contextCacheEntry',
         icon: valid ? 'symbol-class' : 'circle-slash',
         location: traceLocation(ctx.trace, e.line),
-        copy: { value: `${hex(e.hi)}:${hex(e.lo)}`, raw: ctx.trace.lines[e.line]?.trim(), json: { sid: sidName(e.sid), hi: hex(e.hi), lo: hex(e.lo), gen: e.gen, valid } },
+        copy: { value: `${hex(e.hi)}:${hex(e.lo)}`, raw: ctx.trace.lines.line(e.line)?.trim(), json: { sid: sidName(e.sid), hi: hex(e.hi), lo: hex(e.lo), gen: e.gen, valid } },
       } satisfies TreeNodeDto;
     });
 }

@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { TraceEvent } from '../../dumps/qemuTrace/index';
+import type { LineIndex } from '../../dumps/lineIndex';
 import { replayTrace, type TraceReplay } from '../../model/traceReplay/index';
 import type { SourceRef, WireLocation } from '../../protocol';
 import type { CaptureWorkspace } from '../captureWorkspace';
@@ -21,8 +22,7 @@ export interface TraceDoc {
   /** Its file name. */
   name: string;
   events: readonly TraceEvent[];
-  lines: readonly string[];
-  lineCount: number;
+  lines: LineIndex;
 }
 
 /** What the trace views' node builders are given. */
@@ -55,7 +55,7 @@ export function traceOf(workspace: CaptureWorkspace, uri: string): TraceDoc | un
   const doc = workspace.document(uri);
   if (doc?.parsed?.format === 'qemu_trace') {
     const path = fsPathOf(uri);
-    return { uri, name: path ? basename(path) : (doc.fileName ?? 'trace'), events: doc.parsed.records, lines: doc.lines, lineCount: doc.lines.length };
+    return { uri, name: path ? basename(path) : (doc.fileName ?? 'trace'), events: doc.parsed.records, lines: doc.lines };
   }
   const path = fsPathOf(uri);
   const entry = path && isDirectory(path) ? workspace.captureOfFolder(path) : workspace.captureOf(uri);
@@ -69,7 +69,6 @@ export function traceOf(workspace: CaptureWorkspace, uri: string): TraceDoc | un
     name: basename(file.name),
     events: file.parsed.records,
     lines: file.lines,
-    lineCount: file.lines.length,
   };
 }
 
@@ -77,15 +76,15 @@ export function traceOf(workspace: CaptureWorkspace, uri: string): TraceDoc | un
 export function replayOf(trace: TraceDoc, source: SourceRef): TraceReplay {
   let cached = replays.get(trace.events);
   if (!cached) {
-    cached = { full: replayTrace(trace.events, { lineCount: trace.lineCount }), partial: new Map() };
+    cached = { full: replayTrace(trace.events, { lineCount: trace.lines.count }), partial: new Map() };
     replays.set(trace.events, cached);
   }
   const line = source.asOfLine;
-  if (line === undefined || !Number.isInteger(line) || line >= trace.lineCount - 1) return cached.full;
+  if (line === undefined || !Number.isInteger(line) || line >= trace.lines.count - 1) return cached.full;
   const at = Math.max(0, line);
   const hit = cached.partial.get(at);
   if (hit) return hit;
-  const replay = replayTrace(trace.events, { untilLine: at, lineCount: trace.lineCount, psiMaskBits: cached.full.iotlb.psiMaskBits });
+  const replay = replayTrace(trace.events, { untilLine: at, lineCount: trace.lines.count, psiMaskBits: cached.full.iotlb.psiMaskBits });
   cached.partial.set(at, replay);
   if (cached.partial.size > PARTIAL_KEPT) cached.partial.delete(cached.partial.keys().next().value as number);
   return replay;
@@ -93,7 +92,7 @@ export function replayOf(trace: TraceDoc, source: SourceRef): TraceReplay {
 
 /** A line of the trace as a wire location. */
 export function traceLocation(trace: TraceDoc, line: number): WireLocation {
-  return { uri: trace.uri, line, character: 0, endCharacter: trace.lines[line]?.length ?? 0 };
+  return { uri: trace.uri, line, character: 0, endCharacter: trace.lines.lineLength(line) };
 }
 
 /** "line 1832" (1-based, as editors number lines). */

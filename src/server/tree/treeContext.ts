@@ -33,7 +33,7 @@ export function wireLocationOf(ctx: TreeContext, loc: Location | undefined): Wir
 
 /** The text of one line of a capture file. */
 export function lineText(ctx: TreeContext, file: string, line: number): string | undefined {
-  return ctx.entry.capture.files.find((f) => f.name === file)?.lines[line];
+  return ctx.entry.capture.files.find((f) => f.name === file)?.lines.line(line);
 }
 
 /** The text a span covers, as the dump prints it (for "Copy raw entry"). */

@@ -22,10 +22,10 @@ import { hex2, lineRange, plural, spanRange, symbol, type OutlineInput } from '.
 /** Last line of block `i` of `starts` (header lines): the last text line before the next header. */
 function blockEnd(input: OutlineInput, starts: readonly number[], i: number, skip?: RegExp): number {
   const lines = input.doc.lines;
-  const limit = i + 1 < starts.length ? starts[i + 1] - 1 : lines.length - 1;
+  const limit = i + 1 < starts.length ? starts[i + 1] - 1 : lines.count - 1;
   let last = starts[i];
   for (let l = starts[i]; l <= limit; l++) {
-    const t = (lines[l] ?? '').trim();
+    const t = (lines.line(l) ?? '').trim();
     if (t.length > 0 && !(skip && skip.test(t))) last = l;
   }
   return last;

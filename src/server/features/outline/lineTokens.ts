@@ -7,6 +7,7 @@
 import type { DocumentAnalysis } from '../../analysis';
 import type { AnyParseResult } from '../../../dumps/registry';
 import type { Span } from '../../../dumps/types';
+import type { LineIndex } from '../../../dumps/lineIndex';
 import type { KernelLogRecord } from '../../../dumps/kernelLog/index';
 import type { TraceEvent } from '../../../dumps/qemuTrace/index';
 import { pageTableRowTokenColumns } from '../../../dumps/debugfs/pageTableRowScanner';
@@ -59,7 +60,7 @@ function hexWords(text: string, line: number, from: number): Span[] {
   return out;
 }
 
-function kernelLogTokens(index: Index, records: readonly KernelLogRecord[], lines: readonly string[]): void {
+function kernelLogTokens(index: Index, records: readonly KernelLogRecord[], lines: LineIndex): void {
   for (const r of records) {
     if (r.kind === 'dmar-fault') {
       add(index, r.deviceSpan, TYPE.requester);
@@ -69,11 +70,11 @@ function kernelLogTokens(index: Index, records: readonly KernelLogRecord[], line
       add(index, r.deviceSpan, TYPE.requester);
       add(index, r.reasonSpan, TYPE.faultReason);
     } else if (r.kind === 'fault-dump') {
-      const header = hexWords(lines[r.span.line] ?? '', r.span.line, r.span.start);
+      const header = hexWords(lines.line(r.span.line) ?? '', r.span.line, r.span.start);
       add(index, header[header.length - 1], TYPE.address);
       for (const d of r.lines) {
         if (d.kind === 'status' || d.kind === 'not-present') continue;
-        const words = hexWords(lines[d.span.line] ?? '', d.span.line, d.span.start);
+        const words = hexWords(lines.line(d.span.line) ?? '', d.span.line, d.span.start);
         // The values are the last numbers of the line, in printed order.
         const values = words.slice(Math.max(0, words.length - d.values.length));
         values.forEach((w, k) => add(index, w, TYPE.entry, d.values[k] === 0n ? NOT_PRESENT : 0));
@@ -83,7 +84,7 @@ function kernelLogTokens(index: Index, records: readonly KernelLogRecord[], line
 }
 
 /** Tokens of the formats small enough to index whole (entries come from the analysis). */
-function recordTokens(p: AnyParseResult, lines: readonly string[]): Index {
+function recordTokens(p: AnyParseResult, lines: LineIndex): Index {
   const index: Index = new Map();
   switch (p.format) {
     case 'iommu_regset':
@@ -112,7 +113,7 @@ function recordTokens(p: AnyParseResult, lines: readonly string[]): Index {
         for (const row of t.rows) {
           if (row.requesterId === undefined || row.hwirq === undefined || !row.chip) continue;
           // The hardware irq of a PCI MSI row encodes the requester id.
-          const text = lines[row.span.line] ?? '';
+          const text = lines.line(row.span.line) ?? '';
           const at = text.indexOf(String(row.hwirq), Math.max(0, text.indexOf(row.chip) + row.chip.length));
           if (at >= 0) add(index, { line: row.span.line, start: at, end: at + String(row.hwirq).length }, TYPE.requester);
         }
@@ -222,7 +223,7 @@ export class DocumentTokens {
   /** The tokens of `line`, sorted, none overlapping. */
   line(line: number): RawToken[] {
     const p = this.doc.parsed;
-    const text = this.doc.lines[line];
+    const text = this.doc.lines.line(line);
     if (!p || text === undefined) return [];
     const out: RawToken[] = [];
     if (p.format === 'domain_translation_struct') this.pageTableLine(line, text, out);

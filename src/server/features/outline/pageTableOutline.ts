@@ -69,7 +69,7 @@ export function runRangeText(startPfn: number, endPfn: number): string {
 function runSymbol(input: OutlineInput, rows: PageTableRows, run: IovaRun): DocumentSymbol {
   const lines = input.doc.lines;
   const firstLine = rows.line(run.first);
-  const pfnColumn = pageTableRowTokenColumns(lines[firstLine] ?? '')[0];
+  const pfnColumn = pageTableRowTokenColumns(lines.line(firstLine) ?? '')[0];
   const selection = pfnColumn ? spanRange({ line: firstLine, ...pfnColumn }) : undefined;
   // "pages" while every leaf is a 4 KiB page; a run with 2 MiB or 1 GiB leaves counts leaves.
   const count = run.endPfn - run.startPfn === run.leaves ? plural(run.leaves, 'page') : plural(run.leaves, 'leaf', 'leaves');
@@ -110,7 +110,7 @@ function blockSymbol(input: OutlineInput, block: DomainBlock): DocumentSymbol {
     const range = lineRange(doc.lines, rows.line(r.first), rows.line(r.last));
     children.push(symbol(`${plural(restRuns, 'more run')} (${plural(r.leaves, 'page')})`, SymbolKind.Array, range, range, `up to 0x${(BigInt(r.endPfn) * BigInt(PAGE) - 1n).toString(16)}`));
   }
-  const header = (doc.lines[block.span.line] ?? '').trim().replace(/^Device\s+/, '');
+  const header = (doc.lines.line(block.span.line) ?? '').trim().replace(/^Device\s+/, '');
   const name = header.length > 120 ? header.slice(0, 117) + '...' : header;
   const detail = leaves > 0 ? `${plural(leaves, 'leaf', 'leaves')}, ${sizeText(bytes)}` : 'no leaves';
   return symbol(name, SymbolKind.Struct, lineRange(doc.lines, block.span.line, block.lastLine), spanRange(block.deviceSpan), detail, children);

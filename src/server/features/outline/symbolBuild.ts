@@ -5,6 +5,7 @@
 
 import type { CancellationToken, DocumentSymbol, Range, SymbolKind } from 'vscode-languageserver/node';
 import type { Span } from '../../../dumps/types';
+import type { LineIndex } from '../../../dumps/lineIndex';
 import type { Capture } from '../../../model/types';
 import type { DecodeContext } from '../../../vtd/layout';
 import type { DocumentAnalysis } from '../../analysis';
@@ -53,9 +54,9 @@ export class SymbolBudget {
   }
 }
 
-export function lineRange(lines: readonly string[], first: number, last = first): Range {
+export function lineRange(lines: LineIndex, first: number, last = first): Range {
   const end = Math.max(first, last);
-  return { start: { line: first, character: 0 }, end: { line: end, character: (lines[end] ?? '').length } };
+  return { start: { line: first, character: 0 }, end: { line: end, character: lines.lineLength(end) } };
 }
 
 export function spanRange(span: Span): Range {
@@ -81,14 +82,6 @@ export function symbol(name: string, kind: SymbolKind, range: Range, selection: 
   if (detail) s.detail = detail;
   if (children && children.length > 0) s.children = children;
   return s;
-}
-
-/** The last line of a block at or after `from` that is not blank, looking no further than `limit`. */
-export function lastTextLine(lines: readonly string[], from: number, limit: number): number {
-  let last = from;
-  const end = Math.min(limit, lines.length - 1);
-  for (let l = from; l <= end; l++) if ((lines[l] ?? '').trim().length > 0) last = l;
-  return last;
 }
 
 /** "1.0 MiB", "88 KiB", "4 GiB": one decimal when the size is not a whole number of its unit. */

@@ -170,7 +170,7 @@ function argNumber(v: unknown): number | undefined {
 
 function landmarkSymbol(input: OutlineInput, e: TraceEvent): DocumentSymbol {
   const a = e.args;
-  const line = input.doc.lines[e.span.line] ?? '';
+  const line = input.doc.lines.line(e.span.line) ?? '';
   let name = e.name;
   let detail = line.slice(e.nameSpan.end).trim();
   if (e.name === 'vtd_dmar_fault') {
