@@ -161,6 +161,8 @@ export interface CaptureSummary {
   units: { name: string; mode: string; translation?: boolean; interruptRemapping?: boolean; queuedInvalidation?: boolean; cap?: string; ecap?: string }[];
   requesters: { bdf: string; did?: number; group?: number; mappings: number }[];
   domains: { did: number; requesters: string[]; levels?: number; mappings: number; bytes: string }[];
+  /** Files of the folder the capture does not hold, and why (too large, unreadable, too many files). */
+  leftOut: { name: string; reason: string }[];
 }
 
 export const CaptureSummaryRequest = request<CaptureSummaryParams, CaptureSummary | null>('viommu/captureSummary');

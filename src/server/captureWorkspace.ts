@@ -14,9 +14,11 @@ import type { Capture, ParsedFile } from '../model/types';
 import { ReverseMap } from '../model/reverseMap';
 import { DocumentAnalysis } from './analysis';
 
-/** Sibling files larger than this are left out of a capture (the user opens them on purpose). */
-const MAX_SIBLING_BYTES = 64 * 1024 * 1024;
-const MAX_SIBLINGS = 2000;
+/** Sibling files larger than this are left out of a capture (opening one in the editor adds it). */
+export const MAX_SIBLING_BYTES = 64 * 1024 * 1024;
+/** A capture folder is read up to this many files (its per-device sub-folders included). */
+export const MAX_SIBLINGS = 2000;
+const MiB = 1024 * 1024;
 const NOT_DUMPS = /^(manifest\.json|README(\.md)?|\..*)$/i;
 
 interface DiskFile {
@@ -25,11 +27,19 @@ interface DiskFile {
   parsed: ParsedFile;
 }
 
+/** A file of a capture folder that is not part of its capture, and why (the views say so). */
+export interface LeftOutFile {
+  name: string;
+  reason: string;
+}
+
 export interface CaptureEntry {
   folder: string;
   capture: Capture;
   /** URI of each file of the capture, by its name in the capture. */
   uris: Map<string, string>;
+  /** Files of the folder the capture does not hold (too large, unreadable, beyond MAX_SIBLINGS). */
+  leftOut?: LeftOutFile[];
   /** Built on first use: host page → IOVAs. */
   reverse?: ReverseMap;
 }
@@ -129,7 +139,9 @@ export class CaptureWorkspace {
       const p = fsPathOf(a.uri);
       if (p && captureRootOf(p) === folder) openHere.set(p, a);
     }
-    for (const path of listCaptureFiles(folder)) {
+    const listed = listCaptureFiles(folder);
+    const leftOut: LeftOutFile[] = [];
+    for (const path of listed.files) {
       const name = relative(folder, path).split(sep).join('/');
       const doc = openHere.get(path);
       if (doc) {
@@ -139,11 +151,14 @@ export class CaptureWorkspace {
         continue;
       }
       const f = this.readDisk(path, name);
-      if (f) {
-        files.push(f.parsed);
-        uris.set(name, URI.file(path).toString());
+      if ('reason' in f) {
+        leftOut.push({ name, reason: f.reason });
+        continue;
       }
+      files.push(f.parsed);
+      uris.set(name, URI.file(path).toString());
     }
+    if (listed.notListed > 0) leftOut.push({ name: `${listed.notListed} more files or folders`, reason: `a capture folder is read up to ${MAX_SIBLINGS} files` });
     // Open documents not on disk yet (new, unsaved files in the folder).
     for (const [path, doc] of openHere) {
       const name = relative(folder, path).split(sep).join('/');
@@ -151,26 +166,27 @@ export class CaptureWorkspace {
       uris.set(name, doc.uri);
     }
     files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const entry = { folder, capture: buildCaptureFromParsed(files), uris };
+    const entry: CaptureEntry = { folder, capture: buildCaptureFromParsed(files), uris, leftOut };
     this.captures.set(folder, entry);
     return entry;
   }
 
-  private readDisk(path: string, name: string): DiskFile | undefined {
+  /** A file of the folder as parsed, or why it is left out of the capture. */
+  private readDisk(path: string, name: string): DiskFile | { reason: string } {
     let st;
     try {
       st = statSync(path);
-    } catch {
-      return undefined;
+    } catch (err) {
+      return { reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
     }
     const known = this.disk.get(path);
     if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known;
-    if (st.size > MAX_SIBLING_BYTES) return undefined;
+    if (st.size > MAX_SIBLING_BYTES) return { reason: `${Math.round(st.size / MiB)} MiB, more than the ${MAX_SIBLING_BYTES / MiB} MiB read with the rest of a capture: open it to add it` };
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
+    } catch (err) {
+      return { reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
     }
     const f: DiskFile = { mtimeMs: st.mtimeMs, size: st.size, parsed: { name, lines: new LineIndex(text), parsed: parseDump(text, name) } };
     this.disk.set(path, f);
@@ -178,9 +194,10 @@ export class CaptureWorkspace {
   }
 }
 
-/** Files of a capture folder: its own files and those of per-device and per-PASID sub-folders. */
-function listCaptureFiles(folder: string): string[] {
+/** Files of a capture folder: its own files and those of per-device and per-PASID sub-folders, up to MAX_SIBLINGS; and how many names were not looked at after that. */
+function listCaptureFiles(folder: string): { files: string[]; notListed: number } {
   const out: string[] = [];
+  let notListed = 0;
   const walk = (dir: string, depth: number) => {
     let names: string[];
     try {
@@ -189,7 +206,11 @@ function listCaptureFiles(folder: string): string[] {
       return;
     }
     for (const n of names) {
-      if (out.length >= MAX_SIBLINGS || NOT_DUMPS.test(n)) continue;
+      if (NOT_DUMPS.test(n)) continue;
+      if (out.length >= MAX_SIBLINGS) {
+        notListed++; // not even looked at: a folder of 100,000 files costs no stat each
+        continue;
+      }
       const p = join(dir, n);
       let st;
       try {
@@ -202,7 +223,7 @@ function listCaptureFiles(folder: string): string[] {
     }
   };
   walk(folder, 0);
-  return out;
+  return { files: out, notListed };
 }
 
 export function fsPathOf(uri: string): string | undefined {

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SourceInfoRequest, TreeChildrenRequest, TreeNodeAtRequest, type SourceRef } from '../../src/protocol';
+import { CaptureSummaryRequest, SourceInfoRequest, TreeChildrenRequest, TreeNodeAtRequest, type SourceRef } from '../../src/protocol';
 import { legacyCaptureDir } from '../helpers';
 import { TestLspClient } from './lspClient';
 
@@ -78,5 +79,21 @@ describe('language server: sidebar tree requests', function () {
     assert.equal(irqs[0].label, 'IRQ 25 virtio1-renamed');
     await client.change(uri, 3, text);
     assert.equal((await client.request(SourceInfoRequest, { source }))?.fingerprint, first.fingerprint);
+  });
+
+  it('says which files of a capture folder it left out, and why: one too large, those beyond 2000', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-left-out-'));
+    copyFileSync(join(legacyCaptureDir, 'dmar_translation_struct'), join(dir, 'dmar_translation_struct'));
+    // Sparse: 70 MiB on paper, nothing on disk; the server leaves it out without reading it.
+    writeFileSync(join(dir, 'domain_translation_struct'), '');
+    truncateSync(join(dir, 'domain_translation_struct'), 70 * 1024 * 1024);
+    for (let i = 0; i < 2100; i++) writeFileSync(join(dir, `note-${String(i).padStart(4, '0')}`), `line ${i}\n`);
+    const folder: SourceRef = { kind: 'capture', uri: pathToFileURL(dir).toString() };
+    const info = await client.request(SourceInfoRequest, { source: folder, view: 'contextTables' });
+    assert.match(info?.message ?? '', /^Left out of this capture: domain_translation_struct \(70 MiB, more than the 64 MiB read with the rest of a capture: open it to add it\); 102 more files or folders \(a capture folder is read up to 2000 files\)\.$/);
+    // The capture still holds what it read: dmar_translation_struct's unit and devices.
+    assert.equal(info?.counts.requesters, 9);
+    const summary = await client.request(CaptureSummaryRequest, { uri: pathToFileURL(dir).toString() });
+    assert.deepEqual(summary?.leftOut.map((f) => f.name), ['domain_translation_struct', '102 more files or folders']);
   });
 });

@@ -89,13 +89,25 @@ function fingerprintOf(c: Capture): string {
   return f;
 }
 
+/** What every view of the capture says about the files it does not hold (the first few, then how many more). */
+function leftOutMessage(entry: CaptureEntry): string | undefined {
+  const left = entry.leftOut ?? [];
+  if (left.length === 0) return undefined;
+  const shown = left.slice(0, 3).map((f) => `${f.name} (${f.reason})`);
+  if (left.length > 3) shown.push(`${left.length - 3} more`);
+  return `Left out of this capture: ${shown.join('; ')}.`;
+}
+
 export function captureInfo(entry: CaptureEntry, params: SourceInfoParams): SourceInfo {
   const c = entry.capture;
+  const note = viewNote(entry, params.view);
+  const message = [note.message, leftOutMessage(entry)].filter(Boolean).join(' ');
   return {
     name: captureName(entry, params.source.uri),
     fingerprint: fingerprintOf(c),
     counts: { units: c.units.length, requesters: c.requesters.size, domains: c.domains.size, irtes: c.irtes.length, irqs: c.irqs.length, faults: c.faults.length },
-    ...viewNote(entry, params.view),
+    ...note,
+    message: message || undefined,
   };
 }
 
