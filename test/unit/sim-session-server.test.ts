@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { loadBuiltin, loadScenario, runScenario, SimulationSession } from '../../src/sim/index';
+import { builtinText, loadBuiltin, loadScenario, runScenario, SimulationSession } from '../../src/sim/index';
 import { breakpointText, specOf } from '../../src/server/sim/breakpoints';
-import { ServerSimulation } from '../../src/server/sim/serverSimulation';
+import { MAX_SESSION_EVENTS, ServerSimulation } from '../../src/server/sim/serverSimulation';
 import { SimulationRegistry, MAX_SESSIONS } from '../../src/server/sim/simulationRegistry';
 import { editBreakpoints, simulationCatalog, startSimulation, stepSimulation } from '../../src/server/features/simulationRequests';
 import { captureEntryOf } from './tree-captureEntry';
@@ -117,6 +117,17 @@ describe('server simulation requests', () => {
     const open = startSimulation(reg, { uri: 'file:///w/open.viommu.yaml' }, { get: () => ({ getText: () => 'name: from-editor\n' }) });
     assert.equal(open.status?.scenario, 'from-editor');
     assert.equal(open.status?.origin, 'open.viommu.yaml');
+  });
+
+  it('refuses to step a scenario of more than MAX_SESSION_EVENTS events, and says what to do instead', () => {
+    const reg = new SimulationRegistry();
+    // dynamic-strict makes about 28 events a packet: 100 M packets would be 2.8 billion events, each step a recorded replay.
+    const text = builtinText('dynamic-strict')!.replace(/packets: \d+/, 'packets: 100000000');
+    const r = startSimulation(reg, { text, uri: 'file:///w/huge.viommu.yaml' }, noDocuments);
+    assert.equal(r.status, undefined);
+    assert.match(r.error ?? '', /^huge\.viommu\.yaml cannot be stepped: it makes more than 2,000,000 events, .*lower workload\.packets, or run it whole with "viommu simulate"$/);
+    assert.equal(reg.all().length, 0, 'no session kept');
+    assert.ok(MAX_SESSION_EVENTS >= runScenario(builtin('dynamic-strict')).result.events, 'the built-ins fit');
   });
 
   it('seeds a session from a capture folder, and says so', () => {

@@ -28,7 +28,7 @@ import { KIND_SPECS } from '../../sim/events/kinds';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import { specOf } from '../sim/breakpoints';
 import { scenarioInput, documentName } from '../sim/scenarioInput';
-import type { StepOutcome } from '../sim/serverSimulation';
+import { TooManyEventsError, type StepOutcome } from '../sim/serverSimulation';
 import { SIMULATIONS, type SimulationRegistry } from '../sim/simulationRegistry';
 import { captureFor } from './customRequests';
 import type { Feature } from './feature';
@@ -50,6 +50,7 @@ export function startSimulation(registry: SimulationRegistry, params: Simulation
   try {
     return { status: registry.start(input.scenario, origin, capture).status() };
   } catch (err) {
+    if (err instanceof TooManyEventsError) return { error: `${origin} cannot be stepped: ${err.message}` };
     return { error: `the simulation failed: ${message(err)}` };
   }
 }

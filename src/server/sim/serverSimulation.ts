@@ -13,6 +13,17 @@ import type { SimulationStatus, WireSimEvent } from '../../protocol';
 import { breakpointText, firstHit, wireOf, type SessionBreakpoint } from './breakpoints';
 import { LAST_STEP_EVENTS, SnapshotCache, type SimSnapshot } from './snapshots';
 
+/**
+ * The most events a session steps through. Each position is a recorded
+ * replay (about 90 bytes an event, and the cache keeps two), so a 2.8-billion
+ * event scenario (100 M packets) would take the server down; the CLI runs
+ * such a scenario whole without recording it.
+ */
+export const MAX_SESSION_EVENTS = 2_000_000;
+
+/** A scenario too long to step through in the sidebar. */
+export class TooManyEventsError extends Error {}
+
 export interface StepOutcome {
   /** A breakpoint matched. */
   hit: boolean;
@@ -45,7 +56,13 @@ export class ServerSimulation {
     readonly origin: string,
     readonly capture?: Capture,
   ) {
-    this.total = new Simulation(scenario, { record: false, capture }).run().world.rec.count;
+    // Counted without recording, and no further than the limit: a huge scenario is refused in about a second.
+    this.total = new Simulation(scenario, { record: false, capture, limit: MAX_SESSION_EVENTS + 1 }).run().world.rec.count;
+    if (this.total > MAX_SESSION_EVENTS) {
+      throw new TooManyEventsError(
+        `it makes more than ${MAX_SESSION_EVENTS.toLocaleString('en-US')} events, too many to step through (each step keeps a replay of them): lower workload.packets, or run it whole with "viommu simulate"`,
+      );
+    }
     this.snapshots = new SnapshotCache(scenario, this.total, capture);
   }
 
