@@ -110,6 +110,16 @@ describe('sim: scenario files are validated with positions', () => {
     assert.ok(e[0].line >= 3, JSON.stringify(e[0]));
   });
 
+  it('refuses YAML aliases with their position, never expanding them (a "billion laughs" file stays small)', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
+    const text = ['name: bomb', ...levels, 'devices: *l8', ''].join('\n');
+    const e = errors(text);
+    assert.equal(e[0], '3:10 a YAML alias (*a): scenarios do not use anchors and aliases, write the value out');
+    assert.ok(e.includes('11:10 a YAML alias (*l8): scenarios do not use anchors and aliases, write the value out'), e.slice(-3).join('\n'));
+    assert.equal(loadScenario(text).scenario, undefined);
+  });
+
   it('names the key, the line and the column of a bad value, an unknown key and a missing key', () => {
     const text = ['name: t', 'platform:', '  aw-bits: 40', '  irqchip: kernel', '  cachingmode: on', 'devices:', '  - { bdf: "00:03.0" }', ''].join('\n');
     const e = errors(text);

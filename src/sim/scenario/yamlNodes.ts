@@ -3,7 +3,7 @@
 // validation error can name a line and column. Integers are read as bigints
 // (64-bit addresses stay exact).
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 
 export interface Position {
   /** 1-based. */
@@ -39,10 +39,13 @@ export function parseYamlNodes(text: string): ParsedYaml {
   };
   const errors: ScenarioError[] = [...doc.errors, ...doc.warnings].map((e) => ({ ...posOf(e.pos[0], e.pos[1]), message: e.message.split('\n')[0], path: '' }));
   if (doc.errors.length > 0) return { errors };
+  const aliases: ScenarioError[] = [];
   const convert = (n: unknown): PNode => {
     const node = n as Node | null;
     const range = node && 'range' in node && node.range ? node.range : [0, 0, 0];
     const pos = posOf(range[0], range[1]);
+    // Never resolved: nested aliases expand exponentially (a "billion laughs" file).
+    if (isAlias(node)) aliases.push({ ...pos, message: `a YAML alias (*${node.source}): scenarios do not use anchors and aliases, write the value out`, path: '' });
     if (isMap(node)) {
       const entries: { key: string; keyPos: Position; value: PNode }[] = [];
       for (const item of node.items) {
@@ -63,5 +66,7 @@ export function parseYamlNodes(text: string): ParsedYaml {
     }
     return { kind: 'scalar', value: null, pos };
   };
-  return { root: doc.contents === null ? undefined : convert(doc.contents), errors };
+  const root = doc.contents === null ? undefined : convert(doc.contents);
+  if (aliases.length > 0) return { errors: [...errors, ...aliases] };
+  return { root, errors };
 }
