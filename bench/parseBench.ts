@@ -14,22 +14,34 @@
 //   holds, 900 to 4,400 MB/s on these files. A JS loop that does nothing but
 //   read every character once with charCodeAt runs at about 580 MB/s, so
 //   merely looking at each character is 1.5x (short lines) to 7x (the
-//   160-character rows of dmar_translation_struct) the split; decoding hex
+//   147-character rows of dmar_translation_struct) the split; decoding hex
 //   digits into two 32-bit halves costs about as much again. A parser has to
 //   look at every digit (a value is valid only if each digit is).
-// - The API returns one record per row with a Span object per field and a
-//   bigint per 64-bit value: 1.3 (iommu_groups) to 8 (invalidation_queue)
-//   objects per line are made and kept, and each kept object costs about
-//   what the split pays for a whole line (its allocation and the garbage
-//   collector copying it out of the young generation).
-// So the parsers read each row once, in place (src/dumps/fastScan.ts), make
-// a bigint once per value (none for 0) and share repeated ones, compare text
+// - The API returns one record per row, and each object a record keeps costs
+//   about what the split pays for a whole line: its allocation, the write
+//   barrier when a young bigint or string goes into a record V8 allocated
+//   straight in the old generation, or the garbage collector copying it out
+//   of the young generation when V8 did not (V8 decides that per allocation
+//   site from what survived earlier collections, so figures of the same
+//   build differ by up to a third from run to run).
+// So the parsers read each row once, in place (src/dumps/fastScan.ts), and
+// keep little per row: a record holds its line, the line's length and a
+// RowColumns shared by the rows printed in the same columns, and spanOf()
+// makes the Span of a field only when asked (src/dumps/rowColumns.ts); a
+// bigint is made once per distinct recent value (U64Cache; none for 0); text
 // equal to the previous row's (a root entry, a zero PASID entry, a repeated
-// header line) natively instead of decoding it again, and make next to
-// nothing beyond the records. domain_translation_struct, the one format kept
-// in typed-array columns instead of objects, comes closest: it runs at about
-// the speed of the plain character loop, as it compares the unchanged middle
-// of each row natively.
+// header line) is compared natively instead of decoded again. That leaves
+// 1 to 2 objects per line, the record and its array or argument object
+// (qwords, counts, trace arguments), besides the bigints and strings of its
+// values.
+// proc_interrupts, qemu_trace and dmar_translation_struct stay furthest from
+// the split: the first two keep a record, an array or object and one to
+// three strings or bigints for a line of 55 to 60 characters, and the rows of
+// the third take the split 30 ns while their 32 hex digits of context entry
+// take longer than that to read. domain_translation_struct, the one format
+// kept in typed-array columns instead of objects, runs at about the speed of
+// the plain character loop, as it compares the unchanged middle of each row
+// natively.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -19,7 +19,7 @@ export function parseSection(captureDir: string): BenchSection {
       String(f.findings),
     ]),
     notes: [
-      'The split baseline is V8 String.split, which makes lazy sliced strings (about 25 ns a line); merely reading every character once with charCodeAt ("char loop") already costs 1.5-7x that, and each record object, span and 64-bit bigint the parsers return costs about a line of split. bench/parseBench.ts explains the figures.',
+      'The split baseline is V8 String.split, which makes lazy sliced strings (about 25 ns a line); merely reading every character once with charCodeAt ("char loop") already costs 1.5-7x that, and each object the parsers keep (a record, its qwords, counts or arguments, a 64-bit bigint) costs about a line of split. Records keep their line and shared columns instead of a Span per field, so objects / line counts records and their arrays. The figures of one build vary by up to a third from run to run (V8 decides per allocation site whether records go straight to the old generation). bench/parseBench.ts explains the figures.',
     ],
     data: figures,
   };

@@ -2,7 +2,8 @@
 //
 // A LineScanner walks the file text line by line without splitting it: a line
 // is a pair of indices, numbers are accumulated digit by digit (64-bit hex
-// into two 32-bit halves) and a bigint is made once per value. Nothing here
+// into two 32-bit halves, a printed "%016llx" by a fixed-width read) and a
+// U64Cache makes a bigint once per value it meets again. Nothing here
 // allocates per character or per word, and every loop walks its range once,
 // so no input can make it slow.
 //
@@ -11,8 +12,11 @@
 // reads that line as a string with its general (strict) code. A fast path may
 // therefore refuse more than the general code does, never accept more.
 
-/** Value of each ASCII hex digit, -1 for every other character below 128. */
-const HEX_DIGIT = new Int8Array(128).fill(-1);
+/**
+ * Value of each hex digit, -1 for every other UTF-16 code unit: one load per
+ * character, with no range check before it (64 KB, made once).
+ */
+const HEX_DIGIT = new Int8Array(65536).fill(-1);
 for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
 for (let c = 0; c < 6; c++) {
   HEX_DIGIT[65 + c] = 10 + c;
@@ -124,6 +128,14 @@ export class LineScanner {
     return this.end - this.start === s.length && s.length > 0 && this.text.slice(this.start, this.end) === s;
   }
 
+  /**
+   * True when `s` is at i and ends on the line. (A slice compared with ===
+   * is a native comparison, about three times as fast as startsWith(s, i).)
+   */
+  textAt(i: number, s: string): boolean {
+    return i + s.length <= this.end && this.text.slice(i, i + s.length) === s;
+  }
+
   /** End of the line without its trailing JS white space (what trimEnd() keeps), not before `from`. */
   trimmedEnd(from: number): number {
     let e = this.end;
@@ -134,9 +146,8 @@ export class LineScanner {
   /** The value of the hex digit at i, -1 when there is none. */
   hexDigitAt(i: number): number {
     const c = this.text.charCodeAt(i);
-    if (c >= 48 && c <= 57) return c - 48;
-    const l = c | 32;
-    return l >= 97 && l <= 102 ? l - 87 : -1;
+    // NaN (outside the text) fails the test.
+    return c >= 0 ? HEX_DIGIT[c] : -1;
   }
 
   /**
@@ -172,23 +183,53 @@ export class LineScanner {
     const text = this.text;
     const end = this.end;
     const limit = i + 64;
+    // Leading zeros first, so that the digit loop below needs no test of
+    // whether a digit is significant.
+    while (i < end && text.charCodeAt(i) === 48) if (++i > limit) return -1;
+    const first = i;
+    const stop = Math.min(end, first + 17);
     let hi = 0;
     let lo = 0;
-    let sig = 0;
-    while (i < end) {
-      const c = text.charCodeAt(i);
-      const d = c < 128 ? HEX_DIGIT[c] : -1;
+    while (i < stop) {
+      const d = HEX_DIGIT[text.charCodeAt(i)];
       if (d < 0) break;
-      if (sig > 0 || d > 0) {
-        if (++sig > 16) return -1;
-        hi = (hi << 4) | (lo >>> 28);
-        lo = (lo << 4) | d;
-      }
-      if (++i > limit) return -1;
+      hi = (hi << 4) | (lo >>> 28);
+      lo = (lo << 4) | d;
+      i++;
     }
+    if (i - first > 16 || i > limit) return -1;
     this.hex[0] = hi;
     this.hex[1] = lo;
     return i;
+  }
+
+  /**
+   * The 16 hex digits of a "%016llx" value at i, into `hex`: true when
+   * text[i, i + 16) are 16 hex digits on the line (what follows is not
+   * looked at). Fixed-width values need no test of which digit is the
+   * first significant one, so this is the fast way to read them.
+   */
+  hex16At(i: number): boolean {
+    if (i + 16 > this.end) return false;
+    const text = this.text;
+    let hi = 0;
+    let lo = 0;
+    // A non-digit is -1 in the table: `bad` goes negative, `hi` or `lo` is garbage.
+    let bad = 0;
+    for (let k = i; k < i + 8; k++) {
+      const d = HEX_DIGIT[text.charCodeAt(k)];
+      bad |= d;
+      hi = (hi << 4) | d;
+    }
+    for (let k = i + 8; k < i + 16; k++) {
+      const d = HEX_DIGIT[text.charCodeAt(k)];
+      bad |= d;
+      lo = (lo << 4) | d;
+    }
+    if (bad < 0) return false;
+    this.hex[0] = hi;
+    this.hex[1] = lo;
+    return true;
   }
 
   /**
@@ -217,22 +258,33 @@ export class LineScanner {
   }
 }
 
-/**
- * Remembers the last value of one column so that a value repeated from row to
- * row (a root entry, a zero qword, a status) is one bigint, made once.
- */
-export class U64Column {
-  private readonly last = new Uint32Array(2);
-  private value = 0n;
+/** A U64Cache has 2^CACHE_BITS slots. */
+const CACHE_BITS = 8;
+const CACHE_SLOTS = 1 << CACHE_BITS;
 
-  /** The value of `hex` (hi, lo), reusing the previous bigint when it is the same. */
-  get(hex: Uint32Array): bigint {
-    const last = this.last;
-    if (hex[0] !== last[0] || hex[1] !== last[1]) {
-      last[0] = hex[0];
-      last[1] = hex[1];
-      this.value = u64(hex[0], hex[1]);
-    }
-    return this.value;
+/**
+ * Shares the bigints of the 64-bit values a parse meets again: a table of
+ * recent values, each in the slot a hash of its halves picks. A root entry
+ * on every row of a bus, the two descriptors an invalidation queue holds by
+ * turns, a zero qword or a register value repeated from unit to unit is then
+ * one bigint, made once (a bigint is a heap object, and the records keep
+ * every one they hold). A value that loses its slot is only made again.
+ */
+export class U64Cache {
+  private readonly his = new Uint32Array(CACHE_SLOTS);
+  private readonly los = new Uint32Array(CACHE_SLOTS);
+  private readonly values: bigint[] = new Array<bigint>(CACHE_SLOTS).fill(0n);
+
+  /** The value hi:lo (unsigned 32-bit halves) as a bigint. */
+  get(hi: number, lo: number): bigint {
+    // 0 is never made, so an empty slot (0:0) matches nothing asked for.
+    if (hi === 0 && lo === 0) return 0n;
+    const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - CACHE_BITS);
+    if (this.los[slot] === lo && this.his[slot] === hi) return this.values[slot];
+    const value = u64(hi, lo);
+    this.his[slot] = hi;
+    this.los[slot] = lo;
+    this.values[slot] = value;
+    return value;
   }
 }

@@ -15,6 +15,10 @@
 import type { Finding, ParseResult, Span } from './types';
 import { unrecognised } from './types';
 import { LineScanner } from './fastScan';
+import { FieldOrder, RowColumnsCache, type RowColumns } from './rowColumns';
+
+/** The field of an IRQ row whose column is kept, for spanOf(): the action names (on rows that print them). */
+export type ProcInterruptsRowField = 'name';
 
 export interface ProcInterruptsRow {
   kind: 'irq';
@@ -41,8 +45,10 @@ export interface ProcInterruptsRow {
   msiIndex?: number;
   /** The chip is an interrupt-remapping one ("IR-..."). */
   remapped: boolean;
-  span: Span;
-  nameSpan?: Span;
+  /** The row's line; spanOf(row, 'name') is where `name` is on it (when there is one). */
+  line: number;
+  lineEnd: number;
+  columns: RowColumns<ProcInterruptsRowField>;
 }
 
 export interface ProcInterrupts {
@@ -167,6 +173,9 @@ const COMMON_CHIP_REMAPPED = COMMON_CHIPS.map((c) => c.startsWith('IR-'));
 const COMMON_CHIP_PCI_MSI = COMMON_CHIPS.map((c) => PCI_MSI_CHIPS.includes(c));
 const COMMON_FLOWS = ['edge', 'fasteoi', 'level'];
 
+const NAMED_ROW = new FieldOrder<ProcInterruptsRowField>(['name']);
+const UNNAMED_ROW = new FieldOrder<ProcInterruptsRowField>([]);
+
 class ProcInterruptsParser {
   readonly records: ProcInterrupts[] = [];
   readonly findings: Finding[] = [];
@@ -174,6 +183,7 @@ class ProcInterruptsParser {
   private readonly sc: LineScanner;
   /** The counts of the row being read. */
   private readonly counts: number[] = [];
+  private readonly columns = new RowColumnsCache<ProcInterruptsRowField>(1);
 
   constructor(text: string) {
     this.sc = new LineScanner(text);
@@ -254,17 +264,17 @@ class ProcInterruptsParser {
     const line = sc.line;
     const irq = text.slice(irqStart, irqEnd);
     const counts = countsOf(scratch, ncpu);
-    const span: Span = { line, start: 0, end: end - from };
     const remapped = COMMON_CHIP_REMAPPED[chipIndex];
     if (ns >= end) {
-      const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip, remapped, span, hwirq, trigger };
+      const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip, remapped, line, lineEnd: end - from, columns: this.columnsOf(), hwirq, trigger };
       this.decodeMsi(row);
       return row;
     }
     // As row(): the end of the trimmed line, even if that is before the word.
     const nameEnd = sc.trimmedEnd(from);
     const name = text.slice(ns, nameEnd);
-    const nameSpan: Span = { line, start: ns - from, end: nameEnd - from };
+    const lineEnd = end - from;
+    const columns = this.columnsOf(ns - from, nameEnd - from);
     if (COMMON_CHIP_PCI_MSI[chipIndex]) {
       return {
         kind: 'irq',
@@ -272,17 +282,27 @@ class ProcInterruptsParser {
         counts,
         chip,
         remapped,
-        span,
+        line,
+        lineEnd,
+        columns,
         hwirq,
         trigger,
         name,
-        nameSpan,
         msiIndex: hwirq % 2048,
         requesterId: Math.floor(hwirq / 2048) % 65536,
         segment: Math.floor(hwirq / 2 ** 27),
       };
     }
-    return { kind: 'irq', irq, counts, chip, remapped, span, hwirq, trigger, name, nameSpan };
+    return { kind: 'irq', irq, counts, chip, remapped, line, lineEnd, columns, hwirq, trigger, name };
+  }
+
+  /** The columns of a row: of its name when it has one at [nameStart, nameEnd). */
+  private columnsOf(nameStart = -1, nameEnd = -1): RowColumns<ProcInterruptsRowField> {
+    const b = this.columns.bounds;
+    if (nameStart < 0) return this.columns.get(UNNAMED_ROW);
+    b[0] = nameStart;
+    b[1] = nameEnd;
+    return this.columns.get(NAMED_ROW);
   }
 
   private line(n: number, line: string): void {
@@ -318,7 +338,7 @@ class ProcInterruptsParser {
     const irq = line.slice(0, colon).trim();
     if (irq.length === 0 || irq.indexOf(' ') >= 0) return undefined;
     const numeric = isDigits(irq);
-    const span: Span = { line: n, start: 0, end: line.length };
+    const columns = this.columnsOf();
     const ncpu = this.current && this.current.cpus.length > 0 ? this.current.cpus.length : Infinity;
 
     // Counts: up to one per CPU column, %10u each.
@@ -333,13 +353,13 @@ class ProcInterruptsParser {
     if (counts.length === 0) return undefined;
     if (!numeric) {
       const description = w ? line.slice(w.start).trim() : undefined;
-      return { kind: 'irq', irq, counts, ...(description ? { description } : {}), remapped: false, span };
+      return { kind: 'irq', irq, counts, ...(description ? { description } : {}), remapped: false, line: n, lineEnd: line.length, columns };
     }
     if (ncpu !== Infinity && counts.length < ncpu) this.shortRow(n, line, counts.length, ncpu);
-    if (!w) return { kind: 'irq', irq, counts, remapped: false, span };
+    if (!w) return { kind: 'irq', irq, counts, remapped: false, line: n, lineEnd: line.length, columns };
 
     const chipWord = splitChip(w.text);
-    const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip: chipWord.chip, remapped: chipWord.chip.startsWith('IR-'), span };
+    const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip: chipWord.chip, remapped: chipWord.chip.startsWith('IR-'), line: n, lineEnd: line.length, columns };
     if (chipWord.flow) row.trigger = chipWord.flow;
     if (chipWord.device) {
       row.chipDevice = chipWord.device;
@@ -366,7 +386,7 @@ class ProcInterruptsParser {
     if (rest) {
       const end = line.trimEnd().length;
       row.name = line.slice(rest.start, end);
-      row.nameSpan = { line: n, start: rest.start, end };
+      row.columns = this.columnsOf(rest.start, end);
     }
     this.decodeMsi(row);
     return row;

@@ -5,6 +5,9 @@
 import type { AnyParseResult } from '../dumps/registry';
 import type { Span } from '../dumps/types';
 import type { LineIndex } from '../dumps/lineIndex';
+import { spanOf } from '../dumps/rowColumns';
+import { QWORD_FIELDS } from '../dumps/debugfs/invalidationQueue';
+import { rootSpanOf } from '../dumps/debugfs/dmarTranslation';
 import type { DecodeContext, Structure } from '../vtd/layout';
 import { decodeRegister } from '../vtd/registers';
 import { decodeRootEntry, decodeScalableRootEntry } from '../vtd/rootEntry';
@@ -44,7 +47,7 @@ export function forEachDecodedEntry(
     case 'iommu_regset':
       for (const unit of parsed.records) {
         for (const reg of unit.registers) {
-          emit({ span: reg.valueSpan, label: reg.name, structure: decodeRegister(reg.name, reg.value, ctx) });
+          emit({ span: spanOf(reg, 'value'), label: reg.name, structure: decodeRegister(reg.name, reg.value, ctx) });
         }
       }
       return;
@@ -54,17 +57,17 @@ export function forEachDecodedEntry(
         for (const row of unit.rows) {
           const name = formatBdf(makeSid(row.bus, row.dev, row.fn));
           emit({
-            span: row.rootSpan,
+            span: rootSpanOf(row),
             label: `root entry of bus ${row.bus.toString(16).padStart(2, '0')}`,
             structure: scalable ? decodeScalableRootEntry(row.rootHi, row.rootLo, ctx) : decodeRootEntry(row.rootHi, row.rootLo, ctx),
           });
           emit({
-            span: row.contextSpan,
+            span: spanOf(row, 'context'),
             label: `context entry ${name}`,
             structure: scalable ? decodeScalableContextEntry([row.ctxLo, row.ctxHi], ctx) : decodeContextEntry(row.ctxHi, row.ctxLo, ctx),
           });
           if (row.pasid >= 0) {
-            emit({ span: row.pasidEntrySpan, label: `PASID ${row.pasid} entry of ${name}`, structure: decodePasidEntry(row.pasidEntry, ctx) });
+            emit({ span: spanOf(row, 'pasidEntry'), label: `PASID ${row.pasid} entry of ${name}`, structure: decodePasidEntry(row.pasidEntry, ctx) });
           }
         }
       }
@@ -95,17 +98,17 @@ export function forEachDecodedEntry(
     case 'ir_translation_struct':
       for (const unit of parsed.records) {
         for (const e of unit.entries) {
-          emit({ span: { line: e.hiSpan.line, start: e.hiSpan.start, end: e.loSpan.end }, label: `IRTE ${e.index}`, structure: decodeIrte(e.hi, e.lo, ctx) });
+          emit({ span: { line: e.line, start: spanOf(e, 'hi').start, end: spanOf(e, 'lo').end }, label: `IRTE ${e.index}`, structure: decodeIrte(e.hi, e.lo, ctx) });
         }
       }
       return;
     case 'invalidation_queue':
       for (const unit of parsed.records) {
         for (const d of unit.descriptors) {
-          const first = d.qwordSpans[0];
-          const last = d.qwordSpans[d.qwordSpans.length - 1];
-          if (!first || !last) continue;
-          emit({ span: { line: first.line, start: first.start, end: last.end }, label: `descriptor ${d.index}`, structure: decodeInvDescriptor(d.qwords, ctx) });
+          if (d.qwords.length === 0) continue;
+          const first = spanOf(d, 'qw0');
+          const last = spanOf(d, QWORD_FIELDS[d.qwords.length - 1]);
+          emit({ span: { line: d.line, start: first.start, end: last.end }, label: `descriptor ${d.index}`, structure: decodeInvDescriptor(d.qwords, ctx) });
         }
       }
       return;
@@ -121,11 +124,11 @@ export function forEachDecodedEntry(
       for (const e of parsed.records) {
         const a = e.args;
         if (e.name === 'vtd_ir_remap_msi_req' && typeof a.addr === 'bigint' && typeof a.data === 'bigint') {
-          emit({ span: e.span, label: 'MSI request', structure: decodeMsi(a.addr, a.data) });
+          emit({ span: spanOf(e, 'line'), label: 'MSI request', structure: decodeMsi(a.addr, a.data) });
         } else if (e.name === 'vtd_ir_irte_get' && typeof a.hi === 'bigint' && typeof a.lo === 'bigint') {
-          emit({ span: e.span, label: `IRTE ${String(a.index)}`, structure: decodeIrte(a.hi, a.lo, ctx) });
+          emit({ span: spanOf(e, 'line'), label: `IRTE ${String(a.index)}`, structure: decodeIrte(a.hi, a.lo, ctx) });
         } else if (e.name === 'vtd_inv_desc' && typeof a.hi === 'bigint' && typeof a.lo === 'bigint') {
-          emit({ span: e.span, label: 'invalidation descriptor', structure: decodeInvDescriptor([a.lo, a.hi], ctx) });
+          emit({ span: spanOf(e, 'line'), label: 'invalidation descriptor', structure: decodeInvDescriptor([a.lo, a.hi], ctx) });
         }
       }
       return;

@@ -2,6 +2,7 @@
 // faults of the kernel log, and the IOMMU groups.
 
 import { decodeInvDescriptor, invDescriptorInfo } from '../vtd/invalidation';
+import { spanOf } from '../dumps/rowColumns';
 import type { FaultView, IommuUnit, InvalidationView, ParsedFile, Requester } from './types';
 import { decodeContextOf } from './units';
 import { formatBdf, makeSid } from './bdf';
@@ -29,7 +30,7 @@ export function collectInvalidations(files: readonly ParsedFile[], units: Map<st
           info: invDescriptorInfo(d.qwords),
           decoded: decodeInvDescriptor(d.qwords, ctx),
           status: d.status,
-          location: { file: f.name, span: d.span },
+          location: { file: f.name, span: spanOf(d, 'line') },
         });
       }
     }

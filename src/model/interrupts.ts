@@ -8,6 +8,7 @@
 // in which the kernel allocated the vectors and the entries.
 
 import { decodeIrte, irteInfo } from '../vtd/irte';
+import { spanOf } from '../dumps/rowColumns';
 import type { GuestIrq, IommuUnit, IrteView, ParsedFile, Requester } from './types';
 import { decodeContextOf } from './units';
 import { requesterOf } from './requesters';
@@ -28,7 +29,7 @@ export function collectIrtes(files: readonly ParsedFile[], units: Map<string, Io
           posted: table.section === 'posted',
           info: irteInfo(e.hi, e.lo, ctx),
           decoded: decodeIrte(e.hi, e.lo, ctx),
-          location: { file: f.name, span: e.span },
+          location: { file: f.name, span: spanOf(e, 'line') },
           irqs: [],
         });
       }
@@ -53,7 +54,7 @@ export function collectIrqs(files: readonly ParsedFile[]): GuestIrq[] {
           requesterId: row.requesterId,
           msiIndex: row.msiIndex,
           total: row.counts.reduce((a, b) => a + b, 0),
-          location: { file: f.name, span: row.span },
+          location: { file: f.name, span: spanOf(row, 'line') },
         });
       }
     }

@@ -4,6 +4,8 @@
 import { decodeContextEntry, decodeScalableContextEntry, awLevels } from '../vtd/contextEntry';
 import { decodeRootEntry, decodeScalableRootEntry } from '../vtd/rootEntry';
 import { decodePasidEntry } from '../vtd/pasidEntry';
+import { spanOf } from '../dumps/rowColumns';
+import { rootSpanOf } from '../dumps/debugfs/dmarTranslation';
 import { fieldAddress, fieldValue } from '../vtd/layout';
 import type { Domain, IommuUnit, ParsedFile, Requester } from './types';
 import { formatBdf, makeSid } from './bdf';
@@ -36,12 +38,12 @@ export function collectRequesters(files: readonly ParsedFile[], units: Map<strin
             hi: row.rootHi,
             lo: row.rootLo,
             decoded: scalable ? decodeScalableRootEntry(row.rootHi, row.rootLo, ctx) : decodeRootEntry(row.rootHi, row.rootLo, ctx),
-            location: { file: f.name, span: row.rootSpan },
+            location: { file: f.name, span: rootSpanOf(row) },
           };
         }
         if (!r.context) {
           const decoded = scalable ? decodeScalableContextEntry([row.ctxLo, row.ctxHi], ctx) : decodeContextEntry(row.ctxHi, row.ctxLo, ctx);
-          r.context = { hi: row.ctxHi, lo: row.ctxLo, decoded, location: { file: f.name, span: row.contextSpan } };
+          r.context = { hi: row.ctxHi, lo: row.ctxLo, decoded, location: { file: f.name, span: spanOf(row, 'context') } };
           if (!scalable) {
             r.did = Number(fieldValue(decoded, 'DID') ?? 0n);
             r.aw = Number(fieldValue(decoded, 'AW') ?? 0n);
@@ -52,7 +54,7 @@ export function collectRequesters(files: readonly ParsedFile[], units: Map<strin
         }
         if (row.pasid >= 0) {
           const decoded = decodePasidEntry(row.pasidEntry, ctx);
-          r.pasidEntries.push({ pasid: row.pasid, qwords: [...row.pasidEntry], decoded, location: { file: f.name, span: row.pasidEntrySpan } });
+          r.pasidEntries.push({ pasid: row.pasid, qwords: [...row.pasidEntry], decoded, location: { file: f.name, span: spanOf(row, 'pasidEntry') } });
           const ridPasid = Number(fieldValue(r.context.decoded, 'RID_PASID') ?? 0n);
           if (row.pasid === ridPasid) {
             r.did = Number(fieldValue(decoded, 'DID') ?? 0n);

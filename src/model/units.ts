@@ -2,6 +2,7 @@
 // kernel log's "reg_base_addr ... cap ... ecap" line as a fallback.
 
 import { capInfo, ecapInfo } from '../vtd/registers';
+import { spanOf } from '../dumps/rowColumns';
 import { bitSet, bitsOf } from '../vtd/u64';
 import type { DecodeContext } from '../vtd/layout';
 import type { IommuUnit, ParsedFile } from './types';
@@ -28,7 +29,7 @@ export function collectUnits(files: readonly ParsedFile[]): Map<string, IommuUni
         u.locations.push({ file: f.name, span: r.span });
         for (const reg of r.registers) {
           u.registers.set(reg.name, reg.value);
-          u.registerLocations.set(reg.name, { file: f.name, span: reg.valueSpan });
+          u.registerLocations.set(reg.name, { file: f.name, span: spanOf(reg, 'value') });
         }
       }
     } else if (p.format === 'dmesg') {

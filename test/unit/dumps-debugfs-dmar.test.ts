@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { looksLikeDmarTranslation, parseDmarTranslation } from '../../src/dumps/debugfs/dmarTranslation';
+import { looksLikeDmarTranslation, parseDmarTranslation, rootSpanOf } from '../../src/dumps/debugfs/dmarTranslation';
+import { spanOf } from '../../src/dumps/rowColumns';
 import { fixtureText, legacyCaptureText } from '../helpers';
 
 const bdf = (r: { bus: number; dev: number; fn: number }) =>
@@ -33,10 +34,10 @@ describe('debugfs dmar_translation_struct', () => {
     assert.equal(sata.ctxHi, 0x801n);
     // "00:00.0\t" then two 37-character hi:lo fields separated by TABs.
     const first = rows[0];
-    assert.deepEqual(first.bdfSpan, { line: 2, start: 0, end: 7 });
-    assert.deepEqual(first.rootSpan, { line: 2, start: 8, end: 45 });
-    assert.deepEqual(first.contextSpan, { line: 2, start: 46, end: 83 });
-    assert.deepEqual(first.pasidSpan, { line: 2, start: 84, end: 86 });
+    assert.deepEqual(spanOf(first, 'bdf'), { line: 2, start: 0, end: 7 });
+    assert.deepEqual(rootSpanOf(first), { line: 2, start: 8, end: 45 });
+    assert.deepEqual(spanOf(first, 'context'), { line: 2, start: 46, end: 83 });
+    assert.deepEqual(spanOf(first, 'pasid'), { line: 2, start: 84, end: 86 });
   });
 
   it('reads the v4.20–v5.2 layout with per-bus root entries and decimal devfn', () => {
@@ -54,7 +55,11 @@ describe('debugfs dmar_translation_struct', () => {
     assert.equal(lpc.rootLo, 0x1a94001n);
     assert.equal(lpc.pasid, -1);
     // The root entry is printed once per bus, on the " Bus:" line (line 3).
-    assert.equal(lpc.rootSpan.line, 2);
+    assert.equal(lpc.rootLine, 2);
+    assert.deepEqual(rootSpanOf(lpc), { line: 2, start: 8, end: 23 });
+    assert.deepEqual(spanOf(lpc, 'context'), { line: 11, start: 16, end: 30 });
+    // No PASID in this layout: an empty span at the end of the row.
+    assert.deepEqual(spanOf(lpc, 'pasid'), { line: 11, start: 30, end: 30 });
     const bus1 = unit.rows[9];
     assert.equal(bdf(bus1), '01:00.0');
     assert.equal(bus1.rootLo, 0x1a95001n);

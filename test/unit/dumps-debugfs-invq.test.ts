@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { looksLikeInvalidationQueue, parseInvalidationQueue } from '../../src/dumps/debugfs/invalidationQueue';
+import { QWORD_FIELDS, looksLikeInvalidationQueue, parseInvalidationQueue } from '../../src/dumps/debugfs/invalidationQueue';
+import { spanOf } from '../../src/dumps/rowColumns';
 import { fixtureText, legacyCaptureText } from '../helpers';
 
 describe('debugfs invalidation_queue', () => {
@@ -27,12 +28,11 @@ describe('debugfs invalidation_queue', () => {
     assert.equal(d[1].status, 0n);
     assert.deepEqual(d[255].qwords, [0x200000025n, 0x10553fcn]);
     // "    0\t00000000000600f2\t00000000fffe0000\t0000000000000000"
-    assert.deepEqual(d[0].indexSpan, { line: 3, start: 4, end: 5 });
-    assert.deepEqual(d[0].qwordSpans, [
-      { line: 3, start: 6, end: 22 },
-      { line: 3, start: 23, end: 39 },
-    ]);
-    assert.deepEqual(d[0].statusSpan, { line: 3, start: 40, end: 56 });
+    assert.deepEqual(spanOf(d[0], 'line'), { line: 3, start: 0, end: 56 });
+    assert.deepEqual(spanOf(d[0], 'index'), { line: 3, start: 4, end: 5 });
+    assert.deepEqual(spanOf(d[0], 'qw0'), { line: 3, start: 6, end: 22 });
+    assert.deepEqual(spanOf(d[0], 'qw1'), { line: 3, start: 23, end: 39 });
+    assert.deepEqual(spanOf(d[0], 'status'), { line: 3, start: 40, end: 56 });
   });
 
   it('reads 256-bit descriptor rows', () => {
@@ -46,7 +46,10 @@ describe('debugfs invalidation_queue', () => {
     const d = r.records[0].descriptors;
     assert.deepEqual(d[0].qwords, [0x20036n, 0xfffe0000n, 0n, 0n]);
     assert.deepEqual(d[1].qwords, [0x200000025n, 0x10c301004n, 0n, 0n]);
-    assert.equal(d[1].qwordSpans.length, 4);
+    assert.deepEqual(
+      QWORD_FIELDS.map((q) => spanOf(d[1], q).start),
+      [6, 23, 40, 57],
+    );
   });
 
   it('checks Head/Tail, slot order and row widths', () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { looksLikeIrTranslation, parseIrTranslation } from '../../src/dumps/debugfs/irTranslation';
+import { spanOf } from '../../src/dumps/rowColumns';
 import { fixtureText, legacyCaptureText } from '../helpers';
 
 describe('debugfs ir_translation_struct', () => {
@@ -28,10 +29,11 @@ describe('debugfs ir_translation_struct', () => {
     assert.equal(e17.vector, 0x23);
     assert.equal(e17.pdaHigh, undefined);
     // " 17    00:04.0 00000200 23  0000000000040020\t000002000023000d"
-    assert.deepEqual(e17.indexSpan, { line: 9, start: 1, end: 3 });
-    assert.deepEqual(e17.sidSpan, { line: 9, start: 7, end: 14 });
-    assert.deepEqual(e17.hiSpan, { line: 9, start: 28, end: 44 });
-    assert.deepEqual(e17.loSpan, { line: 9, start: 45, end: 61 });
+    assert.deepEqual(spanOf(e17, 'line'), { line: 9, start: 0, end: 61 });
+    assert.deepEqual(spanOf(e17, 'index'), { line: 9, start: 1, end: 3 });
+    assert.deepEqual(spanOf(e17, 'sid'), { line: 9, start: 7, end: 14 });
+    assert.deepEqual(spanOf(e17, 'hi'), { line: 9, start: 28, end: 44 });
+    assert.deepEqual(spanOf(e17, 'lo'), { line: 9, start: 45, end: 61 });
     const ioapic = byIndex.get(0)!;
     assert.equal(ioapic.sid, 0xff00); // ff:00.0
     assert.equal(byIndex.get(21)!.sid, 0xfa); // 00:1f.2

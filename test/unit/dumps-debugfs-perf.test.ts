@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { PERF_COLUMNS, looksLikePerfLatency, parsePerfLatency } from '../../src/dumps/debugfs/perfLatency';
+import { spanOf } from '../../src/dumps/rowColumns';
 import { fixtureText, legacyCaptureText } from '../helpers';
 
 describe('debugfs dmar_perf_latency', () => {
@@ -25,9 +26,9 @@ describe('debugfs dmar_perf_latency', () => {
     ]);
     const prq = r.records[0].rows[3];
     assert.deepEqual(prq.values, [0, 0, 0, 12, 3, 1, 0, 12, 1204, 240]);
-    assert.deepEqual(prq.span, { line: 5, start: 0, end: 132 });
+    assert.deepEqual(spanOf(prq, 'line'), { line: 5, start: 0, end: 132 });
     // "%12s" label then "%12lld" values: the max column ends at 12 * 10.
-    assert.deepEqual(prq.valueSpans[8], { line: 5, start: 116, end: 120 });
+    assert.deepEqual(spanOf(prq, 'value8'), { line: 5, start: 116, end: 120 });
   });
 
   it('reports short rows, unknown types and stray lines at their line', () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { looksLikeIommuRegset, parseIommuRegset } from '../../src/dumps/debugfs/iommuRegset';
+import { spanOf } from '../../src/dumps/rowColumns';
 import { fixtureText, legacyCaptureText } from '../helpers';
 
 const syntax = (r: { findings: { kind: string }[] }) => r.findings.filter((f) => f.kind === 'syntax');
@@ -24,8 +25,9 @@ describe('debugfs iommu_regset', () => {
     assert.equal(rtaddr.value, 0x1a8e000n);
     assert.equal(rtaddr.offset, 0x20);
     // Line 22 of the file: "RTADDR" padded to 16, TAB, "0x20", two TABs, value.
-    assert.deepEqual(rtaddr.valueSpan, { line: 21, start: 23, end: 41 });
-    assert.deepEqual(rtaddr.nameSpan, { line: 21, start: 0, end: 6 });
+    assert.deepEqual(spanOf(rtaddr, 'value'), { line: 21, start: 23, end: 41 });
+    assert.deepEqual(spanOf(rtaddr, 'name'), { line: 21, start: 0, end: 6 });
+    assert.deepEqual(spanOf(rtaddr, 'line'), { line: 21, start: 0, end: 41 });
     assert.equal(regs.get('IRTA')!.value, 0x120000fn);
     assert.equal(regs.get('CAP')!.value, 0x00d2008c22260286n);
     assert.equal(regs.get('GSTS')!.value, 0xc7000000n);
@@ -33,7 +35,7 @@ describe('debugfs iommu_regset', () => {
     // 17-character name overflowing %-16s: the TAB follows at once.
     const fix = regs.get('MTRR_FIX64K_00000')!;
     assert.equal(fix.offset, 0x120);
-    assert.deepEqual(fix.offsetSpan, { line: fix.span.line, start: 18, end: 23 });
+    assert.deepEqual(spanOf(fix, 'offset'), { line: fix.line, start: 18, end: 23 });
     const vccap = regs.get('VCCAP')!;
     assert.equal(vccap.offset, 0xe30);
     assert.equal(vccap.value, 0n);

@@ -5,6 +5,7 @@ import {
   parseKernelLog,
   looksLikeKernelLog,
   FAULT_ERAS,
+  recordLine,
   type KernelLogRecord,
   type DmarFaultRecord,
   type IrFaultRecord,
@@ -146,9 +147,9 @@ describe('kernel log parser', () => {
     });
 
     it('keeps unrelated lines that mention DMAR or iommu as other', () => {
-      const acpi = r.records.find((x) => x.span.line === 33);
+      const acpi = r.records.find((x) => recordLine(x) === 33);
       assert.equal(acpi?.kind, 'other'); // "ACPI: DMAR 0x000000003FFE2347 ..."
-      const cmdline = r.records.find((x) => x.span.line === 1);
+      const cmdline = r.records.find((x) => recordLine(x) === 1);
       assert.equal(cmdline?.kind, 'other'); // "Command line: ... intel_iommu=on ..."
     });
 

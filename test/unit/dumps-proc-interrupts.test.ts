@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import { legacyCaptureDir, legacyCaptureText, fixtureText } from '../helpers';
 import { parseProcInterrupts, looksLikeProcInterrupts, type ProcInterruptsRow } from '../../src/dumps/procInterrupts';
+import { spanOf } from '../../src/dumps/rowColumns';
 
 function rowsOf(text: string): ProcInterruptsRow[] {
   const r = parseProcInterrupts(text);
@@ -75,8 +76,8 @@ describe('/proc/interrupts parser', () => {
         assert.equal(x.segment, 0, irq);
         assert.equal(x.name, name, irq);
         assert.equal(x.remapped, true, irq);
-        assert.ok(x.nameSpan);
-        assert.equal(text.split('\n')[x.span.line].slice(x.nameSpan.start, x.nameSpan.end), name);
+        const at = spanOf(x, 'name');
+        assert.equal(text.split('\n')[x.line].slice(at.start, at.end), name);
       }
       assert.deepEqual(row(rows, '27').counts, [0, 26]);
     });

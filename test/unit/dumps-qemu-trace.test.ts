@@ -11,6 +11,7 @@ import {
   type TraceEvent,
 } from '../../src/dumps/qemuTrace/index';
 import { bitsOf, bitSet } from '../../src/vtd/u64';
+import { spanOf } from '../../src/dumps/rowColumns';
 
 function first(events: TraceEvent[], name: string, from = 0): TraceEvent {
   const e = events.slice(from).find((x) => x.name === name);
@@ -45,13 +46,13 @@ describe('QEMU trace parser', () => {
 
     it('reads vtd_frr_new as the raw fault record of the read fault', () => {
       const e = first(ev, 'vtd_frr_new');
-      assert.equal(e.span.line, 17254);
+      assert.equal(e.line, 17254);
       assert.deepEqual(e.args, { index: 0, hi: 0x40ffff0600000028n, lo: 0x2345000n });
       const hi = e.args.hi as bigint;
       assert.equal(bitsOf(hi, 15, 0), 0x28n); // SID 00:05.0, as in dmesg
       assert.equal(bitsOf(hi, 39, 32), 6n); // reason 6
       assert.ok(bitSet(hi, 62)); // T = 1: a read
-      const w = first(ev, 'vtd_frr_new', e.span.line + 1);
+      const w = first(ev, 'vtd_frr_new', e.line + 1);
       assert.equal(w.args.hi, 0xffff0500000028n);
       assert.ok(!bitSet(w.args.hi as bigint, 62)); // a write
     });
@@ -71,22 +72,22 @@ describe('QEMU trace parser', () => {
 
     it('reads vtd_iotlb_page_update and splits the access address', () => {
       const e = first(ev, 'vtd_iotlb_page_update');
-      assert.equal(e.span.line, 1831);
+      assert.equal(e.line, 1831);
       assert.deepEqual(e.args, { sid: 0x20, iova: 0xffffd002n, slpte: 0x2210003n, domain: 6, iovaPage: 0xffffd000n, pageOffset: 2, perm: 2 });
-      assert.deepEqual(e.nameSpan, { line: 1831, start: 0, end: 21 });
+      assert.deepEqual(spanOf(e, 'name'), { line: 1831, start: 0, end: 21 });
       const hit = first(ev, 'vtd_iotlb_page_hit');
       assert.equal(hit.args.iovaPage, 0xffffd000n);
     });
 
     it('reads vtd_ir_irte_get with the true hi and lo qwords (the format swaps the labels)', () => {
       const e = first(ev, 'vtd_ir_irte_get');
-      assert.equal(e.span.line, 92);
+      assert.equal(e.line, 92);
       // Printed: "index 1 low 0x4ff00 high 0x1000030000d".
       assert.deepEqual(e.args, { index: 1, hi: 0x4ff00n, lo: 0x1000030000dn });
       const lo = e.args.lo as bigint;
       assert.ok(bitSet(lo, 0)); // present
       assert.equal(bitsOf(lo, 23, 16), 48n); // vector 0x30 ...
-      const remap = ev[e.span.line + 1];
+      const remap = ev[e.line + 1];
       assert.equal(remap.name, 'vtd_ir_remap');
       assert.equal(remap.args.vec, 48); // ... as the next line says
       assert.equal(bitsOf(e.args.hi as bigint, 15, 0), 0xff00n); // SID of the IOAPIC
@@ -94,7 +95,7 @@ describe('QEMU trace parser', () => {
 
     it('reads vtd_inv_desc with hi = qw1 and lo = qw0', () => {
       const e = first(ev, 'vtd_inv_desc', 53);
-      assert.equal(e.span.line, 53);
+      assert.equal(e.line, 53);
       assert.deepEqual(e.args, { type: 'wait', hi: 0x1055004n, lo: 0x200000025n });
       const sw = ev[54];
       assert.equal(sw.name, 'vtd_inv_desc_wait_sw');
@@ -132,7 +133,7 @@ describe('QEMU trace parser', () => {
       assert.equal(ev.length, 36);
       assert.equal(ev[0].pid, 4242);
       assert.equal(ev[0].time, 1732432561.100001);
-      assert.deepEqual(ev[0].nameSpan, { line: 0, start: 23, end: 38 });
+      assert.deepEqual(spanOf(ev[0], 'name'), { line: 0, start: 23, end: 38 });
       assert.ok(r.dialect.includes('log backend with pid@seconds stamps'));
     });
 

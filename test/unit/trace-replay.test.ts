@@ -92,7 +92,7 @@ describe('trace replay: QEMU 7.2 IOTLB on the real trace', () => {
     let withRemovals = 0;
     for (const ev of events) {
       const a = ev.args as Record<string, bigint & number>;
-      const line = ev.span.line;
+      const line = ev.line;
       if (ev.name === 'vtd_iotlb_page_update') [exact, narrow].forEach((m) => m.fill(line, a.sid, a.iova, a.slpte, a.domain));
       else if (ev.name === 'vtd_iotlb_page_hit') [exact, narrow].forEach((m) => m.hit(line, a.sid, a.iova, a.slpte, a.domain));
       else if (ev.name === 'vtd_inv_desc_iotlb_domain') [exact, narrow].forEach((m) => m.invalidateDomain(line, a.domain));
@@ -265,12 +265,12 @@ describe('trace replay: interrupt routes', () => {
 describe('trace replay: stopping at a line', () => {
   it('gives the state as of that line', () => {
     const fills = events.filter((e: TraceEvent) => e.name === 'vtd_iotlb_page_update');
-    const first = fills[0].span.line;
+    const first = fills[0].line;
     assert.equal(replayTrace(events, { untilLine: first - 1 }).iotlb.entries.length, 0);
     const at = replayTrace(events, { untilLine: first });
     assert.equal(at.iotlb.entries.length, 1);
     assert.equal(at.iotlb.counters.misses, 1);
     assert.equal(at.asOfLine, first);
-    assert.equal(at.events, events.filter((e) => e.span.line <= first).length);
+    assert.equal(at.events, events.filter((e) => e.line <= first).length);
   });
 });

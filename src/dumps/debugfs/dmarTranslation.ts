@@ -13,8 +13,12 @@
 import type { ParseResult, Span } from '../types';
 import { lineSpan } from '../types';
 import { LineScanner } from '../fastScan';
-import { DmarRowScanner } from './dmarRowScanner';
-import { FindingList, addDialect, decimalValue, endSpan, headLines, hexValue, isBlank, parseBdf, tokenSpan, tokensSpan, tokenize, wordsAre, type HexPrefix } from './scan';
+import { FieldOrder, spanOf, type RowColumns } from '../rowColumns';
+import { DmarRowScanner, NEW_ROW } from './dmarRowScanner';
+import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, parseBdf, tokenSpan, tokenize, wordsAre, type HexPrefix, type Token } from './scan';
+
+/** The fields of a context row, for spanOf() (the root entry's span: rootSpanOf()). */
+export type DmarRowField = 'bdf' | 'root' | 'context' | 'pasid' | 'pasidEntry';
 
 export interface DmarRow {
   kind: 'dmar-row';
@@ -28,17 +32,30 @@ export interface DmarRow {
   ctxLo: bigint;
   /** PASID of the row's PASID table entry; -1 for legacy-mode rows. */
   pasid: number;
-  /** val[0], val[1], val[2] of the PASID entry: lowest first, whatever order the file printed. */
-  pasidEntry: [bigint, bigint, bigint];
-  span: Span;
-  bdfSpan: Span;
-  /** The root entry: on the row (v5.3+) or on the " Bus:" line (v4.20 – v5.2). */
-  rootSpan: Span;
-  contextSpan: Span;
-  /** Empty spans at the end of the row when the layout prints no PASID. */
-  pasidSpan: Span;
-  pasidEntrySpan: Span;
+  /**
+   * val[0], val[1], val[2] of the PASID entry: lowest first, whatever order
+   * the file printed. Rows that print the same entry share one array.
+   */
+  pasidEntry: readonly [bigint, bigint, bigint];
+  /**
+   * The row's line; spanOf(row, field) is where a field is on it. Rows of
+   * the v4.20 – v5.2 layout print no PASID: 'pasid' and 'pasidEntry' are
+   * empty spans at the end of their line.
+   */
+  line: number;
+  lineEnd: number;
+  /** Line of the root entry: the row's own (v5.3+) or the " Bus:" line above it (v4.20 – v5.2). */
+  rootLine: number;
+  columns: RowColumns<DmarRowField>;
 }
+
+/** Where the root entry of a row is printed (see DmarRow.rootLine). */
+export function rootSpanOf(row: DmarRow): Span {
+  return { line: row.rootLine, start: row.columns.start('root'), end: row.columns.end('root') };
+}
+
+/** The fields of a v4.20 – v5.2 row: the root columns are those on its " Bus:" line. */
+const OLD_ROW = new FieldOrder<DmarRowField>(['bdf', 'root', 'context']);
 
 export interface DmarUnitTable {
   kind: 'dmar-unit';
@@ -148,8 +165,18 @@ function parseUnitHeader(text: string, line: number): { unit: DmarUnitTable; old
   return { unit, old };
 }
 
+/** The columns of the fields of `order`, each from the start of its first token to the end of its last. */
+function columnsOf(rows: DmarRowScanner, order: FieldOrder<DmarRowField>, tokens: readonly (readonly [Token, Token])[]): RowColumns<DmarRowField> {
+  const bounds = rows.columns.bounds;
+  tokens.forEach(([first, last], k) => {
+    bounds[2 * k] = first.start;
+    bounds[2 * k + 1] = last.end;
+  });
+  return rows.columns.get(order);
+}
+
 /** "00:05.0\t0x…:0x…\t0x…:0x…\t-1    \t0x…:0x…:0x…" */
-function parseNewRow(text: string, line: number): PendingRow | undefined {
+function parseNewRow(text: string, line: number, rows: DmarRowScanner): PendingRow | undefined {
   const t = tokenize(text, 5);
   if (t.length !== 5) return undefined;
   const bdf = parseBdf(t[0].text);
@@ -169,12 +196,10 @@ function parseNewRow(text: string, line: number): PendingRow | undefined {
     ctxLo: ctx[1],
     pasid,
     pasidEntry: [entry[2], entry[1], entry[0]],
-    span: lineSpan(line, text),
-    bdfSpan: tokenSpan(line, t[0]),
-    rootSpan: tokenSpan(line, t[1]),
-    contextSpan: tokenSpan(line, t[2]),
-    pasidSpan: tokenSpan(line, t[3]),
-    pasidEntrySpan: tokenSpan(line, t[4]),
+    line,
+    lineEnd: text.length,
+    rootLine: line,
+    columns: columnsOf(rows, NEW_ROW, [[t[0], t[0]], [t[1], t[1]], [t[2], t[2]], [t[3], t[3]], [t[4], t[4]]]),
   };
 }
 
@@ -183,6 +208,7 @@ interface OldBus {
   bus: number;
   hi: bigint;
   lo: bigint;
+  /** Where "H: … L: …" is. */
   span: Span;
 }
 
@@ -194,11 +220,25 @@ function parseOldBus(text: string, line: number): OldBus | undefined {
   const hi = hexValue(t[3].text, 'optional');
   const lo = hexValue(t[5].text, 'optional');
   if (bus === undefined || bus < 0 || bus > 255 || hi === undefined || lo === undefined) return undefined;
-  return { bus, hi, lo, span: tokensSpan(line, t[2], t[5]) };
+  return { bus, hi, lo, span: { line, start: t[2].start, end: t[5].end } };
+}
+
+/** A context row of the old layout, before the root entry of its bus is added. */
+interface OldRow {
+  devfnPrinted: number;
+  devfnSpan: Span;
+  bus: number;
+  dev: number;
+  fn: number;
+  ctxHi: bigint;
+  ctxLo: bigint;
+  bdf: Token;
+  context: readonly [Token, Token];
+  lineEnd: number;
 }
 
 /** "  %-5d\t%02x:%02x.%x\t%-6llx\t%llx": devfn (decimal), B:D.F, context hi, lo. */
-function parseOldRow(text: string, line: number): { devfnPrinted: number; devfnSpan: Span; row: Omit<DmarRow, 'rootHi' | 'rootLo' | 'rootSpan'> } | undefined {
+function parseOldRow(text: string, line: number): OldRow | undefined {
   const t = tokenize(text, 4);
   if (t.length !== 4) return undefined;
   const devfnPrinted = decimalValue(t[0].text);
@@ -206,24 +246,30 @@ function parseOldRow(text: string, line: number): { devfnPrinted: number; devfnS
   const hi = hexValue(t[2].text, 'optional');
   const lo = hexValue(t[3].text, 'optional');
   if (devfnPrinted === undefined || devfnPrinted < 0 || devfnPrinted > 255 || !bdf || hi === undefined || lo === undefined) return undefined;
-  const none = endSpan(line, text);
+  return { devfnPrinted, devfnSpan: tokenSpan(line, t[0]), ...bdf, ctxHi: hi, ctxLo: lo, bdf: t[1], context: [t[2], t[3]], lineEnd: text.length };
+}
+
+const NO_PASID_ENTRY = [0n, 0n, 0n] as const;
+
+/** The row of an old-layout context line `line` under the root entry of its bus. */
+function oldLayoutRow(old: OldRow, line: number, bus: OldBus, rows: DmarRowScanner): DmarRow {
+  const root: Token = { text: '', start: bus.span.start, end: bus.span.end };
   return {
-    devfnPrinted,
-    devfnSpan: tokenSpan(line, t[0]),
-    row: {
-      kind: 'dmar-row',
-      ...bdf,
-      devfn: (bdf.dev << 3) | bdf.fn,
-      ctxHi: hi,
-      ctxLo: lo,
-      pasid: -1,
-      pasidEntry: [0n, 0n, 0n],
-      span: lineSpan(line, text),
-      bdfSpan: tokenSpan(line, t[1]),
-      contextSpan: tokensSpan(line, t[2], t[3]),
-      pasidSpan: none,
-      pasidEntrySpan: none,
-    },
+    kind: 'dmar-row',
+    bus: old.bus,
+    dev: old.dev,
+    fn: old.fn,
+    devfn: (old.dev << 3) | old.fn,
+    rootHi: bus.hi,
+    rootLo: bus.lo,
+    ctxHi: old.ctxHi,
+    ctxLo: old.ctxLo,
+    pasid: -1,
+    pasidEntry: NO_PASID_ENTRY,
+    line,
+    lineEnd: old.lineEnd,
+    rootLine: bus.span.line,
+    columns: columnsOf(rows, OLD_ROW, [[old.bdf, old.bdf], [root, root], old.context]),
   };
 }
 
@@ -260,22 +306,30 @@ function checkUnit(unit: DmarUnitTable, findings: FindingList): void {
   let prevKey = -1;
   let reportedOrder = false;
   const rootOfBus = new Map<number, DmarRow>();
+  // The rows of a bus come together: the map is looked at when the bus changes.
+  let bus = -1;
+  let first: DmarRow | undefined;
   for (const r of unit.rows) {
     const key = ((r.bus << 8) | r.devfn) * (1 << 21) + (r.pasid + 1);
     if (key === prevKey) {
-      findings.semantic('duplicate-row', `${bdfText(r)}${r.pasid >= 0 ? ` PASID ${r.pasid}` : ''} is listed twice in ${unit.unit}`, r.bdfSpan);
+      findings.semantic('duplicate-row', `${bdfText(r)}${r.pasid >= 0 ? ` PASID ${r.pasid}` : ''} is listed twice in ${unit.unit}`, spanOf(r, 'bdf'));
     } else if (key < prevKey && !reportedOrder) {
       reportedOrder = true;
-      findings.semantic('rows-out-of-order', `Rows of ${unit.unit} are not in bus/device/function order from here on (the kernel prints them ascending)`, r.bdfSpan, 'info');
+      findings.semantic('rows-out-of-order', `Rows of ${unit.unit} are not in bus/device/function order from here on (the kernel prints them ascending)`, spanOf(r, 'bdf'), 'info');
     }
     prevKey = Math.max(prevKey, key);
-    const first = rootOfBus.get(r.bus);
-    if (!first) rootOfBus.set(r.bus, r);
-    else if (first.rootHi !== r.rootHi || first.rootLo !== r.rootLo) {
-      findings.semantic('root-entry-differs', `The root entry of bus ${r.bus.toString(16)} differs from the one on line ${first.span.line + 1}`, r.rootSpan);
+    if (r.bus !== bus) {
+      bus = r.bus;
+      first = rootOfBus.get(bus);
     }
-    if (r.pasid < 0 && (r.pasidEntry[0] | r.pasidEntry[1] | r.pasidEntry[2]) !== 0n) {
-      findings.semantic('pasid-entry-without-pasid', 'A row with PASID -1 should print a zero PASID entry', r.pasidEntrySpan);
+    if (!first) {
+      first = r;
+      rootOfBus.set(bus, r);
+    } else if (first.rootHi !== r.rootHi || first.rootLo !== r.rootLo) {
+      findings.semantic('root-entry-differs', `The root entry of bus ${r.bus.toString(16)} differs from the one on line ${first.line + 1}`, rootSpanOf(r));
+    }
+    if (r.pasid < 0 && (r.pasidEntry[0] !== 0n || r.pasidEntry[1] !== 0n || r.pasidEntry[2] !== 0n)) {
+      findings.semantic('pasid-entry-without-pasid', 'A row with PASID -1 should print a zero PASID entry', spanOf(r, 'pasidEntry'));
     }
   }
 }
@@ -337,7 +391,7 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
       if (oldBus && bus !== oldBus.bus) findings.semantic('bus-mismatch', `This context table is for bus ${t[5].text}, but the root entry above is for bus ${oldBus.bus}`, tokenSpan(ln, t[5]));
       continue;
     }
-    const newRow = parseNewRow(l, ln);
+    const newRow = parseNewRow(l, ln, rows);
     if (newRow) {
       addRow(newRow, unit, pending, findings);
       continue;
@@ -349,14 +403,14 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
     }
     const old = parseOldRow(l, ln);
     if (old) {
-      const { row, devfnPrinted, devfnSpan } = old;
       if (!oldBus) {
-        findings.syntax('row-outside-bus', 'Context row before any " Bus: … H: … L: …" line', row.span);
+        findings.syntax('row-outside-bus', 'Context row before any " Bus: … H: … L: …" line', lineSpan(ln, l));
         continue;
       }
-      if (devfnPrinted !== row.devfn) findings.semantic('devfn-mismatch', `Entry ${devfnPrinted} is devfn 0x${devfnPrinted.toString(16)}, not ${row.dev.toString(16)}.${row.fn}`, devfnSpan);
-      if (row.bus !== oldBus.bus) findings.semantic('bus-mismatch', `This row is on bus ${row.bus.toString(16)}, but the root entry above is for bus ${oldBus.bus}`, row.bdfSpan);
-      addRow({ ...row, rootHi: oldBus.hi, rootLo: oldBus.lo, rootSpan: oldBus.span }, unit, pending, findings);
+      const row = oldLayoutRow(old, ln, oldBus, rows);
+      if (old.devfnPrinted !== row.devfn) findings.semantic('devfn-mismatch', `Entry ${old.devfnPrinted} is devfn 0x${old.devfnPrinted.toString(16)}, not ${row.dev.toString(16)}.${row.fn}`, old.devfnSpan);
+      if (row.bus !== oldBus.bus) findings.semantic('bus-mismatch', `This row is on bus ${row.bus.toString(16)}, but the root entry above is for bus ${oldBus.bus}`, spanOf(row, 'bdf'));
+      addRow(row, unit, pending, findings);
       continue;
     }
     findings.unrecognised(ln, l, WHAT);
@@ -376,7 +430,7 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
 }
 
 function addRow(row: PendingRow, unit: DmarUnitTable | undefined, pending: PendingRow[], findings: FindingList): void {
-  if (!unit) findings.syntax('row-outside-unit', 'Context row before any "IOMMU … Root Table Address" header', row.span);
+  if (!unit) findings.syntax('row-outside-unit', 'Context row before any "IOMMU … Root Table Address" header', spanOf(row, 'line'));
   else {
     unit.rows.push(row);
     pending.push(row);

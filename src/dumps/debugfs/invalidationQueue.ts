@@ -6,8 +6,16 @@
 
 import type { ParseResult, Span } from '../types';
 import { lineSpan } from '../types';
-import { LineScanner, U64Column } from '../fastScan';
-import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
+import { LineScanner, U64Cache } from '../fastScan';
+import { FieldOrder, RowColumnsCache, spanOf, type RowColumns } from '../rowColumns';
+import { RepeatCheck } from '../repeatCheck';
+import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, tokenSpan, tokenize, wordsAre, type Token } from './scan';
+
+/** The fields of a descriptor row, for spanOf(): qw2 and qw3 only on 256-bit rows. */
+export type InvQueueRowField = 'index' | 'qw0' | 'qw1' | 'qw2' | 'qw3' | 'status';
+
+/** The field of each qword, lowest first. */
+export const QWORD_FIELDS = ['qw0', 'qw1', 'qw2', 'qw3'] as const;
 
 export interface InvQueueRow {
   kind: 'inv-desc-row';
@@ -16,11 +24,14 @@ export interface InvQueueRow {
   qwords: bigint[];
   /** desc_status[index]: 0 free, 1 in use, 2 done, 3 abort. */
   status: bigint;
-  span: Span;
-  indexSpan: Span;
-  qwordSpans: Span[];
-  statusSpan: Span;
+  /** The row's line; spanOf(row, field) is where a field is on it. */
+  line: number;
+  lineEnd: number;
+  columns: RowColumns<InvQueueRowField>;
 }
+
+const NARROW_ROW = new FieldOrder<InvQueueRowField>(['index', 'qw0', 'qw1', 'status']);
+const WIDE_ROW = new FieldOrder<InvQueueRowField>(['index', 'qw0', 'qw1', 'qw2', 'qw3', 'status']);
 
 export interface InvQueueUnit {
   kind: 'inv-queue';
@@ -64,93 +75,69 @@ function parseBaseLine(text: string, line: number, unit: InvQueueUnit): boolean 
 }
 
 /**
- * The hot path: a descriptor row on the scanner's line, read in one pass
- * (index, then two or four qwords and the status, each at most 16 hex
- * digits); undefined for any other line and for a row this fast path does
- * not take (parseRow then reads it).
+ * Reads the descriptor rows of one file: the hot path reads a row in place
+ * in one pass (index, then two or four qwords and the status, each at most
+ * 16 hex digits); parse() reads any other row from its words.
  */
-class RowScanner {
-  private readonly columns = [new U64Column(), new U64Column(), new U64Column(), new U64Column(), new U64Column()];
-  private readonly starts = new Int32Array(6);
-  private readonly ends = new Int32Array(6);
-  private readonly values: bigint[] = [0n, 0n, 0n, 0n, 0n];
+class RowReader {
+  private readonly values = new U64Cache();
+  private readonly columns = new RowColumnsCache<InvQueueRowField>(6);
+  private readonly words: bigint[] = [0n, 0n, 0n, 0n, 0n];
 
+  /** The row on the scanner's line, or undefined for any other line and a row in another shape. */
   scan(sc: LineScanner): InvQueueRow | undefined {
     const from = sc.start;
-    const line = sc.line;
     const is = sc.skipBlanks(from);
     const ie = sc.decimalDigits(is);
     if (ie <= is || ie - is > 9 || !sc.wordEndsAt(ie)) return undefined;
     const index = sc.decimal;
-    const starts = this.starts;
-    const ends = this.ends;
-    const values = this.values;
-    let words = 0;
+    const bounds = this.columns.bounds;
+    const words = this.words;
+    const hex = sc.hex;
+    bounds[0] = is - from;
+    bounds[1] = ie - from;
+    let n = 0;
     let i = sc.skipBlanks(ie);
     while (i < sc.end) {
-      if (words === 5) return undefined;
-      const e = sc.hexDigits(i);
+      if (n === 5) return undefined;
+      // "%016llx" as printed, else any run of at most 16 digits.
+      const e = sc.hex16At(i) ? i + 16 : sc.hexDigits(i);
       if (e <= i || e - i > 16 || !sc.wordEndsAt(e)) return undefined;
-      starts[words] = i - from;
-      ends[words] = e - from;
-      values[words] = this.columns[words].get(sc.hex);
-      words++;
+      bounds[2 + 2 * n] = i - from;
+      bounds[3 + 2 * n] = e - from;
+      words[n++] = this.values.get(hex[0], hex[1]);
       i = sc.skipBlanks(e);
     }
-    if (words !== 3 && words !== 5) return undefined;
-    const last = words - 1;
-    const qwords: bigint[] = words === 3 ? [values[0], values[1]] : [values[0], values[1], values[2], values[3]];
-    const qwordSpans: Span[] =
-      words === 3
-        ? [
-            { line, start: starts[0], end: ends[0] },
-            { line, start: starts[1], end: ends[1] },
-          ]
-        : [
-            { line, start: starts[0], end: ends[0] },
-            { line, start: starts[1], end: ends[1] },
-            { line, start: starts[2], end: ends[2] },
-            { line, start: starts[3], end: ends[3] },
-          ];
-    return {
-      kind: 'inv-desc-row',
-      index,
-      qwords,
-      status: values[last],
-      span: { line, start: 0, end: sc.end - from },
-      indexSpan: { line, start: is - from, end: ie - from },
-      qwordSpans,
-      statusSpan: { line, start: starts[last], end: ends[last] },
-    };
+    if (n !== 3 && n !== 5) return undefined;
+    const qwords = n === 3 ? [words[0], words[1]] : [words[0], words[1], words[2], words[3]];
+    return { kind: 'inv-desc-row', index, qwords, status: words[n - 1], line: sc.line, lineEnd: sc.end - from, columns: this.columns.get(n === 3 ? NARROW_ROW : WIDE_ROW) };
   }
-}
 
-/** "%5d\t%016llx\t%016llx[\t%016llx\t%016llx]\t%016x" */
-function parseRow(text: string, line: number): InvQueueRow | undefined {
-  const t = tokenize(text, 6);
-  if (t.length !== 4 && t.length !== 6) return undefined;
-  const index = decimalValue(t[0].text);
-  if (index === undefined || index < 0) return undefined;
-  const qwords: bigint[] = [];
-  const qwordSpans: Span[] = [];
-  for (let k = 1; k < t.length - 1; k++) {
-    const v = hexValue(t[k].text, 'none');
-    if (v === undefined) return undefined;
-    qwords.push(v);
-    qwordSpans.push(tokenSpan(line, t[k]));
+  /** "%5d\t%016llx\t%016llx[\t%016llx\t%016llx]\t%016x" read from its words. */
+  parse(text: string, line: number): InvQueueRow | undefined {
+    const t = tokenize(text, 6);
+    if (t.length !== 4 && t.length !== 6) return undefined;
+    const index = decimalValue(t[0].text);
+    if (index === undefined || index < 0) return undefined;
+    const qwords: bigint[] = [];
+    for (let k = 1; k < t.length - 1; k++) {
+      const v = hexValue(t[k].text, 'none');
+      if (v === undefined) return undefined;
+      qwords.push(v);
+    }
+    const status = hexValue(t[t.length - 1].text, 'none');
+    if (status === undefined) return undefined;
+    return { kind: 'inv-desc-row', index, qwords, status, line, lineEnd: text.length, columns: this.columnsOf(t, t.length === 4 ? NARROW_ROW : WIDE_ROW) };
   }
-  const status = hexValue(t[t.length - 1].text, 'none');
-  if (status === undefined) return undefined;
-  return {
-    kind: 'inv-desc-row',
-    index,
-    qwords,
-    status,
-    span: lineSpan(line, text),
-    indexSpan: tokenSpan(line, t[0]),
-    qwordSpans,
-    statusSpan: tokenSpan(line, t[t.length - 1]),
-  };
+
+  private columnsOf(t: Token[], order: FieldOrder<InvQueueRowField>): RowColumns<InvQueueRowField> {
+    const bounds = this.columns.bounds;
+    t.forEach((token, k) => {
+      bounds[2 * k] = token.start;
+      bounds[2 * k + 1] = token.end;
+    });
+    return this.columns.get(order);
+  }
 }
 
 function checkUnit(unit: InvQueueUnit, findings: FindingList): void {
@@ -162,19 +149,20 @@ function checkUnit(unit: InvQueueUnit, findings: FindingList): void {
       findings.semantic('index-beyond-ring', `${name} ${value} is outside the ${RING_SLOTS}-slot ring`, span);
     }
   }
-  const seen = new Set<number>();
+  const rows = unit.descriptors;
+  const repeats = new RepeatCheck((k) => rows[k].index);
   let expected = 0;
   let orderReported = false;
-  for (const d of unit.descriptors) {
-    if (seen.has(d.index)) findings.semantic('duplicate-index', `Slot ${d.index} is listed twice in ${unit.unit}`, d.indexSpan);
-    else if (d.index >= RING_SLOTS) findings.semantic('index-beyond-ring', `Slot ${d.index} is outside the ${RING_SLOTS}-slot ring`, d.indexSpan);
+  for (let k = 0; k < rows.length; k++) {
+    const d = rows[k];
+    if (repeats.isRepeat(k)) findings.semantic('duplicate-index', `Slot ${d.index} is listed twice in ${unit.unit}`, spanOf(d, 'index'));
+    else if (d.index >= RING_SLOTS) findings.semantic('index-beyond-ring', `Slot ${d.index} is outside the ${RING_SLOTS}-slot ring`, spanOf(d, 'index'));
     else if (d.index !== expected && !orderReported) {
       orderReported = true;
-      findings.semantic('rows-out-of-order', `Slot ${expected} was expected here (the kernel prints slots 0 to ${RING_SLOTS - 1} in order)`, d.indexSpan, 'info');
+      findings.semantic('rows-out-of-order', `Slot ${expected} was expected here (the kernel prints slots 0 to ${RING_SLOTS - 1} in order)`, spanOf(d, 'index'), 'info');
     }
-    seen.add(d.index);
     expected = d.index + 1;
-    if (d.status > 3n) findings.semantic('unknown-status', `Status ${d.status} is none of free (0), in use (1), done (2), abort (3)`, d.statusSpan, 'info');
+    if (d.status > 3n) findings.semantic('unknown-status', `Status ${d.status} is none of free (0), in use (1), done (2), abort (3)`, spanOf(d, 'status'), 'info');
   }
   if (unit.descriptors.length > 0 && unit.descriptors.length !== RING_SLOTS) {
     findings.semantic('ring-incomplete', `${unit.unit} lists ${unit.descriptors.length} slots; the kernel prints all ${RING_SLOTS}`, unit.span, 'info');
@@ -189,7 +177,7 @@ export function parseInvalidationQueue(text: string): ParseResult<InvQueueUnit> 
   const dialect: string[] = [];
   const records: InvQueueUnit[] = [];
   const sc = new LineScanner(text);
-  const rows = new RowScanner();
+  const rows = new RowReader();
   let unit: InvQueueUnit | undefined;
   /** Width the header announced, until a blank line ends the unit. */
   let headerWide: boolean | undefined;
@@ -228,18 +216,18 @@ export function parseInvalidationQueue(text: string): ParseResult<InvQueueUnit> 
         headerLineWide = headerWide;
         continue;
       }
-      row = parseRow(l, ln);
+      row = rows.parse(l, ln);
       if (!row) {
         findings.unrecognised(ln, l, WHAT);
         continue;
       }
     }
     const wide = row.qwords.length === 4;
-    if (!unit) findings.syntax('row-outside-unit', 'Descriptor row before any "Invalidation queue on IOMMU" line', row.span);
+    if (!unit) findings.syntax('row-outside-unit', 'Descriptor row before any "Invalidation queue on IOMMU" line', spanOf(row, 'line'));
     else if (headerWide !== undefined && wide !== headerWide) {
-      findings.syntax('row-width', `A ${wide ? '256' : '128'}-bit row under a ${headerWide ? '256' : '128'}-bit header`, row.span);
+      findings.syntax('row-width', `A ${wide ? '256' : '128'}-bit row under a ${headerWide ? '256' : '128'}-bit header`, spanOf(row, 'line'));
     } else if (unit.descriptors.length > 0 && wide !== unit.wide) {
-      findings.syntax('row-width', 'Descriptor rows of different widths in one unit', row.span);
+      findings.syntax('row-width', 'Descriptor rows of different widths in one unit', spanOf(row, 'line'));
     } else {
       if (unit.descriptors.length === 0) unit.wide = wide;
       unit.descriptors.push(row);

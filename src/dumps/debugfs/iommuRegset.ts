@@ -10,10 +10,14 @@
 import type { ParseResult, Span } from '../types';
 import { lineSpan } from '../types';
 import { MASK32 } from '../../vtd/u64';
-import { LineScanner } from '../fastScan';
+import { LineScanner, U64Cache } from '../fastScan';
+import { FieldOrder, RowColumnsCache, spanOf, type RowColumns } from '../rowColumns';
 import { BaseAddressHeader } from './baseAddressHeader';
-import { REGSET_REGISTERS } from './regsetNames';
+import { REGSET_REGISTERS, type RegsetRegister } from './regsetNames';
 import { FindingList, addDialect, headLines, hexSmall, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
+
+/** The fields of a register row, for spanOf(). */
+export type RegsetRowField = 'name' | 'offset' | 'value';
 
 export interface RegsetRow {
   kind: 'register';
@@ -21,10 +25,10 @@ export interface RegsetRow {
   offset: number;
   /** The register's value (32-bit registers masked to 32 bits in pre-5.7 dumps). */
   value: bigint;
-  span: Span;
-  valueSpan: Span;
-  nameSpan: Span;
-  offsetSpan: Span;
+  /** The row's line; spanOf(row, field) is where a field is on it. */
+  line: number;
+  lineEnd: number;
+  columns: RowColumns<RegsetRowField>;
   /**
    * The value as printed, for a 32-bit register of a pre-5.7 dump: the kernel
    * read it 64 bits wide, so bits 63:32 show the register 4 bytes further on.
@@ -90,16 +94,35 @@ for (const name of REGSET_REGISTERS.keys()) {
   NAME_BY_HASH.set(h, NAME_BY_HASH.has(h) ? '' : name);
 }
 
+const REGISTER_ROW = new FieldOrder<RegsetRowField>(['name', 'offset', 'value']);
+
+/** What the rows of one file share: the bigints of their values and their columns. */
+class RowParts {
+  readonly values = new U64Cache();
+  readonly columns = new RowColumnsCache<RegsetRowField>(3);
+
+  /** The columns of a row whose name, offset and value are at [ns, ne), [os, oe), [vs, ve). */
+  columnsOf(ns: number, ne: number, os: number, oe: number, vs: number, ve: number): RowColumns<RegsetRowField> {
+    const b = this.columns.bounds;
+    b[0] = ns;
+    b[1] = ne;
+    b[2] = os;
+    b[3] = oe;
+    b[4] = vs;
+    b[5] = ve;
+    return this.columns.get(REGISTER_ROW);
+  }
+}
+
 /**
  * "%-16s\t0x%02x\t\t0x%016llx": the register row on the scanner's line, read
  * in one pass; undefined for any other line, and for a row this fast path
  * does not take (parseRow then reads it).
  */
-function scanRow(sc: LineScanner): RegsetRow | undefined {
+function scanRow(sc: LineScanner, parts: RowParts): RegsetRow | undefined {
   const text = sc.text;
   const from = sc.start;
   const to = sc.end;
-  const line = sc.line;
   const ns = sc.skipBlanks(from);
   let i = ns;
   let h = 0;
@@ -123,7 +146,8 @@ function scanRow(sc: LineScanner): RegsetRow | undefined {
   // The value: 0x and at most 16 significant digits, the last word.
   const vs = sc.skipBlanks(oe);
   if (!sc.has0x(vs)) return undefined;
-  const ve = sc.hexDigits(vs + 2);
+  // "0x%016llx" as printed, else any run of at most 16 significant digits.
+  const ve = sc.hex16At(vs + 2) ? vs + 18 : sc.hexDigits(vs + 2);
   if (ve <= vs + 2 || ve - vs > 66 || !sc.restIsBlank(ve)) return undefined;
   const known = NAME_BY_HASH.get(h);
   const name = known !== undefined && known.length === ne - ns && sc.startsWithAt(ns, known) ? known : text.slice(ns, ne);
@@ -131,16 +155,15 @@ function scanRow(sc: LineScanner): RegsetRow | undefined {
     kind: 'register',
     name,
     offset,
-    value: sc.hexValue(),
-    span: { line, start: 0, end: to - from },
-    nameSpan: { line, start: ns - from, end: ne - from },
-    offsetSpan: { line, start: os - from, end: oe - from },
-    valueSpan: { line, start: vs - from, end: ve - from },
+    value: parts.values.get(hex[0], hex[1]),
+    line: sc.line,
+    lineEnd: to - from,
+    columns: parts.columnsOf(ns - from, ne - from, os - from, oe - from, vs - from, ve - from),
   };
 }
 
 /** "%-16s\t0x%02x\t\t0x%016llx" (any row scanRow leaves aside). */
-function parseRow(text: string, line: number): RegsetRow | undefined {
+function parseRow(text: string, line: number, parts: RowParts): RegsetRow | undefined {
   const t = tokenize(text, 3);
   if (t.length !== 3) return undefined;
   const offset = hexSmall(t[1].text, 'required', 16);
@@ -152,10 +175,9 @@ function parseRow(text: string, line: number): RegsetRow | undefined {
     name: t[0].text,
     offset,
     value,
-    span: lineSpan(line, text),
-    nameSpan: tokenSpan(line, t[0]),
-    offsetSpan: tokenSpan(line, t[1]),
-    valueSpan: tokenSpan(line, t[2]),
+    line,
+    lineEnd: text.length,
+    columns: parts.columnsOf(t[0].start, t[0].end, t[1].start, t[1].end, t[2].start, t[2].end),
   };
 }
 
@@ -170,40 +192,69 @@ function isRegisterName(s: string): boolean {
   return true;
 }
 
-/** Row-level checks that need only the unit itself. */
-function checkRows(unit: RegsetUnit, findings: FindingList): void {
-  const seen = new Map<string, RegsetRow>();
-  for (const row of unit.registers) {
-    const known = REGSET_REGISTERS.get(row.name);
-    if (!known) {
-      findings.semantic('unknown-register', `${row.name} is not a register iommu_regset prints in any kernel version`, row.nameSpan, 'info');
-    } else if (known.offset !== row.offset) {
-      findings.semantic(
-        'offset-mismatch',
-        `${row.name} is at offset 0x${known.offset.toString(16)}, but this row says 0x${row.offset.toString(16)}`,
-        row.offsetSpan,
-      );
-    }
-    const earlier = seen.get(row.name);
-    if (earlier) {
-      findings.semantic('duplicate-register', `${row.name} is listed twice in ${unit.unit} (first on line ${earlier.span.line + 1})`, row.nameSpan);
-    } else seen.set(row.name, row);
-  }
+/** Each known register's place in REGSET_REGISTERS, so that a unit can keep what it saw of it in an array. */
+const REGISTER_INDEX = new Map<string, number>([...REGSET_REGISTERS.keys()].map((name, k) => [name, k]));
+/** The known registers by that place. */
+const REGISTER_AT: readonly RegsetRegister[] = [...REGSET_REGISTERS.values()];
+
+/** The place of a register that is surely known. */
+function indexOf(name: string): number {
+  return REGISTER_INDEX.get(name) as number;
 }
 
+const CAP = indexOf('CAP');
+const GCMD = indexOf('GCMD');
+const CCMD = indexOf('CCMD');
+const AFLOG = indexOf('AFLOG');
+const VCCAP = indexOf('VCCAP');
+const MTRR_PHYSMASK9 = indexOf('MTRR_PHYSMASK9');
+
 /**
- * Decides the register order of a unit, masks the 32-bit rows of the old
- * order and adds what the unit says about the kernel version to `dialect`.
+ * The checks of a unit whose rows are complete: row by row (name, offset,
+ * repeats), then its register order, which masks the 32-bit rows of the old
+ * order and tells `dialect` about the kernel version.
  */
-function settleUnit(unit: RegsetUnit, dialect: string[], findings: FindingList): void {
-  const names = unit.registers.map((r) => r.name);
-  const cap = names.indexOf('CAP');
-  const gcmd = names.indexOf('GCMD');
-  const oldOrder = cap >= 0 && gcmd >= 0 ? cap < gcmd : undefined;
-  if (oldOrder === undefined) return;
+function closeUnit(unit: RegsetUnit | undefined, dialect: string[], findings: FindingList): void {
+  if (!unit) return;
+  /** The first row of each known register, by its place in REGSET_REGISTERS. */
+  const firstOf: (RegsetRow | undefined)[] = new Array<RegsetRow | undefined>(REGISTER_INDEX.size).fill(undefined);
+  /** The first row of each name no kernel prints (a Map, as such names are rare). */
+  let unknown: Map<string, RegsetRow> | undefined;
+  /** Rows of 32-bit registers. */
+  const narrow: RegsetRow[] = [];
+  /** Where CAP and GCMD first appear: their order is the register order. */
+  let cap = -1;
+  let gcmd = -1;
+  unit.registers.forEach((row, k) => {
+    const index = REGISTER_INDEX.get(row.name);
+    let earlier: RegsetRow | undefined;
+    if (index === undefined) {
+      findings.semantic('unknown-register', `${row.name} is not a register iommu_regset prints in any kernel version`, spanOf(row, 'name'), 'info');
+      unknown ??= new Map();
+      earlier = unknown.get(row.name);
+      if (!earlier) unknown.set(row.name, row);
+    } else {
+      const known = REGISTER_AT[index];
+      if (known.offset !== row.offset) {
+        findings.semantic(
+          'offset-mismatch',
+          `${row.name} is at offset 0x${known.offset.toString(16)}, but this row says 0x${row.offset.toString(16)}`,
+          spanOf(row, 'offset'),
+        );
+      }
+      if (known.width === 32) narrow.push(row);
+      if (index === CAP && cap < 0) cap = k;
+      if (index === GCMD && gcmd < 0) gcmd = k;
+      earlier = firstOf[index];
+      if (!earlier) firstOf[index] = row;
+    }
+    if (earlier) findings.semantic('duplicate-register', `${row.name} is listed twice in ${unit.unit} (first on line ${earlier.line + 1})`, spanOf(row, 'name'));
+  });
+
+  if (cap < 0 || gcmd < 0) return;
+  const oldOrder = cap < gcmd;
   addDialect(dialect, oldOrder ? OLD_ORDER : NEW_ORDER);
-  for (const row of unit.registers) {
-    if (REGSET_REGISTERS.get(row.name)?.width !== 32) continue;
+  for (const row of narrow) {
     if (oldOrder) {
       row.maskedFrom = row.value;
       row.value = row.value & MASK32;
@@ -211,15 +262,16 @@ function settleUnit(unit: RegsetUnit, dialect: string[], findings: FindingList):
       findings.semantic(
         'value-wider-than-register',
         `${row.name} is a 32-bit register read 32 bits wide in this kernel version, yet bits 63:32 are not zero`,
-        row.valueSpan,
+        spanOf(row, 'value'),
       );
     }
   }
   // Presence of the late registers dates the kernel, but only in a unit
   // whose list ran to its end (a cut paste would look like a newer kernel).
-  if (oldOrder || !names.includes('MTRR_PHYSMASK9')) return;
-  addDialect(dialect, names.includes('VCCAP') ? 'VCCAP/VCMD/VCRSP present: v6.7 or older' : 'no VCCAP/VCMD/VCRSP: v6.8 or newer');
-  if (!names.includes('CCMD') && !names.includes('AFLOG')) addDialect(dialect, 'no AFLOG/CCMD: about v6.18 or newer');
+  const has = (index: number) => firstOf[index] !== undefined;
+  if (oldOrder || !has(MTRR_PHYSMASK9)) return;
+  addDialect(dialect, has(VCCAP) ? 'VCCAP/VCMD/VCRSP present: v6.7 or older' : 'no VCCAP/VCMD/VCRSP: v6.8 or newer');
+  if (!has(CCMD) && !has(AFLOG)) addDialect(dialect, 'no AFLOG/CCMD: about v6.18 or newer');
 }
 
 export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
@@ -229,6 +281,7 @@ export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
   const unitLines = new Map<string, number>();
   const cursor = new LineScanner(text);
   const headerScan = new BaseAddressHeader();
+  const parts = new RowParts();
   let unit: RegsetUnit | undefined;
   /** The last "Name Offset Contents" line: the same line again is skipped after one comparison. */
   let titleLine = '';
@@ -237,10 +290,10 @@ export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
     const ln = cursor.line;
     // Register rows, nearly every line, and the lines around them are read
     // in place; any other line as a string.
-    const fast = scanRow(cursor);
+    const fast = scanRow(cursor, parts);
     if (fast) {
       if (unit) unit.registers.push(fast);
-      else findings.syntax('row-outside-unit', 'Register row before any "IOMMU: ... Register Base Address" header', fast.span);
+      else findings.syntax('row-outside-unit', 'Register row before any "IOMMU: ... Register Base Address" header', spanOf(fast, 'line'));
       continue;
     }
     if (cursor.lineEquals(titleLine)) continue;
@@ -273,23 +326,16 @@ export function parseIommuRegset(text: string): ParseResult<RegsetUnit> {
       findings.semantic('invalid-base-address', 'The kernel found a unit with register base 0 and stopped the dump here', lineSpan(ln, l));
       continue;
     }
-    const row = parseRow(l, ln);
+    const row = parseRow(l, ln, parts);
     if (row) {
       if (unit) unit.registers.push(row);
-      else findings.syntax('row-outside-unit', 'Register row before any "IOMMU: ... Register Base Address" header', row.span);
+      else findings.syntax('row-outside-unit', 'Register row before any "IOMMU: ... Register Base Address" header', spanOf(row, 'line'));
       continue;
     }
     findings.unrecognised(ln, l, WHAT);
   }
   closeUnit(unit, dialect, findings);
   return { format: 'iommu_regset', dialect, records, findings: findings.done(), lineCount: cursor.count };
-}
-
-/** The checks of a unit whose rows are complete. */
-function closeUnit(unit: RegsetUnit | undefined, dialect: string[], findings: FindingList): void {
-  if (!unit) return;
-  checkRows(unit, findings);
-  settleUnit(unit, dialect, findings);
 }
 
 /** iommu_regset starts with a unit header followed by the "Name Offset Contents" line. */

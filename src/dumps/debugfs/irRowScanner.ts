@@ -5,14 +5,20 @@
 // both qwords kept so the column checks need no bigint arithmetic. A row in
 // any other shape is left to the general parser (parseRow).
 
-import type { IrRow } from './irTranslation';
-import { LineScanner, U64Column } from '../fastScan';
+import type { IrRow, IrRowField } from './irTranslation';
+import { LineScanner, U64Cache } from '../fastScan';
+import { FieldOrder, RowColumnsCache } from '../rowColumns';
+
+/** The fields of an IRTE row whose columns are kept, in this order. */
+export const IR_ROW = new FieldOrder<IrRowField>(['index', 'sid', 'hi', 'lo']);
 
 export class IrRowScanner {
   /** IRTE bits 127:96, 95:64, 63:32 and 31:0 of the last row scan() returned. */
   readonly words = new Uint32Array(4);
-  private readonly hiColumn = new U64Column();
-  private readonly loColumn = new U64Column();
+  /** The columns of the rows of the file, scanned or not. */
+  readonly columns = new RowColumnsCache<IrRowField>(4);
+  /** The bigints of the file's IRTE qwords. */
+  readonly values = new U64Cache();
 
   /**
    * The row on the scanner's line, or undefined when it is not one in the
@@ -21,7 +27,6 @@ export class IrRowScanner {
   scan(sc: LineScanner): IrRow | undefined {
     const from = sc.start;
     const end = sc.end;
-    const line = sc.line;
     // The index: decimal.
     const is = sc.skipBlanks(from);
     const ie = sc.decimalDigits(is);
@@ -61,26 +66,32 @@ export class IrRowScanner {
       vector = b;
     }
     if (he - hs > 16) return undefined;
-    const hiHi = hex[0];
-    const hiLo = hex[1];
-    const hi = this.hiColumn.get(hex);
-    const ls = sc.skipBlanks(he);
-    const le = sc.hexDigits(ls);
-    if (le <= ls || le - ls > 16 || !sc.restIsBlank(le)) return undefined;
-    const lo = this.loColumn.get(hex);
     const words = this.words;
-    words[0] = hiHi;
-    words[1] = hiLo;
+    words[0] = hex[0];
+    words[1] = hex[1];
+    const ls = sc.skipBlanks(he);
+    // "%016llx" as printed, else any run of at most 16 digits.
+    const le = sc.hex16At(ls) ? ls + 16 : sc.hexDigits(ls);
+    if (le <= ls || le - ls > 16 || !sc.restIsBlank(le)) return undefined;
     words[2] = hex[0];
     words[3] = hex[1];
-    const span = { line, start: 0, end: end - from };
-    const indexSpan = { line, start: is - from, end: ie - from };
-    const sidSpan = { line, start: bs - from, end: be - from };
-    const hiSpan = { line, start: hs - from, end: he - from };
-    const loSpan = { line, start: ls - from, end: le - from };
+    const hi = this.values.get(words[0], words[1]);
+    const lo = this.values.get(words[2], words[3]);
+    const bounds = this.columns.bounds;
+    bounds[0] = is - from;
+    bounds[1] = ie - from;
+    bounds[2] = bs - from;
+    bounds[3] = be - from;
+    bounds[4] = hs - from;
+    bounds[5] = he - from;
+    bounds[6] = ls - from;
+    bounds[7] = le - from;
+    const line = sc.line;
+    const lineEnd = end - from;
+    const columns = this.columns.get(IR_ROW);
     // One literal per shape (the optional columns come last, as parseRow adds
     // them), so no row grows a property store after it is made.
-    if (posted) return { kind: 'irte-row', index, sid, vector, hi, lo, span, indexSpan, sidSpan, hiSpan, loSpan, pdaHigh: a, pdaLow: b };
-    return { kind: 'irte-row', index, sid, vector, hi, lo, span, indexSpan, sidSpan, hiSpan, loSpan, destId: a };
+    if (posted) return { kind: 'irte-row', index, sid, vector, hi, lo, line, lineEnd, columns, pdaHigh: a, pdaLow: b };
+    return { kind: 'irte-row', index, sid, vector, hi, lo, line, lineEnd, columns, destId: a };
   }
 }

@@ -7,8 +7,13 @@
 import type { ParseResult, Span } from '../types';
 import { lineSpan } from '../types';
 import { LineScanner, isBlankCode } from '../fastScan';
-import { IrRowScanner } from './irRowScanner';
-import { FindingList, addDialect, decimalValue, headLines, hexSmall, hexValue, isBlank, parseBdf, sidOf, tokenSpan, tokenize, wordsAre } from './scan';
+import { IR_ROW, IrRowScanner } from './irRowScanner';
+import { spanOf, type RowColumns } from '../rowColumns';
+import { RepeatCheck } from '../repeatCheck';
+import { FindingList, addDialect, decimalValue, headLines, hexSmall, hexValue, isBlank, parseBdf, sidOf, tokenize, wordsAre } from './scan';
+
+/** The fields of an IRTE row, for spanOf(). */
+export type IrRowField = 'index' | 'sid' | 'hi' | 'lo';
 
 export interface IrRow {
   kind: 'irte-row';
@@ -24,11 +29,10 @@ export interface IrRow {
   vector: number;
   hi: bigint;
   lo: bigint;
-  span: Span;
-  indexSpan: Span;
-  sidSpan: Span;
-  hiSpan: Span;
-  loSpan: Span;
+  /** The row's line; spanOf(row, field) is where a field is on it. */
+  line: number;
+  lineEnd: number;
+  columns: RowColumns<IrRowField>;
 }
 
 export interface IrUnitTable {
@@ -68,7 +72,7 @@ function parseTableAddress(text: string, line: number): { value: bigint; span: S
  * Remapped: " %-5d %02x:%02x.%01x %08x %02x  %016llx\t%016llx";
  * posted:   " %-5d %02x:%02x.%01x %08x %08x %02x  %016llx\t%016llx".
  */
-function parseRow(text: string, line: number): IrRow | undefined {
+function parseRow(text: string, line: number, rows: IrRowScanner): IrRow | undefined {
   const t = tokenize(text, 7);
   if (t.length !== 6 && t.length !== 7) return undefined;
   const posted = t.length === 7;
@@ -80,19 +84,12 @@ function parseRow(text: string, line: number): IrRow | undefined {
   const hi = hexValue(t[t.length - 2].text, 'none');
   const lo = hexValue(t[t.length - 1].text, 'none');
   if (index === undefined || index < 0 || !bdf || a === undefined || b === undefined || vector === undefined || hi === undefined || lo === undefined) return undefined;
-  const row: IrRow = {
-    kind: 'irte-row',
-    index,
-    sid: sidOf(bdf),
-    vector,
-    hi,
-    lo,
-    span: lineSpan(line, text),
-    indexSpan: tokenSpan(line, t[0]),
-    sidSpan: tokenSpan(line, t[1]),
-    hiSpan: tokenSpan(line, t[t.length - 2]),
-    loSpan: tokenSpan(line, t[t.length - 1]),
-  };
+  const bounds = rows.columns.bounds;
+  [t[0], t[1], t[t.length - 2], t[t.length - 1]].forEach((token, k) => {
+    bounds[2 * k] = token.start;
+    bounds[2 * k + 1] = token.end;
+  });
+  const row: IrRow = { kind: 'irte-row', index, sid: sidOf(bdf), vector, hi, lo, line, lineEnd: text.length, columns: rows.columns.get(IR_ROW) };
   if (posted) {
     row.pdaHigh = a;
     row.pdaLow = b;
@@ -126,22 +123,23 @@ function checkColumns(row: IrRow, w: Uint32Array, findings: FindingList): void {
   if (!destOk) problems.push('DstID is not IRTE bits 63:32');
   if (!pdaHighOk) problems.push('PDA_high is not IRTE bits 127:96');
   if (!pdaLowOk) problems.push('PDA_low is not IRTE bits 63:38 << 6');
-  findings.semantic('column-mismatch', `IRTE ${row.index}: ${problems.join('; ')}`, row.span);
+  findings.semantic('column-mismatch', `IRTE ${row.index}: ${problems.join('; ')}`, spanOf(row, 'line'));
 }
 
 function checkUnit(unit: IrUnitTable, findings: FindingList): void {
   let prev = -1;
   let orderReported = false;
-  const seen = new Set<number>();
-  for (const e of unit.entries) {
-    if (seen.has(e.index)) findings.semantic('duplicate-index', `IRTE ${e.index} is listed twice in ${unit.unit}`, e.indexSpan);
+  const rows = unit.entries;
+  const repeats = new RepeatCheck((k) => rows[k].index);
+  for (let k = 0; k < rows.length; k++) {
+    const e = rows[k];
+    if (repeats.isRepeat(k)) findings.semantic('duplicate-index', `IRTE ${e.index} is listed twice in ${unit.unit}`, spanOf(e, 'index'));
     else if (e.index < prev && !orderReported) {
       orderReported = true;
-      findings.semantic('rows-out-of-order', 'IRTE indices stop ascending here (the kernel prints them in order)', e.indexSpan, 'info');
+      findings.semantic('rows-out-of-order', 'IRTE indices stop ascending here (the kernel prints them in order)', spanOf(e, 'index'), 'info');
     }
-    seen.add(e.index);
     prev = Math.max(prev, e.index);
-    if (e.index > MAX_INDEX) findings.semantic('index-out-of-range', `IRTE index ${e.index} is beyond the 65536-entry table`, e.indexSpan);
+    if (e.index > MAX_INDEX) findings.semantic('index-out-of-range', `IRTE index ${e.index} is beyond the 65536-entry table`, spanOf(e, 'index'));
   }
 }
 
@@ -185,9 +183,9 @@ export function parseIrTranslation(text: string): ParseResult<IrUnitTable> {
 
   const addRow = (row: IrRow, w: Uint32Array) => {
     const posted = row.pdaHigh !== undefined;
-    if (!unit) findings.syntax('row-outside-unit', 'IRTE row outside a unit', row.span);
+    if (!unit) findings.syntax('row-outside-unit', 'IRTE row outside a unit', spanOf(row, 'line'));
     else if (posted !== (unit.section === 'posted')) {
-      findings.syntax('row-shape', `A ${posted ? 'posted' : 'remapped'} row in a ${unit.section} unit`, row.span);
+      findings.syntax('row-shape', `A ${posted ? 'posted' : 'remapped'} row in a ${unit.section} unit`, spanOf(row, 'line'));
     } else {
       unit.entries.push(row);
       checkColumns(row, w, findings);
@@ -256,7 +254,7 @@ export function parseIrTranslation(text: string): ParseResult<IrUnitTable> {
       columnsLine = l;
       continue;
     }
-    const row = parseRow(l, ln);
+    const row = parseRow(l, ln, rows);
     if (row) {
       addRow(row, irteWords(row, words));
       continue;

@@ -101,7 +101,7 @@ class KernelLogParser {
       }
       if (at < to) return false;
     }
-    this.records.push({ kind: 'other', span: { line: n, start: 0, end: to - from } });
+    this.records.push({ kind: 'other', line: n, lineEnd: to - from });
     return true;
   }
 
@@ -124,14 +124,14 @@ class KernelLogParser {
       line.indexOf('dmar') >= 0 ||
       (this.pending !== undefined && line.indexOf('fault reason') >= 0);
     if (!maybeOurs) {
-      this.records.push({ kind: 'other', span: { line: n, start: 0, end: line.length } });
+      this.records.push({ kind: 'other', line: n, lineEnd: line.length });
       return;
     }
     const prefix = splitLinePrefix(line);
     // The dialect names the prefixes of IOMMU lines only: a syslog file also
     // holds lines of other programs, which say nothing about the kernel's.
     if (this.classify(n, line, prefix)) this.styles.add(prefix.style);
-    else this.records.push({ kind: 'other', span: { line: n, start: 0, end: line.length } });
+    else this.records.push({ kind: 'other', line: n, lineEnd: line.length });
   }
 
   /** Handles an IOMMU line; false when the line is not one. */

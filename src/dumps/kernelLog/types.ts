@@ -118,10 +118,15 @@ export interface DmarInfoRecord {
   time?: number;
 }
 
-/** A kernel line that is not about the IOMMU: recognised, never a finding. */
+/**
+ * A kernel line that is not about the IOMMU: recognised, never a finding.
+ * Most lines of a log are such lines, so the record keeps the line and its
+ * length rather than a Span object (recordSpan() makes one).
+ */
 export interface OtherRecord {
   kind: 'other';
-  span: Span;
+  line: number;
+  lineEnd: number;
 }
 
 export type KernelLogRecord =
@@ -132,6 +137,16 @@ export type KernelLogRecord =
   | UnitInfoRecord
   | DmarInfoRecord
   | OtherRecord;
+
+/** The line a record starts on. */
+export function recordLine(r: KernelLogRecord): number {
+  return r.kind === 'other' ? r.line : r.span.line;
+}
+
+/** The span of a record's (first) line: the whole line for an 'other' record. */
+export function recordSpan(r: KernelLogRecord): Span {
+  return r.kind === 'other' ? { line: r.line, start: 0, end: r.lineEnd } : r.span;
+}
 
 /**
  * The print formats of fault lines over the kernel's history, by the era

@@ -6,13 +6,12 @@
 // gives the same arguments; lines it does not take (a mismatch, an unknown
 // event, an odd line) go to the general parser, which reads them as strings.
 
-import type { Span } from '../types';
 import type { ArgValue, CompiledTemplate } from './template';
-import { isJsSpace as jsSpace, u64 } from '../fastScan';
+import { U64Cache, isJsSpace as jsSpace } from '../fastScan';
+import { FieldOrder, type RowColumns, type RowColumnsCache } from '../rowColumns';
 
 // Bound once, so a call in a loop is a plain call in every build (an
 // imported binding of the unbundled test build is a getter at each use).
-const makeU64 = u64;
 const isJsSpace = jsSpace;
 
 /** Value of each ASCII hex digit, -1 for every other character below 128. */
@@ -57,9 +56,11 @@ function findLiteral(text: string, lit: string, from: number, to: number): numbe
 /**
  * Matches text[from, to) (a message, trailing blanks already excluded) as
  * matchTemplate(t, text.slice(from, to)) does; the arguments, or undefined
- * exactly when matchTemplate gives an error.
+ * exactly when matchTemplate gives an error. 64-bit values come from
+ * `values`, so that a value met again (an IOVA, a page-table entry) is the
+ * same bigint.
  */
-export function matchInPlace(t: CompiledTemplate, text: string, from: number, to: number): Record<string, ArgValue> | undefined {
+export function matchInPlace(t: CompiledTemplate, text: string, from: number, to: number, values: U64Cache): Record<string, ArgValue> | undefined {
   const parts = t.parts;
   // Arguments are added in template order, as matchTemplate adds them.
   const args: Record<string, ArgValue> = {};
@@ -100,7 +101,7 @@ export function matchInPlace(t: CompiledTemplate, text: string, from: number, to
       if (pos === start) return undefined;
       if (type === 'X') {
         if (sig > 16) return undefined;
-        value = makeU64(hi >>> 0, lo >>> 0);
+        value = values.get(hi >>> 0, lo >>> 0);
       } else {
         if (sig > 8) return undefined;
         value = lo >>> 0;
@@ -164,6 +165,9 @@ export function stampAt(text: string, from: number, to: number): Stamp | undefin
   return { pid, time, end: j + 1 };
 }
 
+/** The one field of an event line whose column is kept: its name. */
+export const EVENT_FIELDS = new FieldOrder<'name'>(['name']);
+
 /** A known event: its name and its templates, newest first. */
 export interface InPlaceEvent {
   name: string;
@@ -186,21 +190,25 @@ export class InPlaceReader<E extends InPlaceEvent = InPlaceEvent> {
   variant = 0;
   args: Record<string, ArgValue> = {};
   stamp: Stamp | undefined;
-  span: Span = { line: 0, start: 0, end: 0 };
-  nameSpan: Span = { line: 0, start: 0, end: 0 };
+  /** Where the event name is on the line. */
+  columns!: RowColumns<'name'>;
+  /** The bigints of the file's 64-bit arguments. */
+  private readonly values = new U64Cache();
 
   constructor(
     private readonly text: string,
     /** Known events by rangeHash of their name (undefined where two names share a hash). */
     private readonly byHash: ReadonlyMap<number, E | undefined>,
     private readonly maxLine: number,
+    /** Gives the columns of event names (shared by lines that have them alike). */
+    private readonly nameColumns: RowColumnsCache<'name'>,
   ) {}
 
   /**
-   * Line `n`, text[from, to): its event when it is a known event whose
+   * The line text[from, to): its event when it is a known event whose
    * message fits one of its templates, else undefined.
    */
-  read(n: number, from: number, to: number): E | undefined {
+  read(from: number, to: number): E | undefined {
     const text = this.text;
     if (to - from > this.maxLine || from >= to) return undefined;
     const c0 = text.charCodeAt(from);
@@ -224,13 +232,15 @@ export class InPlaceReader<E extends InPlaceEvent = InPlaceEvent> {
     while (msgEnd > msgStart && isJsSpace(text.charCodeAt(msgEnd - 1))) msgEnd--;
     const variants = event.variants;
     for (let v = 0; v < variants.length; v++) {
-      const args = matchInPlace(variants[v].template, text, msgStart, msgEnd);
+      const args = matchInPlace(variants[v].template, text, msgStart, msgEnd, this.values);
       if (!args) continue;
       this.variant = v;
       this.args = args;
       this.stamp = stamp;
-      this.span = { line: n, start: 0, end: to - from };
-      this.nameSpan = { line: n, start: nameStart - from, end: nameEnd - from };
+      const bounds = this.nameColumns.bounds;
+      bounds[0] = nameStart - from;
+      bounds[1] = nameEnd - from;
+      this.columns = this.nameColumns.get(EVENT_FIELDS);
       return event;
     }
     return undefined;

@@ -10,9 +10,10 @@
 import type { Finding, ParseResult, Span } from '../types';
 import { unrecognised } from '../types';
 import { LineScanner } from '../fastScan';
+import { RowColumnsCache, type RowColumns } from '../rowColumns';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
-import { InPlaceReader, nameHash } from './inPlace';
+import { EVENT_FIELDS, InPlaceReader, nameHash } from './inPlace';
 import { addDerivedArgs, derivedArgsOf } from './derivedArgs';
 import { FindingLimiter } from './findingLimit';
 
@@ -29,9 +30,14 @@ export interface TraceEvent {
   pid?: number;
   /** Seconds (wall clock) from the pid@seconds.micros: stamp. */
   time?: number;
-  span: Span;
-  nameSpan: Span;
+  /** The event's line and its length; spanOf(event, 'name') is where the name is. */
+  line: number;
+  lineEnd: number;
+  columns: RowColumns<TraceEventField>;
 }
+
+/** The field of an event line whose column is kept, for spanOf(). */
+export type TraceEventField = 'name';
 
 /** Lines longer than this are not trace lines of any event we know. */
 export const MAX_TRACE_LINE = 65536;
@@ -143,14 +149,16 @@ class QemuTraceParser {
   private readonly byHash = byHash as Map<number, CompiledEvent | undefined>;
   private sawStamped = false;
   private sawUnstamped = false;
+  /** The columns of the event names of the file, shared by lines that have them alike. */
+  private readonly columns = new RowColumnsCache<TraceEventField>(1);
 
   constructor(private readonly text: string) {}
 
   run(): ParseResult<TraceEvent> {
     const sc = new LineScanner(this.text);
-    const reader = new InPlaceReader<CompiledEvent>(this.text, this.byHash, MAX_TRACE_LINE);
+    const reader = new InPlaceReader<CompiledEvent>(this.text, this.byHash, MAX_TRACE_LINE, this.columns);
     while (sc.advance()) {
-      const event = reader.read(sc.line, sc.start, sc.end);
+      const event = reader.read(sc.start, sc.end);
       if (!event) {
         this.line(sc.line, sc.lineText());
         continue;
@@ -160,10 +168,13 @@ class QemuTraceParser {
       if (event.derive) event.derive(args);
       const note = event.variants[reader.variant].note;
       if (note) this.dialect.add(note);
+      const line = sc.line;
+      const lineEnd = sc.end - sc.start;
+      const columns = reader.columns;
       this.records.push(
         stamp
-          ? { kind: 'trace-event', name: event.name, args, span: reader.span, nameSpan: reader.nameSpan, pid: stamp.pid, time: stamp.time }
-          : { kind: 'trace-event', name: event.name, args, span: reader.span, nameSpan: reader.nameSpan },
+          ? { kind: 'trace-event', name: event.name, args, line, lineEnd, columns, pid: stamp.pid, time: stamp.time }
+          : { kind: 'trace-event', name: event.name, args, line, lineEnd, columns },
       );
     }
     return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
@@ -196,9 +207,11 @@ class QemuTraceParser {
     // (events with an empty format leave a trailing space, or none once an
     // editor strips it). Trailing blanks are never part of a message.
     const message = line.slice(Math.min(nameEnd + 1, line.length)).trimEnd();
-    const span: Span = { line: n, start: 0, end: line.length };
     const nameSpan: Span = { line: n, start: nameStart, end: nameEnd };
-    const event: TraceEvent = { kind: 'trace-event', name, args: {}, span, nameSpan };
+    const bounds = this.columns.bounds;
+    bounds[0] = nameStart;
+    bounds[1] = nameEnd;
+    const event: TraceEvent = { kind: 'trace-event', name, args: {}, line: n, lineEnd: line.length, columns: this.columns.get(EVENT_FIELDS) };
     if (stamp) {
       event.pid = stamp.pid;
       event.time = stamp.time;

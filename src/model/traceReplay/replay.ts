@@ -64,7 +64,7 @@ function eventsUpTo(events: readonly TraceEvent[], untilLine: number | undefined
   let hi = events.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (events[mid].span.line <= untilLine) lo = mid + 1;
+    if (events[mid].line <= untilLine) lo = mid + 1;
     else hi = mid;
   }
   return events.slice(0, lo);
@@ -112,7 +112,7 @@ export function replayTrace(all: readonly TraceEvent[], options: ReplayOptions =
 
   for (const e of events) {
     const a = e.args;
-    const line = e.span.line;
+    const line = e.line;
     switch (e.name) {
       case 'vtd_iotlb_page_hit':
         iotlb.each((m) => m.hit(line, num(a.sid), big(a.iova), big(a.slpte), num(a.domain)));
@@ -240,7 +240,7 @@ export function replayTrace(all: readonly TraceEvent[], options: ReplayOptions =
   }
 
   const chosen = pickModel(models);
-  const last = all.length ? all[all.length - 1].span.line : -1;
+  const last = all.length ? all[all.length - 1].line : -1;
   const lineCount = options.lineCount ?? last + 1;
   return {
     asOfLine: options.untilLine !== undefined ? Math.min(options.untilLine, Math.max(lineCount - 1, 0)) : Math.max(lineCount - 1, 0),

@@ -98,7 +98,7 @@ export const codeLensFeature: Feature = {
           const rows = p.records.flatMap((t) => t.rows).slice(0, MAX_LENSED_ITEMS);
           return rows.map((row) => {
             const bdf = formatBdf(makeSid(row.bus, row.dev, row.fn));
-            return translateLens(row.span.line, row.pasid >= 0 ? { uri, bdf, pasid: row.pasid } : { uri, bdf });
+            return translateLens(row.line, row.pasid >= 0 ? { uri, bdf, pasid: row.pasid } : { uri, bdf });
           });
         }
       } catch {

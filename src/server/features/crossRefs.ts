@@ -7,8 +7,10 @@
 import type { Location as LspLocation } from 'vscode-languageserver/node';
 import type { Span } from '../../dumps/types';
 import type { LineIndex } from '../../dumps/lineIndex';
+import { spanOf } from '../../dumps/rowColumns';
 import type { AnyParseResult } from '../../dumps/registry';
 import type { TraceEvent } from '../../dumps/qemuTrace/index';
+import { recordLine } from '../../dumps/kernelLog/index';
 import type { DomainBlock } from '../../dumps/debugfs/domainTranslation';
 import { pageTableRowTokenColumns } from '../../dumps/debugfs/pageTableRowScanner';
 import type { Capture, Location, PageTableView, ParsedFile } from '../../model/types';
@@ -77,9 +79,9 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
       for (const table of p.records) {
         for (const row of table.rows) {
           const sid = makeSid(row.bus, row.dev, row.fn);
-          sink({ kind: 'requester', sid }, row.bdfSpan);
+          sink({ kind: 'requester', sid }, spanOf(row, 'bdf'));
           const did = row.pasid < 0 ? capture.requesters.get(sid)?.did : pasidEntryDid(capture, sid, row.pasid);
-          if (did !== undefined) sink({ kind: 'domain', did }, row.pasid < 0 ? row.contextSpan : row.pasidEntrySpan);
+          if (did !== undefined) sink({ kind: 'domain', did }, row.pasid < 0 ? spanOf(row, 'context') : spanOf(row, 'pasidEntry'));
         }
       }
       return;
@@ -94,15 +96,15 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
       });
       return;
     case 'ir_translation_struct':
-      for (const table of p.records) for (const e of table.entries) sink({ kind: 'requester', sid: e.sid }, e.sidSpan);
+      for (const table of p.records) for (const e of table.entries) sink({ kind: 'requester', sid: e.sid }, spanOf(e, 'sid'));
       return;
     case 'proc_interrupts':
       for (const table of p.records) {
         for (const row of table.rows) {
-          if (row.requesterId === undefined || (line !== undefined && row.span.line !== line)) continue;
-          const text = file.lines.line(row.span.line);
-          const span = row.hwirq !== undefined ? wordSpan(text, row.span.line, String(row.hwirq), row.chip ? Math.max(0, text?.indexOf(row.chip) ?? 0) : 0) : undefined;
-          sink({ kind: 'requester', sid: row.requesterId }, span ?? row.nameSpan ?? row.span);
+          if (row.requesterId === undefined || (line !== undefined && row.line !== line)) continue;
+          const text = file.lines.line(row.line);
+          const span = row.hwirq !== undefined ? wordSpan(text, row.line, String(row.hwirq), row.chip ? Math.max(0, text?.indexOf(row.chip) ?? 0) : 0) : undefined;
+          sink({ kind: 'requester', sid: row.requesterId }, span ?? spanOf(row, row.name !== undefined ? 'name' : 'line'));
         }
       }
       return;
@@ -110,7 +112,7 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
       for (const g of p.records) for (const d of g.devices) sink({ kind: 'requester', sid: makeSid(d.bus, d.dev, d.fn) }, d.span);
       return;
     case 'dmesg':
-      for (const r of line === undefined ? p.records : recordsOnLine(p.records, line)) {
+      for (const r of line === undefined ? p.records : recordsOnLine(p.records, line, recordLine)) {
         if (r.kind === 'dmar-fault') {
           sink({ kind: 'requester', sid: r.sid }, r.deviceSpan);
           sink({ kind: 'iova', sid: r.sid, iova: r.address, write: r.type === 'write' }, r.addressSpan);
@@ -122,7 +124,7 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
       }
       return;
     case 'qemu_trace':
-      for (const e of line === undefined ? p.records : recordsOnLine(p.records, line)) traceMentions(e, file.lines.line(e.span.line), sink);
+      for (const e of line === undefined ? p.records : recordsOnLine(p.records, line, (e) => e.line)) traceMentions(e, file.lines.line(e.line), sink);
       return;
     case 'invalidation_queue':
       for (const inv of capture.invalidations) {
@@ -166,17 +168,17 @@ function pageTableRowMentions(block: DomainBlock, sid: number, line: number, tex
   if (m) sink({ kind: 'host-page', hpa: m.hpa }, pageTableRowSpans(line, text)[m.level]);
 }
 
-/** Records that start on `line`, found by bisection (parsers emit records in line order). */
-function recordsOnLine<T extends { span: Span }>(records: readonly T[], line: number): T[] {
+/** Records that start on `line` (`lineOf` of a record), found by bisection (parsers emit records in line order). */
+function recordsOnLine<T>(records: readonly T[], line: number, lineOf: (r: T) => number): T[] {
   let lo = 0;
   let hi = records.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (records[mid].span.line < line) lo = mid + 1;
+    if (lineOf(records[mid]) < line) lo = mid + 1;
     else hi = mid;
   }
   const out: T[] = [];
-  for (let i = lo; i < records.length && records[i].span.line === line; i++) out.push(records[i]);
+  for (let i = lo; i < records.length && lineOf(records[i]) === line; i++) out.push(records[i]);
   return out;
 }
 
@@ -184,8 +186,8 @@ function recordsOnLine<T extends { span: Span }>(records: readonly T[], line: nu
 function traceMentions(e: TraceEvent, text: string | undefined, sink: Sink): void {
   if (text === undefined) return;
   const a = e.args;
-  const line = e.span.line;
-  const from = e.nameSpan.end;
+  const line = e.line;
+  const from = e.columns.end('name');
   let sid: number | undefined;
   if (typeof a.sid === 'number') {
     sid = a.sid;

@@ -12,6 +12,7 @@ import { formatBdf, makeSid } from '../../model/bdf';
 import { decodeContextEntry, decodeScalableContextEntry, awLevels } from '../../vtd/contextEntry';
 import { decodeRootEntry, decodeScalableRootEntry } from '../../vtd/rootEntry';
 import { decodePasidEntry } from '../../vtd/pasidEntry';
+import { spanOf } from '../../dumps/rowColumns';
 import { fieldAddress, fieldValue, type Structure } from '../../vtd/layout';
 
 export interface PasidRow {
@@ -134,11 +135,11 @@ function addRow(u: UnitContext, file: string, row: DmarRow): void {
     }
     bus.devices.push(dev);
   }
-  dev.lines.push(row.span.line);
+  dev.lines.push(row.line);
   if (row.pasid < 0) return;
   const decoded = decodePasidEntry(row.pasidEntry, ctx);
   const did = Number(fieldValue(decoded, 'DID') ?? 0n);
-  dev.pasids.push({ pasid: row.pasid, decoded, file, span: row.pasidEntrySpan, line: row.span.line, did });
+  dev.pasids.push({ pasid: row.pasid, decoded, file, span: spanOf(row, 'pasidEntry'), line: row.line, did });
   const ridPasid = Number(fieldValue(dev.context, 'RID_PASID') ?? 0n);
   if (row.pasid === ridPasid) {
     const aw = Number(fieldValue(decoded, 'AW') ?? 0n);

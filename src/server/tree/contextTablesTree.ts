@@ -8,6 +8,8 @@ import { capSummary, decodeCap, decodeEcap, ecapSummary } from '../../vtd/capEca
 import type { Structure } from '../../vtd/layout';
 import { decodeContextOf } from '../../model/units';
 import { hex } from '../../vtd/u64';
+import { spanOf } from '../../dumps/rowColumns';
+import { rootSpanOf } from '../../dumps/debugfs/dmarTranslation';
 import { mdEscape } from '../features/markdown';
 import { contextLayoutOf, deviceDids, type BusContext, type DeviceContext, type PasidRow, type UnitContext } from './contextTablesLayout';
 import { domainScope } from './domainFilter';
@@ -172,8 +174,8 @@ function busNode(ctx: TreeContext, u: UnitContext, bus: BusContext): TreeNodeDto
     collapsible: 'expanded',
     contextValue: 'bus',
     icon: entryIcon(first.root, 'type-hierarchy'),
-    location: wireLocation(ctx, first.file, first.row.rootSpan),
-    copy: { value: hex(first.root.raw), raw: spanText(ctx, first.file, first.row.rootSpan), json: structureJson(first.root) },
+    location: wireLocation(ctx, first.file, rootSpanOf(first.row)),
+    copy: { value: hex(first.root.raw), raw: spanText(ctx, first.file, rootSpanOf(first.row)), json: structureJson(first.root) },
   };
 }
 
@@ -187,8 +189,8 @@ function rootEntryNode(ctx: TreeContext, u: UnitContext, bus: BusContext): TreeN
     collapsible: 'collapsed',
     contextValue: 'entry',
     icon: entryIcon(first.root, 'symbol-structure'),
-    location: wireLocation(ctx, first.file, first.row.rootSpan),
-    copy: { value: hex(first.root.raw), raw: spanText(ctx, first.file, first.row.rootSpan), json: structureJson(first.root) },
+    location: wireLocation(ctx, first.file, rootSpanOf(first.row)),
+    copy: { value: hex(first.root.raw), raw: spanText(ctx, first.file, rootSpanOf(first.row)), json: structureJson(first.root) },
   };
 }
 
@@ -218,8 +220,8 @@ function deviceNode(ctx: TreeContext, u: UnitContext, d: DeviceContext): TreeNod
     collapsible: 'collapsed',
     contextValue: 'device',
     icon: entryIcon(d.context, 'plug'),
-    location: wireLocation(ctx, d.file, d.row.contextSpan),
-    copy: { value: d.bdf, raw: spanText(ctx, d.file, d.row.contextSpan), json: { bdf: d.bdf, unit: u.name, did: d.did, context: structureJson(d.context) } },
+    location: wireLocation(ctx, d.file, spanOf(d.row, 'context')),
+    copy: { value: d.bdf, raw: spanText(ctx, d.file, spanOf(d.row, 'context')), json: { bdf: d.bdf, unit: u.name, did: d.did, context: structureJson(d.context) } },
   };
 }
 
@@ -287,12 +289,12 @@ export function contextTablesChildren(ctx: TreeContext, parentId: string | undef
   if (segs.length === 2) return [rootEntryNode(ctx, u, bus), ...shownDevices(ctx, u, bus).map((d) => deviceNode(ctx, u, d))];
   if (segs[2].kind === 're') {
     const first = bus.devices[0];
-    return fieldNodes(parentId, first.root, ctx.style, wireLocation(ctx, first.file, first.row.rootSpan));
+    return fieldNodes(parentId, first.root, ctx.style, wireLocation(ctx, first.file, rootSpanOf(first.row)));
   }
   const d = bus.devices.find((x) => devSegment(x.devfn) === segs[2].value);
   if (!d || segs[2].kind !== 'd') return [];
   if (segs.length === 3) {
-    const out = fieldNodes(parentId, d.context, ctx.style, wireLocation(ctx, d.file, d.row.contextSpan), u.scalable ? undefined : LEGACY_CONTEXT_FIELDS);
+    const out = fieldNodes(parentId, d.context, ctx.style, wireLocation(ctx, d.file, spanOf(d.row, 'context')), u.scalable ? undefined : LEGACY_CONTEXT_FIELDS);
     out.push(...d.pasids.map((p) => pasidNode(ctx, u, d, p)));
     // Legacy: the context entry names the domain. Scalable: each PASID entry does.
     const link = !u.scalable && d.did !== undefined ? domainLinkNode(ctx, parentId, d.did) : undefined;

@@ -31,7 +31,7 @@ export function isIoapic(irq: GuestIrq): boolean {
 function procRow(capture: Capture, irq: GuestIrq): ProcInterruptsRow | undefined {
   const p = capture.files.find((f) => f.name === irq.location.file)?.parsed;
   if (p?.format !== 'proc_interrupts') return undefined;
-  for (const table of p.records) for (const row of table.rows) if (row.span.line === irq.location.span.line) return row;
+  for (const table of p.records) for (const row of table.rows) if (row.line === irq.location.span.line) return row;
   return undefined;
 }
 

@@ -9,6 +9,8 @@ import type { DmarRow, DmarUnitTable } from '../../../dumps/debugfs/dmarTranslat
 import type { IrUnitTable } from '../../../dumps/debugfs/irTranslation';
 import type { InvQueueUnit } from '../../../dumps/debugfs/invalidationQueue';
 import type { PerfLatencyUnit } from '../../../dumps/debugfs/perfLatency';
+import { spanOf } from '../../../dumps/rowColumns';
+import { rootSpanOf } from '../../../dumps/debugfs/dmarTranslation';
 import { formatBdf, makeSid } from '../../../model/bdf';
 import { awBits, decodeContextEntry, decodeScalableContextEntry } from '../../../vtd/contextEntry';
 import { decodeInvDescriptor } from '../../../vtd/invalidation';
@@ -43,7 +45,7 @@ export function regsetOutline(input: OutlineInput, units: readonly RegsetUnit[])
       const s = decodeRegister(reg.name, reg.value, input.ctx(u.unit));
       const value = hex(reg.value);
       const summary = s.summary && s.summary !== '0' && s.summary !== value ? ` ${s.summary}` : '';
-      children.push(symbol(reg.name, SymbolKind.Field, lineRange(doc.lines, reg.span.line), spanRange(reg.nameSpan), value + summary));
+      children.push(symbol(reg.name, SymbolKind.Field, lineRange(doc.lines, reg.line), spanRange(spanOf(reg, 'name')), value + summary));
     }
     const range = lineRange(doc.lines, u.span.line, blockEnd(input, starts, i));
     out.push(symbol(u.unit, SymbolKind.Module, range, spanRange(u.unitSpan), `registers at ${hex(u.baseAddress)}`, children));
@@ -83,10 +85,10 @@ function requesterSymbol(input: OutlineInput, unit: string, rows: readonly DmarR
   for (const row of rows) {
     if (row.pasid < 0 || !budget.take()) continue;
     const pe = decodePasidEntry(row.pasidEntry, ctx);
-    children.push(symbol(`PASID ${row.pasid}`, SymbolKind.Field, lineRange(doc.lines, row.span.line), spanRange(row.pasidSpan), pasidDetail(pe)));
+    children.push(symbol(`PASID ${row.pasid}`, SymbolKind.Field, lineRange(doc.lines, row.line), spanRange(spanOf(row, 'pasid')), pasidDetail(pe)));
   }
-  const last = rows[rows.length - 1].span.line;
-  return symbol(formatBdf(makeSid(first.bus, first.dev, first.fn)), SymbolKind.Struct, lineRange(doc.lines, first.span.line, last), spanRange(first.bdfSpan), contextDetail(context, scalable), children);
+  const last = rows[rows.length - 1].line;
+  return symbol(formatBdf(makeSid(first.bus, first.dev, first.fn)), SymbolKind.Struct, lineRange(doc.lines, first.line, last), spanRange(spanOf(first, 'bdf')), contextDetail(context, scalable), children);
 }
 
 export function dmarOutline(input: OutlineInput, units: readonly DmarUnitTable[]): DocumentSymbol[] {
@@ -110,9 +112,9 @@ export function dmarOutline(input: OutlineInput, units: readonly DmarUnitTable[]
       }
       const firstRow = u.rows[busStart];
       // The v4.20–v5.2 layout prints the bus's root entry on its own line above the rows.
-      const top = Math.min(firstRow.rootSpan.line, firstRow.span.line);
-      const range = lineRange(doc.lines, top, u.rows[r - 1].span.line);
-      const selection = firstRow.rootSpan.line < firstRow.span.line ? spanRange(firstRow.rootSpan) : range;
+      const top = Math.min(firstRow.rootLine, firstRow.line);
+      const range = lineRange(doc.lines, top, u.rows[r - 1].line);
+      const selection = firstRow.rootLine < firstRow.line ? spanRange(rootSpanOf(firstRow)) : range;
       buses.push(symbol(`bus ${hex2(bus)}`, SymbolKind.Namespace, range, selection, plural(requesters.length, 'requester'), requesters));
     }
     const detail = u.notEnabled ? 'DMA remapping not enabled' : `root table ${hex(u.rootTableAddress)}${scalable ? ', scalable mode' : ''}`;
@@ -136,7 +138,7 @@ export function irteOutline(input: OutlineInput, tables: readonly IrUnitTable[])
       else parts.push(`dest ${hex(info.destination)}`);
       parts.push(`SID ${formatBdf(e.sid)}`);
       if (!info.present) parts.unshift('not present');
-      children.push(symbol(`IRTE ${e.index}`, SymbolKind.Field, lineRange(doc.lines, e.span.line), spanRange(e.indexSpan), parts.join(', ')));
+      children.push(symbol(`IRTE ${e.index}`, SymbolKind.Field, lineRange(doc.lines, e.line), spanRange(spanOf(e, 'index')), parts.join(', ')));
     }
     const what = t.notEnabled ? 'not enabled' : `${plural(t.entries.length, 'entry', 'entries')}${t.tableAddress !== undefined ? ` at ${hex(t.tableAddress)}` : ''}`;
     const range = lineRange(doc.lines, t.span.line, blockEnd(input, starts, i, /^\*+$/));
@@ -158,7 +160,7 @@ export function invalidationOutline(input: OutlineInput, units: readonly InvQueu
       if ((empty && marks.length === 0) || !budget.take()) continue;
       const summary = empty ? 'empty slot' : decodeInvDescriptor(d.qwords, input.ctx(u.unit)).summary;
       const name = `descriptor ${d.index}${marks.length ? ` (${marks.join(', ')})` : ''}`;
-      children.push(symbol(name, SymbolKind.Field, lineRange(doc.lines, d.span.line), spanRange(d.indexSpan), summary));
+      children.push(symbol(name, SymbolKind.Field, lineRange(doc.lines, d.line), spanRange(spanOf(d, 'index')), summary));
     }
     const detail = `base ${hex(u.base)}, head ${u.head}, tail ${u.tail}${u.wide ? ', 256-bit descriptors' : ''}`;
     out.push(symbol(u.unit, SymbolKind.Module, lineRange(doc.lines, u.span.line, blockEnd(input, starts, i)), lineRange(doc.lines, u.span.line), detail, children));
@@ -178,7 +180,7 @@ export function perfOutline(input: OutlineInput, units: readonly PerfLatencyUnit
       const v = row.values;
       const samples = v.slice(0, 7).reduce((a, b) => a + b, 0);
       const detail = v.length >= 10 ? `${plural(samples, 'sample')}, min ${v[7]} µs, max ${v[8]} µs, average ${v[9]} µs` : plural(samples, 'sample');
-      children.push(symbol(row.type, SymbolKind.Field, lineRange(doc.lines, row.span.line), spanRange(row.typeSpan), detail));
+      children.push(symbol(row.type, SymbolKind.Field, lineRange(doc.lines, row.line), spanRange(spanOf(row, 'type')), detail));
     }
     const detail = u.rows.length ? plural(u.rows.length, 'latency row') : 'no samples';
     out.push(symbol(u.unit, SymbolKind.Module, lineRange(doc.lines, u.span.line, blockEnd(input, starts, i)), lineRange(doc.lines, u.span.line), detail, children));

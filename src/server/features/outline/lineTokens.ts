@@ -8,6 +8,7 @@ import type { DocumentAnalysis } from '../../analysis';
 import type { AnyParseResult } from '../../../dumps/registry';
 import type { Span } from '../../../dumps/types';
 import type { LineIndex } from '../../../dumps/lineIndex';
+import { spanOf } from '../../../dumps/rowColumns';
 import type { KernelLogRecord } from '../../../dumps/kernelLog/index';
 import type { TraceEvent } from '../../../dumps/qemuTrace/index';
 import { pageTableRowTokenColumns } from '../../../dumps/debugfs/pageTableRowScanner';
@@ -93,13 +94,13 @@ function recordTokens(p: AnyParseResult, lines: LineIndex): Index {
     case 'dmar_translation_struct':
       for (const u of p.records) {
         add(index, u.addressSpan, TYPE.address);
-        for (const row of u.rows) add(index, row.bdfSpan, TYPE.requester);
+        for (const row of u.rows) add(index, spanOf(row, 'bdf'), TYPE.requester);
       }
       break;
     case 'ir_translation_struct':
       for (const t of p.records) {
         add(index, t.tableAddressSpan, TYPE.address);
-        for (const e of t.entries) add(index, e.sidSpan, TYPE.requester);
+        for (const e of t.entries) add(index, spanOf(e, 'sid'), TYPE.requester);
       }
       break;
     case 'invalidation_queue':
@@ -113,9 +114,9 @@ function recordTokens(p: AnyParseResult, lines: LineIndex): Index {
         for (const row of t.rows) {
           if (row.requesterId === undefined || row.hwirq === undefined || !row.chip) continue;
           // The hardware irq of a PCI MSI row encodes the requester id.
-          const text = lines.line(row.span.line) ?? '';
+          const text = lines.line(row.line) ?? '';
           const at = text.indexOf(String(row.hwirq), Math.max(0, text.indexOf(row.chip) + row.chip.length));
-          if (at >= 0) add(index, { line: row.span.line, start: at, end: at + String(row.hwirq).length }, TYPE.requester);
+          if (at >= 0) add(index, { line: row.line, start: at, end: at + String(row.hwirq).length }, TYPE.requester);
         }
       }
       break;
@@ -132,7 +133,7 @@ function recordTokens(p: AnyParseResult, lines: LineIndex): Index {
 const TRACE_VALUE = /\b(sid|iova|addr|gpa|high|low|slpte|fault|dev|Device|device)\s+(0x[0-9a-fA-F]+|[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-9a-fA-F]{1,2}|\d+)\b/g;
 
 function traceLineTokens(e: TraceEvent, text: string, entryMods: number | undefined, out: RawToken[]): void {
-  TRACE_VALUE.lastIndex = e.nameSpan.end;
+  TRACE_VALUE.lastIndex = e.columns.end('name');
   for (let m = TRACE_VALUE.exec(text); m; m = TRACE_VALUE.exec(text)) {
     const label = m[1];
     const start = m.index + m[0].length - m[2].length;
@@ -196,7 +197,7 @@ function eventAt(events: readonly TraceEvent[], line: number): TraceEvent | unde
   let hi = events.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const l = events[mid].span.line;
+    const l = events[mid].line;
     if (l === line) return events[mid];
     if (l < line) lo = mid + 1;
     else hi = mid - 1;

@@ -6,6 +6,7 @@ import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver/node';
 import type { DmarFaultRecord, FaultDumpRecord, IrFaultRecord, KernelLogRecord } from '../../../dumps/kernelLog/index';
 import type { ProcInterrupts } from '../../../dumps/procInterrupts';
 import type { IommuGroup } from '../../../dumps/iommuGroups';
+import { spanOf } from '../../../dumps/rowColumns';
 import { formatBdf, makeSid } from '../../../model/bdf';
 import { hex } from '../../../vtd/u64';
 import { hex2, lineRange, plural, spanRange, symbol, type OutlineInput } from './symbolBuild';
@@ -84,7 +85,7 @@ export function procInterruptsOutline(input: OutlineInput, tables: readonly Proc
       else if (row.hwirq !== undefined) parts.push(`hwirq ${row.hwirq}`);
       parts.push(plural(total, 'interrupt'));
       const name = `IRQ ${row.irq}${row.name ? ` ${row.name}` : ''}`;
-      out.push(symbol(name, SymbolKind.Event, lineRange(doc.lines, row.span.line), row.nameSpan ? spanRange(row.nameSpan) : undefined, parts.join(', ')));
+      out.push(symbol(name, SymbolKind.Event, lineRange(doc.lines, row.line), row.name !== undefined ? spanRange(spanOf(row, 'name')) : undefined, parts.join(', ')));
     }
   }
   return out;

@@ -11,6 +11,7 @@ import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver/node';
 import type { TraceEvent } from '../../../dumps/qemuTrace/index';
 import { formatBdf } from '../../../model/bdf';
 import { hex } from '../../../vtd/u64';
+import { spanOf } from '../../../dumps/rowColumns';
 import { lineRange, plural, spanRange, symbol, type OutlineInput } from './symbolBuild';
 
 /** A burst of another family shorter than this joins the phase around it. */
@@ -157,8 +158,8 @@ function phaseSymbol(input: OutlineInput, events: readonly TraceEvent[], p: Trac
   const lead = leadEvent(p, family) ?? top[0];
   const name = `${family}: ${lead[0]} ×${lead[1]}`;
   const detail = `${plural(p.events, 'event')}; ${top.map(([n, c]) => `${n} ×${c}`).join(', ')}`;
-  const first = events[p.first].span.line;
-  const range = lineRange(input.doc.lines, first, events[p.last].span.line);
+  const first = events[p.first].line;
+  const range = lineRange(input.doc.lines, first, events[p.last].line);
   return symbol(name, SymbolKind.Namespace, range, lineRange(input.doc.lines, first), detail, children);
 }
 
@@ -170,9 +171,9 @@ function argNumber(v: unknown): number | undefined {
 
 function landmarkSymbol(input: OutlineInput, e: TraceEvent): DocumentSymbol {
   const a = e.args;
-  const line = input.doc.lines.line(e.span.line) ?? '';
+  const line = input.doc.lines.line(e.line) ?? '';
   let name = e.name;
-  let detail = line.slice(e.nameSpan.end).trim();
+  let detail = line.slice(e.columns.end('name')).trim();
   if (e.name === 'vtd_dmar_fault') {
     const sid = argNumber(a.sid);
     const reason = argNumber(a.fault);
@@ -183,7 +184,7 @@ function landmarkSymbol(input: OutlineInput, e: TraceEvent): DocumentSymbol {
     name = `vtd_frr_new index ${String(a.index ?? '?')}`;
   }
   if (detail.length > 120) detail = detail.slice(0, 117) + '...';
-  return symbol(name, SymbolKind.Event, lineRange(input.doc.lines, e.span.line), spanRange(e.nameSpan), detail);
+  return symbol(name, SymbolKind.Event, lineRange(input.doc.lines, e.line), spanRange(spanOf(e, 'name')), detail);
 }
 
 export function traceOutline(input: OutlineInput, events: readonly TraceEvent[]): DocumentSymbol[] {
