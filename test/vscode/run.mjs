@@ -3,7 +3,9 @@
 // copy of samples/; Chromium opens the workbench; the integration suite
 // (test/vscode/suite) runs inside the extension host, started by
 // src/extension/testHook.ts; Playwright checks what a person sees
-// (test/vscode/ui). Results and screenshots go to test-results/vscode/.
+// (test/vscode/ui). Then a second code-server, with workspace trust on,
+// shows the extension in Restricted Mode (test/vscode/ui/restrictedMode.mjs).
+// Results and screenshots go to test-results/vscode/.
 // Exits non-zero on any failure; always stops code-server and Chromium.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { waitForHostReport } from './lane/hostReport.mjs';
 import { activationRecord, writeActivationRecord } from './lane/activationRecord.mjs';
 import { afterSuiteChecks, beforeSuiteChecks, duringSuiteChecks } from './ui/checks.mjs';
 import { clearNotifications } from './ui/serverRestart.mjs';
+import { RESTRICTED_MODE_SETTINGS, restrictedModeChecks } from './ui/restrictedMode.mjs';
 
 const SUITE_TIMEOUT_MS = 5 * 60 * 1000;
 /** How long a check that watches the workbench during the suite may still take once the suite is done. */
@@ -95,6 +98,40 @@ function recordSuite(report) {
   }
 }
 
+/**
+ * Workspace trust: a second code-server, without --disable-workspace-trust,
+ * with the same installed extension, a fresh user-data folder and a fresh
+ * copy of samples/; the person answers VS Code's trust question with no, and
+ * the checks look at Restricted Mode (test/vscode/ui/restrictedMode.mjs).
+ * Always stops its code-server and Chromium.
+ */
+async function restrictedModePhase(codeServer, scratch, extensionsDir) {
+  const t = step('Restricted Mode: a second code-server with workspace trust on, the folder not trusted');
+  const userDataDir = join(scratch, 'restricted-user-data');
+  const workspace = join(scratch, 'restricted-workspace');
+  let server;
+  let browser;
+  let page;
+  try {
+    writeUserSettings(userDataDir, { 'editor.hover.delay': 200, ...RESTRICTED_MODE_SETTINGS });
+    cpSync(samplesDir, workspace, { recursive: true });
+    server = await startCodeServer(codeServer, { userDataDir, extensionsDir, folder: workspace, workspaceTrust: true, logFile: join(resultsDir, 'code-server-restricted.log') });
+    browser = await launchChromium();
+    page = await openWorkbench(browser, server.url, workspace);
+    await runUiChecks(restrictedModeChecks, page, { workspace });
+  } catch (err) {
+    outcomes.push({ title: 'the Restricted Mode phase itself', ok: false, error: err.message });
+    console.error(`\nThe Restricted Mode phase failed: ${err.stack ?? err.message}`);
+    await page?.screenshot({ path: join(resultsDir, 'failed-restricted-mode.png') }).catch(() => {});
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    const logs = join(userDataDir, 'logs');
+    if (existsSync(logs)) cpSync(logs, join(resultsDir, 'logs-restricted'), { recursive: true });
+    console.log(`(${seconds(t)})`);
+  }
+}
+
 async function main() {
   const started = Date.now();
   rmSync(resultsDir, { recursive: true, force: true });
@@ -161,6 +198,12 @@ async function main() {
     await browser?.close().catch(() => {});
     await server?.stop();
     await beacon?.close();
+  }
+
+  try {
+    // After the main phase, whose code-server and Chromium are stopped by now; only if the install worked.
+    if (existsSync(join(dirs.extensionsDir, extensionFolderName))) await restrictedModePhase(codeServer, scratch, dirs.extensionsDir);
+  } finally {
     const logs = join(dirs.userDataDir, 'logs');
     if (existsSync(logs)) cpSync(logs, join(resultsDir, 'logs'), { recursive: true });
     rmSync(scratch, { recursive: true, force: true });

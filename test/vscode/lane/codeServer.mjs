@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 
-const FLAGS = ['--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+const FLAGS = ['--auth', 'none', '--disable-telemetry', '--disable-update-check'];
 
 /**
  * The environment code-server gets (and hands on to the extension host):
@@ -67,10 +67,14 @@ async function waitUntilServing(url, child, timeoutMs) {
  * Starts code-server in its own process group (so stop() ends it and the
  * extension host and language server it started, and nothing else).
  * logFile: where its output goes; without one it goes to this terminal.
+ * workspaceTrust: false (the default) passes --disable-workspace-trust, so
+ * every folder is trusted; true lets VS Code ask whether to trust the folder
+ * (the user settings must not turn security.workspace.trust.enabled off).
  */
-export async function startCodeServer({ nodeBin, codeServerEntry }, { host = '127.0.0.1', port, userDataDir, extensionsDir, folder, env = {}, logFile }) {
+export async function startCodeServer({ nodeBin, codeServerEntry }, { host = '127.0.0.1', port, userDataDir, extensionsDir, folder, env = {}, logFile, workspaceTrust = false }) {
   port ??= await freePort(host);
-  const args = [codeServerEntry, ...FLAGS, '--bind-addr', `${host}:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  const flags = workspaceTrust ? FLAGS : [...FLAGS, '--disable-workspace-trust'];
+  const args = [codeServerEntry, ...flags, '--bind-addr', `${host}:${port}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   if (folder) args.push(folder);
   const child = spawn(nodeBin, args, { env: serverEnv(env), detached: true, stdio: ['ignore', logFile ? 'pipe' : 'inherit', logFile ? 'pipe' : 'inherit'] });
   if (logFile) {

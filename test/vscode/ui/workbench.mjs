@@ -76,6 +76,41 @@ export async function runCommand(page, title) {
   await option.click({ timeout: 15000 });
 }
 
+/**
+ * Searches the Command Palette for `query` and returns what it offers, one
+ * { label, disabled } per row (label: the row's aria-label, "Category: Title"),
+ * once the list shows the result of that search: a row whose label starts
+ * with `offered`, and every row of the result rendered (each row's
+ * aria-setsize is the number of rows; the unfiltered list has hundreds).
+ * Leaves the palette open.
+ */
+export async function commandPaletteOptions(page, query, offered) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill(`>${query}`);
+  const rowSelector = '.quick-input-widget .quick-input-list [role="option"]';
+  const options = () =>
+    page.locator(rowSelector).evaluateAll((rows) =>
+      rows.map((r) => ({ label: r.getAttribute('aria-label') ?? '', disabled: r.getAttribute('aria-disabled') === 'true' || r.classList.contains('disabled') })),
+    );
+  await page
+    .waitForFunction(
+      ([rowSelector, offered]) => {
+        const rows = [...document.querySelectorAll(rowSelector)];
+        return rows.some((r) => (r.getAttribute('aria-label') ?? '').startsWith(offered)) && rows.every((r) => Number(r.getAttribute('aria-setsize')) === rows.length);
+      },
+      [rowSelector, offered],
+      { timeout: 15000 },
+    )
+    .catch(async (err) => {
+      const shown = await options().catch(() => []);
+      throw new Error(`the palette's search "${query}" did not come to offer "${offered}" (${err.message.split('\n')[0]}); it shows: ${shown.map((o) => o.label).join(' | ')}`);
+    });
+  return options();
+}
+
 /** Answers the quick pick or input box titled `title` with `text`, once a row holding `row` is focused (no row: an input box). */
 export async function answerQuickInput(page, title, text, row) {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15000 });
