@@ -58,5 +58,10 @@ export function main(argv: string[], io: CommandIO = processIO): number {
 }
 
 if (require.main === module) {
+  // Output piped into `head` or `less` that stops reading: stop quietly, as other commands do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   process.exitCode = main(process.argv.slice(2));
 }

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import { legacyCaptureDir } from '../helpers';
+import { legacyCaptureDir, repoRoot } from '../helpers';
 
 function run(...argv: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
@@ -125,6 +125,19 @@ describe('viommu CLI on a capture folder with thousands of files', function () {
     const findings = JSON.parse(r.out) as { code: string; file: string }[];
     assert.ok(findings.some((f) => f.code === 'unknown-format'), 'files of no known format are named');
     assert.ok(!findings.some((f) => f.code === 'parser-failure'));
+  });
+});
+
+describe('viommu CLI as a process', () => {
+  it('stops quietly when the reader of its output goes away (viommu decode … | head)', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'decode', legacyCaptureDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read the first chunk, then close the pipe as head does: the rest (megabytes of JSON) meets EPIPE.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 });
 
