@@ -14,7 +14,7 @@ import { domainNodeId, leafNodeId } from './secondLevelIds';
 import { positionOfIova, sortedRowsOf } from './pageTableSpans';
 import { gsiLayoutOf } from './gsiRoutingModel';
 import { irqNodeId, irteNodeId } from './gsiRoutingTree';
-import { mappingOfRow } from '../../model/mappings';
+import { mappingOfRow, rowAtLine } from '../../model/mappings';
 import { pathIds } from './nodeIds';
 import { fsPathOf } from '../captureWorkspace';
 import type { TreeContext } from './treeContext';
@@ -25,18 +25,7 @@ function blockAt(capture: Capture, file: string, line: number): { block: DomainB
   if (p?.format !== 'domain_translation_struct') return undefined;
   const block = p.records.find((b) => b.span.line <= line && line <= b.lastLine);
   if (!block) return undefined;
-  if (line === block.span.line) return { block, row: -1 };
-  const rows = block.rows;
-  let lo = 0;
-  let hi = rows.count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const l = rows.line(mid);
-    if (l === line) return { block, row: mid };
-    if (l < line) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return { block, row: -1 };
+  return { block, row: line === block.span.line ? -1 : rowAtLine(block.rows, line) };
 }
 
 /** The domain whose table a block dumps (its own or a duplicate dump of it). */

@@ -13,12 +13,12 @@ import type { KernelLogRecord } from '../../../dumps/kernelLog/index';
 import type { TraceEvent } from '../../../dumps/qemuTrace/index';
 import { pageTableRowTokenColumns } from '../../../dumps/debugfs/pageTableRowScanner';
 import type { DomainBlock } from '../../../dumps/debugfs/domainTranslation';
-import type { PageTableRows } from '../../../dumps/debugfs/pageTableRows';
 import { fieldValue, type DecodeContext, type Structure } from '../../../vtd/layout';
 import { slEntryProblems } from '../../../vtd/paging';
 import { decodeInvDescriptor } from '../../../vtd/invalidation';
 import { decodeIrte } from '../../../vtd/irte';
 import { decodeContextEntry } from '../../../vtd/contextEntry';
+import { rowAtLine } from '../../../model/mappings';
 import { NOT_PRESENT, SPEC_VIOLATION, TYPE } from './tokenLegend';
 
 export interface RawToken {
@@ -168,20 +168,6 @@ function blockAt(blocks: readonly DomainBlock[], line: number): DomainBlock | un
   return b && line <= b.lastLine ? b : undefined;
 }
 
-/** The row printed on `line`, or -1. */
-function rowAt(rows: PageTableRows, line: number): number {
-  let lo = 0;
-  let hi = rows.count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const l = rows.line(mid);
-    if (l === line) return mid;
-    if (l < line) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
 /** How the trace events that print a raw entry are decoded: their two qwords (high, low) and the decoder. */
 const TRACE_ENTRY_DECODERS: Readonly<Record<string, { qwords: (a: TraceEvent['args']) => unknown[]; decode: (hi: bigint, lo: bigint, ctx: DecodeContext) => Structure | undefined }>> = {
   vtd_inv_desc: { qwords: (a) => [a.hi, a.lo], decode: (hi, lo, ctx) => decodeInvDescriptor([lo, hi], ctx) },
@@ -253,7 +239,7 @@ export class DocumentTokens {
       out.push({ start: block.pgdSpan.start, end: block.pgdSpan.end, type: TYPE.address, mods: 0 });
       return;
     }
-    const row = rowAt(block.rows, line);
+    const row = rowAtLine(block.rows, line);
     if (row < 0) return;
     const rows = block.rows;
     const columns = pageTableRowTokenColumns(text);
