@@ -12,6 +12,8 @@ import {
 } from '../../src/dumps/qemuTrace/index';
 import { bitsOf, bitSet } from '../../src/vtd/u64';
 import { spanOf } from '../../src/dumps/rowColumns';
+import { addDerivedArgs } from '../../src/dumps/qemuTrace/derivedArgs';
+import { argsFactory } from '../../src/dumps/qemuTrace/argsFactory';
 
 function first(events: TraceEvent[], name: string, from = 0): TraceEvent {
   const e = events.slice(from).find((x) => x.name === name);
@@ -203,6 +205,32 @@ describe('QEMU trace parser', () => {
       assert.ok('error' in matchTemplate(t, 'sid 0x123456789 fault 1 addr 0x1 write 1'));
       assert.deepEqual(matchTemplate(compileTemplate('index {i:d}'), 'index -1'), { args: { i: -1 } });
       assert.throws(() => compileTemplate('a {b} c'));
+    });
+
+    it('reads each known event where it lies as matchTemplate reads its message (values and key order)', () => {
+      const traces = [legacyCaptureText('qemu-vtd.trace'), fixtureText('traces', 'ats-device-tlb.trace'), fixtureText('logs', 'qemu-trace-stamped-kvm-routes.trace')];
+      let compared = 0;
+      for (const text of traces) {
+        const lines = text.split(/\r?\n/);
+        for (const e of parseQemuTrace(text).records) {
+          const format = TRACE_EVENT_FORMATS[e.name];
+          if (!format || 'raw' in e.args) continue;
+          const line = lines[e.line];
+          const message = line.slice(Math.min(spanOf(e, 'name').end + 1, line.length)).trimEnd();
+          const m = format.variants.map((v) => matchTemplate(compileTemplate(v.template), message)).find((x) => 'args' in x);
+          assert.ok(m && 'args' in m, line);
+          addDerivedArgs(e.name, m.args);
+          assert.deepStrictEqual(Object.entries(e.args), Object.entries(m.args), line);
+          compared++;
+        }
+      }
+      assert.ok(compared > 20000);
+    });
+
+    it('makes argument objects only from identifier names', () => {
+      assert.deepStrictEqual(argsFactory(compileTemplate('a {x:u} b {y:X}'), ['z'])([1, 2n]), { x: 1, y: 2n, z: undefined });
+      assert.throws(() => argsFactory(compileTemplate('{a-b:u}')));
+      assert.throws(() => argsFactory(compileTemplate('{x:u} {x:u}')));
     });
   });
 

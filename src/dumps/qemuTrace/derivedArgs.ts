@@ -19,9 +19,18 @@ function iotlbPage(args: Record<string, ArgValue>): void {
   args.perm = Number(iova & 0xfffn);
 }
 
+/** The arguments iotlbPage adds, in the order it adds them. */
+const IOTLB_PAGE_ARGS = ['iovaPage', 'pageOffset', 'perm'];
+
 const DERIVE: Record<string, (args: Record<string, ArgValue>) => void> = {
   vtd_iotlb_page_hit: iotlbPage,
   vtd_iotlb_page_update: iotlbPage,
+};
+
+/** The names of the arguments DERIVE adds to each event, in the order it adds them. */
+const DERIVED_NAMES: Record<string, readonly string[]> = {
+  vtd_iotlb_page_hit: IOTLB_PAGE_ARGS,
+  vtd_iotlb_page_update: IOTLB_PAGE_ARGS,
 };
 
 /** Adds the derived arguments of an event, in place. */
@@ -32,4 +41,9 @@ export function addDerivedArgs(name: string, args: Record<string, ArgValue>): vo
 /** The function that adds an event's derived arguments, if it has any (looked up once per event). */
 export function derivedArgsOf(name: string): ((args: Record<string, ArgValue>) => void) | undefined {
   return Object.prototype.hasOwnProperty.call(DERIVE, name) ? DERIVE[name] : undefined;
+}
+
+/** The names of the arguments addDerivedArgs adds to an event, in the order it adds them. */
+export function derivedArgNames(name: string): readonly string[] {
+  return Object.prototype.hasOwnProperty.call(DERIVED_NAMES, name) ? DERIVED_NAMES[name] : [];
 }

@@ -7,6 +7,7 @@
 // event, an odd line) go to the general parser, which reads them as strings.
 
 import type { ArgValue, CompiledTemplate } from './template';
+import type { ArgsFactory } from './argsFactory';
 import { U64Cache, isJsSpace as jsSpace } from '../fastScan';
 import { FieldOrder, type RowColumns, type RowColumnsCache } from '../rowColumns';
 
@@ -53,17 +54,19 @@ function findLiteral(text: string, lit: string, from: number, to: number): numbe
 }
 
 
+/** The field values of the message being matched, in template order (reused: one array per process). */
+const fieldValues: ArgValue[] = [];
+
 /**
  * Matches text[from, to) (a message, trailing blanks already excluded) as
- * matchTemplate(t, text.slice(from, to)) does; the arguments, or undefined
- * exactly when matchTemplate gives an error. 64-bit values come from
- * `values`, so that a value met again (an IOVA, a page-table entry) is the
- * same bigint.
+ * matchTemplate(t, text.slice(from, to)) does; the arguments, made by `make`
+ * (the template's argsFactory), or undefined exactly when matchTemplate gives
+ * an error. 64-bit values come from `values`, so that a value met again (an
+ * IOVA, a page-table entry) is the same bigint.
  */
-export function matchInPlace(t: CompiledTemplate, text: string, from: number, to: number, values: U64Cache): Record<string, ArgValue> | undefined {
+export function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: string, from: number, to: number, values: U64Cache): Record<string, ArgValue> | undefined {
   const parts = t.parts;
-  // Arguments are added in template order, as matchTemplate adds them.
-  const args: Record<string, ArgValue> = {};
+  let fields = 0;
   let pos = from;
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p];
@@ -128,10 +131,10 @@ export function matchInPlace(t: CompiledTemplate, text: string, from: number, to
         value = v === 1;
       } else value = neg ? -v : v;
     }
-    args[part.name] = value;
+    fieldValues[fields++] = value;
   }
   if (pos !== to) return undefined;
-  return args;
+  return make(fieldValues);
 }
 
 /** A "pid@seconds.micros:" stamp read in place (see readStamp of parseQemuTrace). */
@@ -171,7 +174,7 @@ export const EVENT_FIELDS = new FieldOrder<'name'>(['name']);
 /** A known event: its name and its templates, newest first. */
 export interface InPlaceEvent {
   name: string;
-  variants: { template: CompiledTemplate; note?: string }[];
+  variants: { template: CompiledTemplate; make: ArgsFactory; note?: string }[];
 }
 
 /** True when text[s, e) is `word`. */
@@ -232,7 +235,8 @@ export class InPlaceReader<E extends InPlaceEvent = InPlaceEvent> {
     while (msgEnd > msgStart && isJsSpace(text.charCodeAt(msgEnd - 1))) msgEnd--;
     const variants = event.variants;
     for (let v = 0; v < variants.length; v++) {
-      const args = matchInPlace(variants[v].template, text, msgStart, msgEnd, this.values);
+      const variant = variants[v];
+      const args = matchInPlace(variant.template, variant.make, text, msgStart, msgEnd, this.values);
       if (!args) continue;
       this.variant = v;
       this.args = args;

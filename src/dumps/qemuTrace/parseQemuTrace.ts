@@ -14,7 +14,8 @@ import { RowColumnsCache, type RowColumns } from '../rowColumns';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
 import { EVENT_FIELDS, InPlaceReader, nameHash } from './inPlace';
-import { addDerivedArgs, derivedArgsOf } from './derivedArgs';
+import { addDerivedArgs, derivedArgNames, derivedArgsOf } from './derivedArgs';
+import { argsFactory, type ArgsFactory } from './argsFactory';
 import { FindingLimiter } from './findingLimit';
 
 export interface TraceEvent {
@@ -44,7 +45,7 @@ export const MAX_TRACE_LINE = 65536;
 
 interface CompiledEvent {
   name: string;
-  variants: { template: CompiledTemplate; note?: string }[];
+  variants: { template: CompiledTemplate; make: ArgsFactory; note?: string }[];
   derive: ((args: Record<string, ArgValue>) => void) | undefined;
 }
 
@@ -57,7 +58,11 @@ function compiledFormats(): Map<string, CompiledEvent> {
     compiled = new Map();
     byHash = new Map();
     for (const [name, f] of Object.entries(TRACE_EVENT_FORMATS)) {
-      const variants = f.variants.map((v) => ({ template: compileTemplate(v.template), note: v.note }));
+      const derived = derivedArgNames(name);
+      const variants = f.variants.map((v) => {
+        const template = compileTemplate(v.template);
+        return { template, make: argsFactory(template, derived), note: v.note };
+      });
       const event: CompiledEvent = { name, variants, derive: derivedArgsOf(name) };
       compiled.set(name, event);
       const h = nameHash(name);
