@@ -5,7 +5,8 @@
 // findings). Any other edit falls back to a full parse.
 
 import type { AnyParseResult } from '../dumps/registry';
-import { parseDomainTranslation } from '../dumps/debugfs/domainTranslation';
+import { parseDomainTranslation, type PageTableRows } from '../dumps/debugfs/domainTranslation';
+import { MAX_FINDINGS } from '../dumps/debugfs/scan';
 import type { LineIndex } from '../dumps/lineIndex';
 
 /** Characters of common prefix or suffix compared at once (string equality is a memory compare). */
@@ -62,12 +63,19 @@ export function reparseIncrementally(prev: AnyParseResult | undefined, prevLines
   const again = parseDomainTranslation(text, fileName);
   const fresh = again.records[0];
   if (again.records.length !== 1 || fresh.span.line !== block.span.line || fresh.pgd !== block.pgd || fresh.lastLine !== block.lastLine) return undefined;
+  // A row of fewer than five entries marks the whole file as the v6.7+
+  // per-device dialect, which decides how every header's PASID is read.
+  if (hasShortRow(fresh.rows) !== hasShortRow(block.rows)) return undefined;
   const inBlock = (line: number) => line > block.span.line && line <= block.lastLine;
+  const findings = [...prev.findings.filter((f) => !inBlock(f.span.line)), ...again.findings.filter((f) => inBlock(f.span.line))];
+  // Past the cap, which findings a full parse keeps depends on the whole file.
+  if (findings.length >= MAX_FINDINGS || findings.some((f) => f.code === 'too-many-findings')) return undefined;
   const records = prev.records.slice();
   records[b] = { ...block, rows: fresh.rows };
-  return {
-    ...prev,
-    records,
-    findings: [...prev.findings.filter((f) => !inBlock(f.span.line)), ...again.findings.filter((f) => inBlock(f.span.line))].sort((x, y) => x.span.line - y.span.line),
-  };
+  return { ...prev, records, findings: findings.sort((x, y) => x.span.line - y.span.line) };
+}
+
+function hasShortRow(rows: PageTableRows): boolean {
+  for (let i = 0; i < rows.count; i++) if (rows.entryCount(i) < 5) return true;
+  return false;
 }

@@ -4,6 +4,7 @@ import type { AnyParseResult } from '../../src/dumps/registry';
 import { splitLines } from '../../src/dumps/types';
 import { LineIndex } from '../../src/dumps/lineIndex';
 import { reparseIncrementally, changedLines } from '../../src/server/incrementalParse';
+import fc from 'fast-check';
 import { legacyCaptureText } from '../helpers';
 
 /** The line index of a text made of `lines`, each ended by `eol`. */
@@ -107,5 +108,69 @@ describe('changed lines between two texts', () => {
   it('counts a line whose line end alone changed as changed', () => {
     assert.deepEqual(changed('a\nb\nc\n', 'a\nb\r\nc\n'), { first: 1, last: 1 });
     assert.deepEqual(changed('a\nb\n', 'a\nb'), { first: 1, last: 1 });
+  });
+});
+
+describe('incremental re-parsing under random edits', () => {
+  const text = legacyCaptureText('domain_translation_struct');
+  const lines = splitLines(text);
+  const full0 = parseDomainTranslation(text, 'domain_translation_struct') as AnyParseResult & { format: 'domain_translation_struct' };
+
+  /**
+   * Everything a consumer reads from a parse: blocks, findings, and every
+   * row's values and lines in the blocks holding an edited line (rows of the
+   * others are compared by count and ends, to keep the test quick).
+   */
+  function observable(r: AnyParseResult, edited: ReadonlySet<number>): unknown {
+    assert.equal(r.format, 'domain_translation_struct');
+    const d = r as AnyParseResult & { format: 'domain_translation_struct' };
+    const row = (b: (typeof d.records)[number], i: number) => {
+      const entries: unknown[] = [];
+      for (let level = 0; level < 6; level++) entries.push(b.rows.hasEntry(i, level) ? b.rows.entry(i, level) : null);
+      return [b.rows.line(i), b.rows.pfn(i), b.rows.entryCount(i), entries];
+    };
+    return {
+      blocks: d.records.map((b) => {
+        const touched = [...edited].some((l) => l >= b.span.line && l <= b.lastLine);
+        const picked = touched ? Array.from({ length: b.rows.count }, (_, i) => i) : b.rows.count > 0 ? [0, b.rows.count - 1] : [];
+        return { header: b.span, pgd: b.pgd, lastLine: b.lastLine, count: b.rows.count, rows: picked.map((i) => row(b, i)) };
+      }),
+      // Diagnostics have no order: compare them by position.
+      findings: d.findings.map((f) => ({ ...f })).sort((x, y) => x.span.line - y.span.line || x.span.start - y.span.start || x.code.localeCompare(y.code)),
+    };
+  }
+
+  // Edits that keep the line count: they never insert a line end.
+  const edit = fc.oneof(
+    fc.record({ kind: fc.constant('digit' as const), at: fc.nat(200), to: fc.constantFrom(...'0123456789abcdefxX') }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.nat(200), n: fc.nat(6) }),
+    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(200), s: fc.constantFrom('|', '\t', ' ', '0x', 'zz', '\r', 'Device', 'ü') }),
+  );
+  const rowLines = full0.records.flatMap((b) => Array.from({ length: b.lastLine - b.span.line }, (_, k) => b.span.line + 1 + k));
+
+  it('gives what a full parse of the same text gives, edit after edit', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...rowLines), edit), { minLength: 1, maxLength: 12 }), (edits) => {
+        let current = lines.slice();
+        let index = new LineIndex(text);
+        let parse: AnyParseResult = full0;
+        const edited = new Set<number>();
+        for (const [line, e] of edits) {
+          edited.add(line);
+          const next = current.slice();
+          const l = next[line];
+          const at = Math.min(e.at, l.length);
+          next[line] = e.kind === 'digit' ? l.slice(0, at) + e.to + l.slice(at + 1) : e.kind === 'cut' ? l.slice(0, at) + l.slice(at + e.n) : l.slice(0, at) + e.s + l.slice(at);
+          const nextIndex = indexOf(next);
+          const full = parseDomainTranslation(nextIndex.text, 'domain_translation_struct') as AnyParseResult;
+          const incremental = reparseIncrementally(parse, index, nextIndex, 'domain_translation_struct') ?? full;
+          assert.deepStrictEqual(observable(incremental, edited), observable(full, edited));
+          current = next;
+          index = nextIndex;
+          parse = incremental;
+        }
+      }),
+      { numRuns: 60, seed: 7 },
+    );
   });
 });

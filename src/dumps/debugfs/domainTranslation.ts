@@ -137,7 +137,6 @@ export function parseDomainTranslation(text: string, fileName?: string): DomainP
   let tabsHeader = false;
   let paddedHeader = false;
   let shortRows = false;
-  let orderReported = false;
 
   /** Rows of the last block: the next block's columns start that big (blocks tend to be alike). */
   let lastCount = 0;
@@ -175,8 +174,8 @@ export function parseDomainTranslation(text: string, fileName?: string): DomainP
           block.lastLine = ln;
           if (prev >= 0 && rows.pfnNumber(prev) === rows.pfnNumber(prev + 1)) {
             findings.semantic('duplicate-pfn', `IOVA PFN listed twice (also on line ${rows.line(prev) + 1})`, { line: ln, start: first - pos, end: end - pos });
-          } else if (wasAscending && !rows.ascending && !orderReported) {
-            orderReported = true;
+          } else if (wasAscending && !rows.ascending) {
+            // Once per block: rows.ascending stays false from here on.
             findings.semantic('rows-out-of-order', 'IOVA PFNs stop ascending here (the kernel prints them in IOVA order)', { line: ln, start: first - pos, end: end - pos }, 'info');
           }
         }
