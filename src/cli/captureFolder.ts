@@ -2,7 +2,7 @@
 // core takes text; this is the one place the CLI and the language server read.
 
 import { constants } from 'node:buffer';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { CaptureFile } from '../model/types';
 
@@ -56,7 +56,7 @@ export function readCapture(path: string): ReadCaptureResult {
     return out;
   }
   if (!st.isDirectory()) throw new CaptureReadError(`${path} is neither a file nor a folder`);
-  walk(path, path, 0, out);
+  walk(path, path, 0, out, new Set());
   return out;
 }
 
@@ -75,9 +75,11 @@ function readOne(full: string, name: string, size: number, out: ReadCaptureResul
   }
 }
 
-function walk(root: string, dir: string, depth: number, out: ReadCaptureResult): void {
+/** Reads the files under `dir`; `seen` holds the real paths of the folders read, so a link back to one (a loop) is not followed. */
+function walk(root: string, dir: string, depth: number, out: ReadCaptureResult, seen: Set<string>): void {
   let names: string[];
   try {
+    seen.add(realpathSync(dir));
     names = readdirSync(dir).sort();
   } catch (err) {
     out.skipped.push({ name: relative(root, dir) || '.', reason: reasonOf(err) });
@@ -89,20 +91,32 @@ function walk(root: string, dir: string, depth: number, out: ReadCaptureResult):
       return;
     }
     const full = join(dir, n);
+    const name = relative(root, full).split(sep).join('/');
     let st;
     try {
       st = statSync(full);
-    } catch {
+    } catch (err) {
+      // A link to nothing, or an entry removed while the folder was read.
+      out.skipped.push({ name, reason: reasonOf(err) });
       continue;
     }
-    const name = relative(root, full).split(sep).join('/');
     if (st.isDirectory()) {
-      if (depth < MAX_DEPTH && !n.startsWith('.')) walk(root, full, depth + 1, out);
+      if (depth >= MAX_DEPTH || n.startsWith('.')) continue;
+      if (seen.has(realPathOr(full))) out.skipped.push({ name, reason: 'a link to a folder already read (not followed again)' });
+      else walk(root, full, depth + 1, out, seen);
     } else if (st.isFile()) {
       readOne(full, name, st.size, out);
     } else {
       // A device, a FIFO or a socket: reading it could block or never end.
       out.skipped.push({ name, reason: 'not a regular file' });
     }
+  }
+}
+
+function realPathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }

@@ -31,6 +31,8 @@ interface DiskFile {
 export interface LeftOutFile {
   name: string;
   reason: string;
+  /** Set on the one entry that stands for names not looked at (past MAX_SIBLINGS): how many. */
+  notListed?: number;
 }
 
 export interface CaptureEntry {
@@ -158,7 +160,8 @@ export class CaptureWorkspace {
       files.push(f.parsed);
       uris.set(name, URI.file(path).toString());
     }
-    if (listed.notListed > 0) leftOut.push({ name: `${listed.notListed} more files or folders`, reason: `a capture folder is read up to ${MAX_SIBLINGS} files` });
+    for (const u of listed.unreadable) leftOut.push({ name: relative(folder, u.path).split(sep).join('/'), reason: u.reason });
+    if (listed.notListed > 0) leftOut.push({ name: `${listed.notListed} more files or folders`, reason: `a capture folder is read up to ${MAX_SIBLINGS} files`, notListed: listed.notListed });
     // Open documents not on disk yet (new, unsaved files in the folder).
     for (const [path, doc] of openHere) {
       const name = relative(folder, path).split(sep).join('/');
@@ -194,9 +197,15 @@ export class CaptureWorkspace {
   }
 }
 
-/** Files of a capture folder: its own files and those of per-device and per-PASID sub-folders, up to MAX_SIBLINGS; and how many names were not looked at after that. */
-function listCaptureFiles(folder: string): { files: string[]; notListed: number } {
+/**
+ * Files of a capture folder: its own files and those of per-device and
+ * per-PASID sub-folders, up to MAX_SIBLINGS; entries that are not files it
+ * can read (a link to nothing, a FIFO, a device), and why; and how many names
+ * were not looked at after that.
+ */
+function listCaptureFiles(folder: string): { files: string[]; unreadable: { path: string; reason: string }[]; notListed: number } {
   const out: string[] = [];
+  const unreadable: { path: string; reason: string }[] = [];
   let notListed = 0;
   const walk = (dir: string, depth: number) => {
     let names: string[];
@@ -215,15 +224,18 @@ function listCaptureFiles(folder: string): { files: string[]; notListed: number 
       let st;
       try {
         st = statSync(p);
-      } catch {
+      } catch (err) {
+        unreadable.push({ path: p, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
         continue;
       }
       if (st.isFile()) out.push(p);
-      else if (st.isDirectory() && depth < 2 && (parseBdf(n) !== undefined || (depth === 1 && /^[0-9a-f]{1,5}$/i.test(n)))) walk(p, depth + 1);
+      else if (st.isDirectory()) {
+        if (depth < 2 && (parseBdf(n) !== undefined || (depth === 1 && /^[0-9a-f]{1,5}$/i.test(n)))) walk(p, depth + 1);
+      } else unreadable.push({ path: p, reason: 'not a regular file (a FIFO or a device could block the reader)' });
     }
   };
   walk(folder, 0);
-  return { files: out, notListed };
+  return { files: out, unreadable, notListed };
 }
 
 export function fsPathOf(uri: string): string | undefined {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { copyFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -81,19 +82,21 @@ describe('language server: sidebar tree requests', function () {
     assert.equal((await client.request(SourceInfoRequest, { source }))?.fingerprint, first.fingerprint);
   });
 
-  it('says which files of a capture folder it left out, and why: one too large, those beyond 2000', async () => {
+  it('says which files of a capture folder it left out, and why: one too large, a link to nothing, a FIFO, those beyond 2000', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'viommu-left-out-'));
     copyFileSync(join(legacyCaptureDir, 'dmar_translation_struct'), join(dir, 'dmar_translation_struct'));
     // Sparse: 70 MiB on paper, nothing on disk; the server leaves it out without reading it.
     writeFileSync(join(dir, 'domain_translation_struct'), '');
     truncateSync(join(dir, 'domain_translation_struct'), 70 * 1024 * 1024);
     for (let i = 0; i < 2100; i++) writeFileSync(join(dir, `note-${String(i).padStart(4, '0')}`), `line ${i}\n`);
+    symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
     const folder: SourceRef = { kind: 'capture', uri: pathToFileURL(dir).toString() };
     const info = await client.request(SourceInfoRequest, { source: folder, view: 'contextTables' });
-    assert.match(info?.message ?? '', /^Left out of this capture: domain_translation_struct \(70 MiB, more than the 64 MiB read with the rest of a capture: open it to add it\); 102 more files or folders \(a capture folder is read up to 2000 files\)\.$/);
+    assert.match(info?.message ?? '', /^Left out of this capture: domain_translation_struct \(70 MiB, more than the 64 MiB read with the rest of a capture: open it to add it\); dangling \(cannot be read \(ENOENT\)\); fifo \(not a regular file \(a FIFO or a device could block the reader\)\); 102 more files or folders \(a capture folder is read up to 2000 files\)\.$/);
     // The capture still holds what it read: dmar_translation_struct's unit and devices.
     assert.equal(info?.counts.requesters, 9);
     const summary = await client.request(CaptureSummaryRequest, { uri: pathToFileURL(dir).toString() });
-    assert.deepEqual(summary?.leftOut.map((f) => f.name), ['domain_translation_struct', '102 more files or folders']);
+    assert.deepEqual(summary?.leftOut.map((f) => f.name), ['domain_translation_struct', 'dangling', 'fifo', '102 more files or folders']);
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -157,6 +157,20 @@ describe('viommu CLI on files it cannot read', () => {
     assert.match(r.err, /skipped zero: not a regular file/);
     // The readable file is still decoded.
     assert.match(r.out, /^== iommu_regset: /m);
+    assert.equal(r.code, 0);
+  });
+
+  it('names a link to nothing, and reads a folder linked back into itself once', function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-cli-links-'));
+    mkdirSync(join(dir, '0000:00:02.0'));
+    copyFileSync(join(legacyCaptureDir, 'iommu_regset'), join(dir, '0000:00:02.0', 'iommu_regset'));
+    symlinkSync('..', join(dir, '0000:00:02.0', 'up'));
+    symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
+    const r = run('decode', dir);
+    assert.match(r.err, /skipped dangling: no such file or folder \(ENOENT\)/);
+    assert.match(r.err, /skipped 0000:00:02.0\/up: a link to a folder already read/);
+    assert.equal(r.out.match(/^== .*iommu_regset: /gm)?.length, 1, r.out.slice(0, 400));
     assert.equal(r.code, 0);
   });
 });

@@ -96,7 +96,7 @@ export function summaryOf(entry: CaptureEntry): CaptureSummary {
       const totals = d.table ? mappingTotals(d.table.rows) : { leaves: 0, bytes: 0n };
       return { did: d.did, requesters: d.requesters.map((s) => c.requesters.get(s)?.bdf ?? ''), levels: d.levels, mappings: totals.leaves, bytes: hex(totals.bytes) };
     }),
-    leftOut: entry.leftOut ?? [],
+    leftOut: (entry.leftOut ?? []).map(({ name, reason }) => ({ name, reason })),
   };
 }
 

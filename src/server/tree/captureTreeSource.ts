@@ -89,12 +89,17 @@ function fingerprintOf(c: Capture): string {
   return f;
 }
 
-/** What every view of the capture says about the files it does not hold (the first few, then how many more). */
+/**
+ * What every view of the capture says about the files it does not hold: the
+ * first few by name, how many more, and the names past the folder's limit.
+ */
 function leftOutMessage(entry: CaptureEntry): string | undefined {
   const left = entry.leftOut ?? [];
   if (left.length === 0) return undefined;
-  const shown = left.slice(0, 3).map((f) => `${f.name} (${f.reason})`);
-  if (left.length > 3) shown.push(`${left.length - 3} more`);
+  const named = left.filter((f) => f.notListed === undefined);
+  const shown = named.slice(0, 3).map((f) => `${f.name} (${f.reason})`);
+  if (named.length > 3) shown.push(`${named.length - 3} more that cannot be read`);
+  for (const f of left) if (f.notListed !== undefined) shown.push(`${f.name} (${f.reason})`);
   return `Left out of this capture: ${shown.join('; ')}.`;
 }
 
