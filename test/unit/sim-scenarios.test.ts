@@ -116,8 +116,31 @@ describe('sim: scenario files are validated with positions', () => {
     const text = ['name: bomb', ...levels, 'devices: *l8', ''].join('\n');
     const e = errors(text);
     assert.equal(e[0], '3:10 a YAML alias (*a): scenarios do not use anchors and aliases, write the value out');
-    assert.ok(e.includes('11:10 a YAML alias (*l8): scenarios do not use anchors and aliases, write the value out'), e.slice(-3).join('\n'));
+    // 73 aliases: the first 50 are listed, then how many more.
+    assert.equal(e.length, 51);
+    assert.match(e[50], /^8:30 23 more errors not listed \(the first of them is here\)$/);
     assert.equal(loadScenario(text).scenario, undefined);
+  });
+
+  it('refuses nesting deeper than a scenario needs with one error, before the YAML parser recurses', () => {
+    assert.deepEqual(errors('['.repeat(200000)), ['1:65 nested more than 64 levels deep: a scenario is a few levels of maps and lists']);
+    // Brackets in quotes and comments do not count.
+    const text = 'name: x # [[[[[[[[\nnotes: "' + '['.repeat(100) + '"\nnote2: \'{{{{\'\ndevices: ' + '['.repeat(70);
+    assert.deepEqual(errors(text), ['4:74 nested more than 64 levels deep: a scenario is a few levels of maps and lists']);
+    // Nesting by indentation alone: the parser's own stack overflow, in words.
+    const block = Array.from({ length: 6000 }, (_, i) => ' '.repeat(i) + 'a:').join('\n');
+    const e = errors(block);
+    assert.ok(e.length >= 1 && e.length <= 51, String(e.length));
+    assert.ok(e.every((m) => !m.includes('Maximum call stack')), e[0]);
+    assert.ok(e.some((m) => m.includes('nested too deeply')), e[0]);
+  });
+
+  it('lists at most 50 errors of a garbled file, then how many more', () => {
+    let seed = 1;
+    const bytes = Array.from({ length: 20000 }, () => String.fromCharCode(32 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 95)) + (seed % 7 === 0 ? '\n' : ''));
+    const e = errors(bytes.join(''));
+    assert.ok(e.length <= 51, String(e.length));
+    assert.ok(e.length > 0);
   });
 
   it('names the key, the line and the column of a bad value, an unknown key and a missing key', () => {

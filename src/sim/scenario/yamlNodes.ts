@@ -29,15 +29,67 @@ export interface ParsedYaml {
   errors: ScenarioError[];
 }
 
+/** A scenario is a few levels deep; the YAML parser recurses once per level. */
+export const MAX_NESTING = 64;
+/** Errors listed for one file; a garbled file gets these and a count of the rest. */
+export const MAX_ERRORS = 50;
+
+/**
+ * Offset of the first flow bracket ("[" or "{") past MAX_NESTING open ones,
+ * outside quotes and comments; -1 when there is none. Deeper nesting would
+ * exhaust the parser's stack.
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === 92 /* \ */ && quote === 34) i++;
+      else if (c === quote || c === 10) quote = 0;
+    } else if (c === 34 || c === 39) quote = c;
+    else if (c === 35 /* # */ && (i === 0 || text.charCodeAt(i - 1) <= 32)) {
+      while (i < text.length && text.charCodeAt(i) !== 10) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_NESTING) return i;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return -1;
+}
+
+/** The first line of a parser message; a stack overflow it caught, in words. */
+function readable(message: string): string {
+  if (message.includes('Maximum call stack size exceeded')) return `nested too deeply (a scenario is a few levels of maps and lists)`;
+  return message.split('\n')[0];
+}
+
+function capped(errors: ScenarioError[]): ScenarioError[] {
+  if (errors.length <= MAX_ERRORS) return errors;
+  const last = errors[MAX_ERRORS];
+  return [...errors.slice(0, MAX_ERRORS), { ...last, message: `${errors.length - MAX_ERRORS} more errors not listed (the first of them is here)` }];
+}
+
 export function parseYamlNodes(text: string): ParsedYaml {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, intAsBigInt: true, prettyErrors: false, uniqueKeys: true });
   const posOf = (start: number, end: number): Position => {
     const a = lc.linePos(Math.max(0, start));
     const b = lc.linePos(Math.max(start, end));
     return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
   };
-  const errors: ScenarioError[] = [...doc.errors, ...doc.warnings].map((e) => ({ ...posOf(e.pos[0], e.pos[1]), message: e.message.split('\n')[0], path: '' }));
+  const deep = tooDeepAt(text);
+  if (deep >= 0) {
+    lc.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < deep; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+    return { errors: [{ ...posOf(deep, deep + 1), message: `nested more than ${MAX_NESTING} levels deep: a scenario is a few levels of maps and lists`, path: '' }] };
+  }
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, intAsBigInt: true, prettyErrors: false, uniqueKeys: true });
+  } catch (err) {
+    // Block nesting (by indentation) deep enough to exhaust the stack.
+    return { errors: [{ line: 1, column: 1, endLine: 1, endColumn: 1, message: `not readable as YAML: ${err instanceof RangeError ? 'nested too deeply' : String(err)}`, path: '' }] };
+  }
+  const errors: ScenarioError[] = capped([...doc.errors, ...doc.warnings].map((e) => ({ ...posOf(e.pos[0], e.pos[1]), message: readable(e.message), path: '' })));
   if (doc.errors.length > 0) return { errors };
   const aliases: ScenarioError[] = [];
   const convert = (n: unknown): PNode => {
@@ -66,7 +118,13 @@ export function parseYamlNodes(text: string): ParsedYaml {
     }
     return { kind: 'scalar', value: null, pos };
   };
-  const root = doc.contents === null ? undefined : convert(doc.contents);
-  if (aliases.length > 0) return { errors: [...errors, ...aliases] };
+  let root: PNode | undefined;
+  try {
+    root = doc.contents === null ? undefined : convert(doc.contents);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return { errors: [{ line: 1, column: 1, endLine: 1, endColumn: 1, message: 'not readable as a scenario: nested too deeply', path: '' }] };
+  }
+  if (aliases.length > 0) return { errors: capped([...errors, ...aliases]) };
   return { root, errors };
 }
