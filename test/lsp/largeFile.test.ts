@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,5 +49,16 @@ describe('language server: files too large for the editor', function () {
     assert.match(r.error ?? '', /ENOENT/);
     const u = await client.request(OpenLargeFileRequest, { uri: 'untitled:Untitled-1' });
     assert.match(u.error ?? '', /Only files on disk/);
+  });
+
+  it('refuses a device and a FIFO instead of reading forever', async function () {
+    if (process.platform === 'win32') this.skip();
+    const zero = await client.request(OpenLargeFileRequest, { uri: pathToFileURL('/dev/zero').toString() });
+    assert.match(zero.error ?? '', /^zero is not a regular file/);
+    const fifo = join(mkdtempSync(join(tmpdir(), 'viommu-fifo-')), 'dmesg');
+    execFileSync('mkfifo', [fifo]);
+    const f = await client.request(OpenLargeFileRequest, { uri: pathToFileURL(fifo).toString() });
+    assert.match(f.error ?? '', /^dmesg is not a regular file/);
+    assert.equal(client.exited, false);
   });
 });

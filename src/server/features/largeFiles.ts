@@ -16,25 +16,33 @@ export const MAX_STRING_BYTES = 512 * 1024 * 1024 - 64;
 const CHUNK = 4 * 1024 * 1024;
 
 export async function readStreaming(path: string, token: CancellationToken, progress: (done: number, total: number) => void): Promise<string> {
-  const total = statSync(path).size;
-  if (total > MAX_STRING_BYTES) throw new Error(`${basename(path)} is ${(total / 2 ** 20).toFixed(0)} MiB: larger than the ${MAX_STRING_BYTES >> 20} MiB one text can hold. Split it (e.g. with split -l) and open the parts.`);
+  const st = statSync(path);
+  // A FIFO may never end or never start, a device such as /dev/zero never ends.
+  if (!st.isFile()) throw new Error(`${basename(path)} is not a regular file: only dump files on disk can be opened this way.`);
+  const total = st.size;
+  const tooLarge = (bytes: number) => new Error(`${basename(path)} is ${(bytes / 2 ** 20).toFixed(0)} MiB: larger than the ${MAX_STRING_BYTES >> 20} MiB one text can hold. Split it (e.g. with split -l) and open the parts.`);
+  if (total > MAX_STRING_BYTES) throw tooLarge(total);
   const decoder = new StringDecoder('utf8');
   const parts: string[] = [];
   let done = 0;
   await new Promise<void>((resolve, reject) => {
     const stream = createReadStream(path, { highWaterMark: CHUNK });
+    const stop = (err: Error) => {
+      stream.destroy();
+      reject(err);
+    };
+    const cancelled = token.onCancellationRequested(() => stop(new Error('cancelled')));
     stream.on('data', (chunk) => {
-      if (token.isCancellationRequested) {
-        stream.destroy();
-        reject(new Error('cancelled'));
-        return;
-      }
-      parts.push(decoder.write(chunk as Buffer));
+      if (token.isCancellationRequested) return stop(new Error('cancelled'));
       done += (chunk as Buffer).length;
-      progress(done, total);
+      // The file grew while it was read (a log still being written).
+      if (done > MAX_STRING_BYTES) return stop(tooLarge(done));
+      parts.push(decoder.write(chunk as Buffer));
+      progress(done, Math.max(total, done));
     });
     stream.on('error', reject);
     stream.on('end', () => resolve());
+    stream.on('close', () => cancelled.dispose());
   });
   parts.push(decoder.end());
   return parts.join('');
