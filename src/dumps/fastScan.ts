@@ -16,7 +16,7 @@
  * Value of each hex digit, -1 for every other UTF-16 code unit: one load per
  * character, with no range check before it (64 KB, made once).
  */
-const HEX_DIGIT = new Int8Array(65536).fill(-1);
+export const HEX_DIGIT = new Int8Array(65536).fill(-1);
 for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
 for (let c = 0; c < 6; c++) {
   HEX_DIGIT[65 + c] = 10 + c;

@@ -8,20 +8,15 @@
 
 import type { ArgValue, CompiledTemplate } from './template';
 import type { ArgsFactory } from './argsFactory';
-import { U64Cache, isJsSpace as jsSpace } from '../fastScan';
+import { HEX_DIGIT as HEX_DIGITS, U64Cache, isJsSpace as jsSpace } from '../fastScan';
 import { FieldOrder, type RowColumns, type RowColumnsCache } from '../rowColumns';
 
 // Bound once, so a call in a loop is a plain call in every build (an
 // imported binding of the unbundled test build is a getter at each use).
 const isJsSpace = jsSpace;
 
-/** Value of each ASCII hex digit, -1 for every other character below 128. */
-const HEX_DIGIT = new Int8Array(128).fill(-1);
-for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
-for (let c = 0; c < 6; c++) {
-  HEX_DIGIT[65 + c] = 10 + c;
-  HEX_DIGIT[97 + c] = 10 + c;
-}
+/** Value of each hex digit, -1 for every other UTF-16 code unit (bound once, see isJsSpace). */
+const HEX_DIGIT = HEX_DIGITS;
 
 /** Hash of text[s, e) (the same as nameHash of the string). */
 export function rangeHash(text: string, s: number, e: number): number {
@@ -90,7 +85,7 @@ export function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: strin
       let sig = 0;
       while (pos < to) {
         const c = text.charCodeAt(pos);
-        const d = c < 128 ? HEX_DIGIT[c] : -1;
+        const d = HEX_DIGIT[c];
         if (d < 0) break;
         if (sig > 0 || d > 0) {
           sig++;
