@@ -30,7 +30,8 @@ const nearlyRight = fc.record(
     action: fc.oneof(fc.string(), fc.constantFrom('step', 'back', 'run', 'reset')),
     count: fc.oneof(fc.integer(), fc.constant(1e308), fc.constant(-1), fc.double()),
     text: fc.string(),
-    __proto__: fc.anything(),
+    // Computed, so that it is a key of the parameters and not their prototype.
+    ['__proto__']: fc.anything(),
     constructor: fc.anything(),
   },
   { requiredKeys: [] },

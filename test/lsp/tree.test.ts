@@ -82,21 +82,23 @@ describe('language server: sidebar tree requests', function () {
     assert.equal((await client.request(SourceInfoRequest, { source }))?.fingerprint, first.fingerprint);
   });
 
-  it('says which files of a capture folder it left out, and why: one too large, a link to nothing, a FIFO, those beyond 2000', async () => {
+  it('says which files of a capture folder it left out, and why: two too large, a link to nothing, a FIFO, those beyond 2000', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'viommu-left-out-'));
     copyFileSync(join(legacyCaptureDir, 'dmar_translation_struct'), join(dir, 'dmar_translation_struct'));
     // Sparse: 70 MiB on paper, nothing on disk; the server leaves it out without reading it.
     writeFileSync(join(dir, 'domain_translation_struct'), '');
     truncateSync(join(dir, 'domain_translation_struct'), 70 * 1024 * 1024);
+    writeFileSync(join(dir, 'kernel.log'), '');
+    truncateSync(join(dir, 'kernel.log'), 65 * 1024 * 1024);
     for (let i = 0; i < 2100; i++) writeFileSync(join(dir, `note-${String(i).padStart(4, '0')}`), `line ${i}\n`);
     symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     const folder: SourceRef = { kind: 'capture', uri: pathToFileURL(dir).toString() };
     const info = await client.request(SourceInfoRequest, { source: folder, view: 'contextTables' });
-    assert.match(info?.message ?? '', /^Left out of this capture: domain_translation_struct \(70 MiB, more than the 64 MiB read with the rest of a capture: open it to add it\); dangling \(cannot be read \(ENOENT\)\); fifo \(not a regular file \(a FIFO or a device could block the reader\)\); 102 more files or folders \(a capture folder is read up to 2000 files\)\.$/);
+    assert.match(info?.message ?? '', /^Left out of this capture: domain_translation_struct \(70 MiB, more than the 64 MiB read with the rest of a capture: open it to add it\); kernel.log \(65 MiB, more than the 64 MiB read with the rest of a capture: open it to add it\); dangling \(cannot be read \(ENOENT\)\); 1 more; 103 more files or folders \(a capture folder is read up to 2000 files\)\.$/);
     // The capture still holds what it read: dmar_translation_struct's unit and devices.
     assert.equal(info?.counts.requesters, 9);
     const summary = await client.request(CaptureSummaryRequest, { uri: pathToFileURL(dir).toString() });
-    assert.deepEqual(summary?.leftOut.map((f) => f.name), ['domain_translation_struct', 'dangling', 'fifo', '102 more files or folders']);
+    assert.deepEqual(summary?.leftOut.map((f) => f.name), ['domain_translation_struct', 'kernel.log', 'dangling', 'fifo', '103 more files or folders']);
   });
 });

@@ -98,7 +98,7 @@ function leftOutMessage(entry: CaptureEntry): string | undefined {
   if (left.length === 0) return undefined;
   const named = left.filter((f) => f.notListed === undefined);
   const shown = named.slice(0, 3).map((f) => `${f.name} (${f.reason})`);
-  if (named.length > 3) shown.push(`${named.length - 3} more that cannot be read`);
+  if (named.length > 3) shown.push(`${named.length - 3} more`);
   for (const f of left) if (f.notListed !== undefined) shown.push(`${f.name} (${f.reason})`);
   return `Left out of this capture: ${shown.join('; ')}.`;
 }
