@@ -4,12 +4,14 @@
 import { parseDump } from '../dumps/registry';
 import type { Finding } from '../dumps/types';
 import { LineIndex } from '../dumps/lineIndex';
-import type { Capture, CaptureFile, ParsedFile } from './types';
+import type { Capture, CaptureFile, LeftOutFile, ParsedFile } from './types';
+import { detectPlatform } from './platform';
 import { collectUnits } from './units';
-import { attachPageTables, collectDomains, collectRequesters } from './requesters';
+import { attachPageTables, collectDomains, collectRequesters, RequesterRegistry } from './requesters';
 import { collectIrqs, collectIrtes, linkInterrupts } from './interrupts';
 import { collectFaults, collectGroups, collectInvalidations } from './history';
 import { crossFindings, specFindings } from './crossChecks';
+import { faultFindings } from './faultChecks';
 
 /** Files a capture folder may hold that are not dumps (the capture manifest, notes). */
 const NOT_DUMPS = /(^|\/)(manifest\.json|README(\.md)?|\.[^/]*)$/i;
@@ -18,31 +20,41 @@ export function parseCaptureFile(file: CaptureFile): ParsedFile {
   return { name: file.name, lines: new LineIndex(file.text), parsed: parseDump(file.text, file.name) };
 }
 
-export function buildCapture(files: readonly CaptureFile[]): Capture {
+export interface BuildOptions {
+  /** Files of the folder the reader did not read, and why. */
+  leftOut?: readonly LeftOutFile[];
+}
+
+export function buildCapture(files: readonly CaptureFile[], options: BuildOptions = {}): Capture {
   const parsed = files
     .filter((f) => !NOT_DUMPS.test(f.name))
     .map(parseCaptureFile)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return buildCaptureFromParsed(parsed);
+  return buildCaptureFromParsed(parsed, options);
 }
 
-export function buildCaptureFromParsed(parsed: ParsedFile[]): Capture {
+export function buildCaptureFromParsed(parsed: ParsedFile[], options: BuildOptions = {}): Capture {
   const units = collectUnits(parsed);
-  const requesters = collectRequesters(parsed, units);
-  attachPageTables(parsed, requesters);
-  const domains = collectDomains(requesters);
+  const registry = new RequesterRegistry();
+  collectRequesters(parsed, units, registry);
+  attachPageTables(parsed, registry, units);
   const irtes = collectIrtes(parsed, units);
   const irqs = collectIrqs(parsed);
-  linkInterrupts(parsed, irtes, irqs, requesters);
+  linkInterrupts(parsed, irtes, irqs, registry);
+  const faults = collectFaults(parsed, registry);
+  const groups = collectGroups(parsed, registry);
+  const requesters = registry.keyed(units);
+  const domains = collectDomains(requesters);
   const invalidations = collectInvalidations(parsed, units);
-  const faults = collectFaults(parsed, requesters);
-  const groups = collectGroups(parsed, requesters);
 
+  const unitList = [...units.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   const capture: Capture = {
     files: parsed,
-    units: [...units.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-    requesters: new Map([...requesters.entries()].sort((a, b) => a[0] - b[0])),
-    domains: new Map([...domains.entries()].sort((a, b) => a[0] - b[0])),
+    leftOut: [...(options.leftOut ?? [])],
+    platform: detectPlatform(parsed, unitList),
+    units: unitList,
+    requesters,
+    domains,
     irtes,
     irqs,
     invalidations,
@@ -50,7 +62,7 @@ export function buildCaptureFromParsed(parsed: ParsedFile[]): Capture {
     groups,
     findings: [],
   };
-  capture.findings = [...fileFindings(parsed), ...specFindings(capture), ...crossFindings(capture)];
+  capture.findings = [...fileFindings(parsed), ...specFindings(capture), ...crossFindings(capture), ...faultFindings(capture)];
   return capture;
 }
 

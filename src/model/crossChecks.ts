@@ -9,10 +9,10 @@ import { checkRegisterSet } from '../vtd/registers';
 import { hex } from '../vtd/u64';
 import type { Capture, Location, ParsedFile } from './types';
 import { formatBdf } from './bdf';
-import { findMapping } from './mappings';
 import { pageTableRowSpans } from './decodeFile';
 import { LEVEL_NAMES, slEntryProblems } from '../vtd/paging';
 import { decodeContextOf } from './units';
+import { findRequester, multiUnit } from './keys';
 
 function specToFinding(f: SpecFinding, loc: Location, what: string): Finding {
   return {
@@ -100,25 +100,26 @@ function semantic(severity: Finding['severity'], code: string, message: string, 
 export function crossFindings(capture: Capture): Finding[] {
   const out: Finding[] = [];
   // Devices of one IOMMU group share one domain.
-  for (const [group, sids] of capture.groups) {
-    const withDid = sids.map((s) => capture.requesters.get(s)).filter((r) => r?.did !== undefined && r.context);
-    const dids = new Set(withDid.map((r) => r!.did));
-    if (dids.size > 1) {
-      const first = withDid[0]!;
+  for (const [group, members] of capture.groups) {
+    const withDid = members.filter((r) => r.domainKey !== undefined && r.context);
+    const domains = new Set(withDid.map((r) => r.domainKey));
+    if (domains.size > 1) {
+      const first = withDid[0];
+      const named = (r: typeof first) => `${r.bdf} ${r.unit ? `${r.unit} ` : ''}DID ${r.did}`;
       out.push(
         semantic(
           'warning',
           'group-did-mismatch',
-          `IOMMU group ${group} has devices in different domains: ${withDid.map((r) => `${r!.bdf} DID ${r!.did}`).join(', ')}`,
+          `IOMMU group ${group} has devices in different domains: ${withDid.map(named).join(', ')}`,
           first.context!.location,
-          withDid.slice(1).map((r) => ({ file: r!.context!.location.file, span: r!.context!.location.span, message: `${r!.bdf}: DID ${r!.did}` })),
+          withDid.slice(1).map((r) => ({ file: r.context!.location.file, span: r.context!.location.span, message: named(r) })),
         ),
       );
     }
   }
   // IRTE sources.
   for (const e of capture.irtes) {
-    const r = capture.requesters.get(e.info.sid);
+    const r = findRequester(capture, e.info.sid, { unit: e.unit });
     if (r?.context) continue;
     const usedByMsi = capture.irqs.some((q) => q.requesterId === e.info.sid);
     if (e.info.svt === 0) continue;
@@ -126,28 +127,6 @@ export function crossFindings(capture: Capture): Finding[] {
       out.push(semantic('warning', 'irte-source-without-context', `IRTE ${e.index}: source ${formatBdf(e.info.sid)} raises MSIs but has no present context entry: its DMA would fault`, e.location));
     } else if (e.info.svt === 1 && e.irqs.every((q) => !q.chip.includes('IO-APIC')) && e.info.sid !== 0xff00) {
       out.push(semantic('info', 'irte-source-not-a-requester', `IRTE ${e.index}: source ${formatBdf(e.info.sid)} has no context entry (an IOAPIC or HPET source id, or a device not in dmar_translation_struct)`, e.location));
-    }
-  }
-  // Faults against today's mappings.
-  for (const f of capture.faults) {
-    if (f.kind !== 'dma' || f.address === undefined) continue;
-    const r = capture.requesters.get(f.sid);
-    const table = r?.tables[0] ?? (r?.did !== undefined ? capture.domains.get(r.did)?.table : undefined);
-    if (!r?.context) {
-      out.push(semantic('info', 'fault-without-context', `Fault of ${f.bdf} at ${hex(f.address)}: the capture has no context entry for this requester`, f.location));
-      continue;
-    }
-    const m = table ? findMapping(table.rows, f.address) : undefined;
-    if (m && ((f.write && m.write) || (!f.write && m.read))) {
-      out.push(
-        semantic(
-          'warning',
-          'fault-address-mapped',
-          `Fault of ${f.bdf} at ${hex(f.address)} (${f.reasonText}), but the capture maps that IOVA to ${hex(m.hpa)} with ${m.read ? 'R' : ''}${m.write ? 'W' : ''}: the mapping came after the fault, or the device used a stale translation`,
-          f.location,
-          table ? [{ file: table.file, span: { line: table.rows.line(m.row), start: 0, end: 0 }, message: 'the mapping' }] : undefined,
-        ),
-      );
     }
   }
   // A domain dumped more than once must show the same table each time.
@@ -165,13 +144,13 @@ export function crossFindings(capture: Capture): Finding[] {
   // A translating context whose table maps nothing: every DMA of the device faults.
   for (const d of capture.domains.values()) {
     if (d.pgd === undefined || d.table === undefined || d.table.rows.count > 0) continue;
-    const first = capture.requesters.get(d.requesters[0]);
+    const first = d.requesters[0];
     if (!first?.context) continue;
     out.push(
       semantic(
         'info',
         'empty-page-table',
-        `${d.requesters.map(formatBdf).join(', ')} (DID ${d.did}): present context entry, but its page table maps nothing: every DMA it makes faults (no driver has mapped a buffer)`,
+        `${d.requesters.map((r) => r.bdf).join(', ')} (${d.unit && multiUnit(capture) ? `${d.unit} ` : ''}DID ${d.did}): present context entry, but its page table maps nothing: every DMA it makes faults (no driver has mapped a buffer)`,
         first.context.location,
         [{ file: d.table.file, span: d.table.location.span, message: 'the empty page-table dump' }],
       ),

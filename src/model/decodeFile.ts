@@ -10,8 +10,8 @@ import { QWORD_FIELDS } from '../dumps/debugfs/invalidationQueue';
 import { rootSpanOf } from '../dumps/debugfs/dmarTranslation';
 import type { DecodeContext, Structure } from '../vtd/layout';
 import { decodeRegister } from '../vtd/registers';
-import { decodeRootEntry, decodeScalableRootEntry } from '../vtd/rootEntry';
-import { decodeContextEntry, decodeScalableContextEntry } from '../vtd/contextEntry';
+import { decodeRootEntryFor } from '../vtd/rootEntry';
+import { decodeContextEntryFor } from '../vtd/contextEntry';
 import { decodePasidEntry } from '../vtd/pasidEntry';
 import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
 import { decodeIrte } from '../vtd/irte';
@@ -59,12 +59,12 @@ export function forEachDecodedEntry(
           emit({
             span: rootSpanOf(row),
             label: `root entry of bus ${row.bus.toString(16).padStart(2, '0')}`,
-            structure: scalable ? decodeScalableRootEntry(row.rootHi, row.rootLo, ctx) : decodeRootEntry(row.rootHi, row.rootLo, ctx),
+            structure: decodeRootEntryFor(scalable ? 'scalable' : 'legacy', row.rootHi, row.rootLo, ctx),
           });
           emit({
             span: spanOf(row, 'context'),
             label: `context entry ${name}`,
-            structure: scalable ? decodeScalableContextEntry([row.ctxLo, row.ctxHi], ctx) : decodeContextEntry(row.ctxHi, row.ctxLo, ctx),
+            structure: decodeContextEntryFor(scalable ? 'scalable' : 'legacy', row.ctxHi, row.ctxLo, ctx),
           });
           if (row.pasid >= 0) {
             emit({ span: spanOf(row, 'pasidEntry'), label: `PASID ${row.pasid} entry of ${name}`, structure: decodePasidEntry(row.pasidEntry, ctx) });

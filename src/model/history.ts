@@ -6,7 +6,7 @@ import { spanOf } from '../dumps/rowColumns';
 import type { FaultView, IommuUnit, InvalidationView, ParsedFile, Requester } from './types';
 import { decodeContextOf } from './units';
 import { formatBdf, makeSid } from './bdf';
-import { requesterOf } from './requesters';
+import type { RequesterRegistry } from './requesters';
 
 /**
  * Descriptors of the invalidation queue, oldest first. The slot at the tail is
@@ -39,7 +39,7 @@ export function collectInvalidations(files: readonly ParsedFile[], units: Map<st
 }
 
 /** DMA and interrupt-remapping faults of the kernel log, with the table dump after each. */
-export function collectFaults(files: readonly ParsedFile[], requesters: Map<number, Requester>): FaultView[] {
+export function collectFaults(files: readonly ParsedFile[], registry: RequesterRegistry): FaultView[] {
   const out: FaultView[] = [];
   for (const f of files) {
     const p = f.parsed;
@@ -66,30 +66,36 @@ export function collectFaults(files: readonly ParsedFile[], requesters: Map<numb
           last.index = r.index;
         }
         out.push(last);
-        requesterOf(requesters, sid).faults.push(last.id);
       } else if (r.kind === 'fault-dump' && last?.address !== undefined && (r.iova === last.address || r.iova === (last.address & ~0xfffn))) {
-        // The kernel dumps the walk of the fault it just printed.
+        // The kernel dumps the walk of the fault it just printed, naming its unit.
         last.dumpLocation = { file: f.name, span: r.span };
+        last.unit = r.unit;
       }
     }
+  }
+  // Tie each fault to its requester once the dump after it has named the unit.
+  for (const fault of out) {
+    const r = registry.ensure(fault.sid, fault.unit !== undefined ? { unit: fault.unit } : {});
+    r.faults.push(fault.id);
+    fault.requester = r;
   }
   return out;
 }
 
 /** IOMMU groups: from the iommu_groups listing, else from the kernel log's "Adding to iommu group". */
-export function collectGroups(files: readonly ParsedFile[], requesters: Map<number, Requester>): Map<number, number[]> {
-  const groups = new Map<number, number[]>();
-  const add = (group: number, sid: number) => {
+export function collectGroups(files: readonly ParsedFile[], registry: RequesterRegistry): Map<number, Requester[]> {
+  const groups = new Map<number, Requester[]>();
+  const add = (group: number, sid: number, segment?: number) => {
     const list = groups.get(group) ?? [];
-    if (!list.includes(sid)) list.push(sid);
+    const r = registry.ensure(sid, segment !== undefined ? { segment } : {});
+    if (!list.includes(r)) list.push(r);
     groups.set(group, list);
-    const r = requesters.get(sid);
-    if (r) r.group = group;
+    r.group = group;
   };
   for (const f of files) {
     const p = f.parsed;
     if (p?.format === 'iommu_groups') {
-      for (const g of p.records) for (const d of g.devices) add(g.group, makeSid(d.bus, d.dev, d.fn));
+      for (const g of p.records) for (const d of g.devices) add(g.group, makeSid(d.bus, d.dev, d.fn), d.segment);
     }
   }
   if (groups.size === 0) {
@@ -97,7 +103,7 @@ export function collectGroups(files: readonly ParsedFile[], requesters: Map<numb
       const p = f.parsed;
       if (p?.format !== 'dmesg') continue;
       for (const r of p.records) {
-        if (r.kind === 'dmar-info' && r.key === 'group-add' && r.bdf !== undefined && r.group !== undefined) add(r.group, r.bdf);
+        if (r.kind === 'dmar-info' && r.key === 'group-add' && r.bdf !== undefined && r.group !== undefined) add(r.group, r.bdf, r.segment);
       }
     }
   }

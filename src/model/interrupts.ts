@@ -9,9 +9,9 @@
 
 import { decodeIrte, irteInfo } from '../vtd/irte';
 import { spanOf } from '../dumps/rowColumns';
-import type { GuestIrq, IommuUnit, IrteView, ParsedFile, Requester } from './types';
+import type { GuestIrq, IommuUnit, IrteView, ParsedFile } from './types';
 import { decodeContextOf } from './units';
-import { requesterOf } from './requesters';
+import type { RequesterRegistry } from './requesters';
 
 export function collectIrtes(files: readonly ParsedFile[], units: Map<string, IommuUnit>): IrteView[] {
   const out: IrteView[] = [];
@@ -52,6 +52,7 @@ export function collectIrqs(files: readonly ParsedFile[]): GuestIrq[] {
           name: row.name,
           hwirq: row.hwirq,
           requesterId: row.requesterId,
+          ...(row.segment !== undefined ? { segment: row.segment } : {}),
           msiIndex: row.msiIndex,
           total: row.counts.reduce((a, b) => a + b, 0),
           location: { file: f.name, span: spanOf(row, 'line') },
@@ -80,9 +81,9 @@ function pinsFromTrace(files: readonly ParsedFile[]): Map<number, number> {
 }
 
 /** Links IRTEs, IRQs and requesters. */
-export function linkInterrupts(files: readonly ParsedFile[], irtes: IrteView[], irqs: GuestIrq[], requesters: Map<number, Requester>): void {
+export function linkInterrupts(files: readonly ParsedFile[], irtes: IrteView[], irqs: GuestIrq[], registry: RequesterRegistry): void {
   for (const irq of irqs) {
-    if (irq.requesterId !== undefined) requesterOf(requesters, irq.requesterId).irqs.push(irq);
+    if (irq.requesterId !== undefined) registry.ensure(irq.requesterId, irq.segment !== undefined ? { segment: irq.segment } : {}).irqs.push(irq);
   }
   // MSI: the k-th IRTE of a source id serves its k-th MSI vector.
   const bySource = new Map<number, IrteView[]>();
@@ -92,7 +93,7 @@ export function linkInterrupts(files: readonly ParsedFile[], irtes: IrteView[], 
     bySource.set(e.info.sid, list);
   }
   for (const [sid, entries] of bySource) {
-    const r = requesters.get(sid);
+    const r = registry.get(sid, { unit: entries[0].unit });
     if (r) r.irteIndices.push(...entries.map((e) => e.index));
     const msis = irqs.filter((q) => q.requesterId === sid).sort((a, b) => (a.msiIndex ?? 0) - (b.msiIndex ?? 0));
     entries.forEach((e, k) => {

@@ -2,12 +2,13 @@
 // it (half-page receive buffers map one page from two IOVAs, a domain shared
 // by a group maps it for every member).
 
-import type { Capture, Domain, Mapping } from './types';
+import type { Capture, Domain, Mapping, Requester } from './types';
 import { mappingsOf } from './mappings';
 
 export interface ReverseHit {
+  domain: Domain;
   did: number;
-  requesters: number[];
+  requesters: Requester[];
   iova: bigint;
   mapping: Mapping;
   file: string;
@@ -28,7 +29,7 @@ export class ReverseMap {
     const t = d.table;
     if (!t) return;
     for (const m of mappingsOf(t.rows)) {
-      const hit: ReverseHit = { did: d.did, requesters: d.requesters, iova: m.iova, mapping: m, file: t.file, line: t.rows.line(m.row) };
+      const hit: ReverseHit = { domain: d, did: d.did, requesters: d.requesters, iova: m.iova, mapping: m, file: t.file, line: t.rows.line(m.row) };
       if (m.size === 4096n) {
         const list = this.small.get(m.hpa);
         if (list) list.push(hit);

@@ -10,6 +10,7 @@ import type { Structure } from '../vtd/layout';
 import type { PageTableRows } from '../dumps/debugfs/domainTranslation';
 import type { InvDescriptorInfo } from '../vtd/invalidation';
 import type { IrteInfo } from '../vtd/irte';
+import type { Platform } from './platform';
 
 /** A file of a capture as the caller read it. */
 export interface CaptureFile {
@@ -48,20 +49,39 @@ export interface IommuUnit {
   queuedInvalidationEnabled?: boolean;
   rootTableAddress?: bigint;
   irTableAddress?: bigint;
-  /** IRTA.EIME: x2APIC destinations in IRTEs. */
+  /**
+   * Whether the unit's IRTEs carry x2APIC destinations: IRTA.EIME when the
+   * registers show it, else decided from all of the unit's entries together.
+   */
   x2apic?: boolean;
+  /** How `x2apic` was decided. */
+  x2apicFrom?: 'IRTA.EIME' | 'entries';
+  /** PCI segment of the requesters the unit serves, when the capture shows it. */
+  segment?: number;
   locations: Location[];
 }
 
-/** A requester id (bus:dev.fn) as the capture knows it. */
+/**
+ * A requester (bus:dev.fn) as the capture knows it. One requester id can name
+ * two devices on a host with several PCI segments, each behind its own
+ * remapping unit: requesters are keyed by (segment, unit, source id).
+ */
 export interface Requester {
+  /** requesterKey(segment, unit, sid). */
+  key: string;
+  /** PCI segment (0 unless the capture shows another). */
+  segment: number;
   sid: number;
+  /** "00:05.0", as the kernel prints it in fault lines and dmar_translation_struct. */
   bdf: string;
+  /** The remapping unit whose tables hold this requester's context entry. */
   unit?: string;
   root?: { hi: bigint; lo: bigint; decoded: Structure; location: Location };
   context?: { hi: bigint; lo: bigint; decoded: Structure; location: Location };
   pasidEntries: PasidEntryView[];
   did?: number;
+  /** domainKey(unit, did) of the domain the requester is in. */
+  domainKey?: string;
   /** AW field of the context entry (or PASID entry) and the levels it means. */
   aw?: number;
   levels?: number;
@@ -94,10 +114,13 @@ export interface PageTableView {
   blockIndex: number;
 }
 
+/** A domain: domain ids are per remapping unit, so (unit, DID) names one. */
 export interface Domain {
+  /** domainKey(unit, did). */
+  key: string;
   did: number;
   unit?: string;
-  requesters: number[];
+  requesters: Requester[];
   pgd?: bigint;
   levels?: number;
   /** The dump block that holds this domain's leaves (the first one found). */
@@ -139,6 +162,8 @@ export interface GuestIrq {
   name?: string;
   hwirq?: number;
   requesterId?: number;
+  /** PCI segment of the requester (MSI rows name it in their hwirq or chip). */
+  segment?: number;
   msiIndex?: number;
   total: number;
   location: Location;
@@ -162,6 +187,10 @@ export interface FaultView {
   kind: 'dma' | 'interrupt';
   sid: number;
   bdf: string;
+  /** The unit named by the table dump after the fault ("Dump dmar0 table entries"), when there is one. */
+  unit?: string;
+  /** The requester the fault is of, when the capture knows it. */
+  requester?: Requester;
   address?: bigint;
   index?: number;
   write?: boolean;
@@ -174,16 +203,32 @@ export interface FaultView {
   dumpLocation?: Location;
 }
 
+/** A file of the capture folder that was not read, and why (too large, unreadable, not a regular file, ...). */
+export interface LeftOutFile {
+  /** Path relative to the capture folder. */
+  name: string;
+  reason: string;
+  /** Set on the one entry that stands for names not looked at (a folder read only up to its limit): how many. */
+  notListed?: number;
+}
+
 export interface Capture {
   files: ParsedFile[];
+  /** Files of the folder the reader left out: what the capture does not hold, and why. */
+  leftOut: LeftOutFile[];
+  /** The machine that recorded it (QEMU's intel-iommu or real hardware), and the evidence. */
+  platform: Platform;
   units: IommuUnit[];
-  requesters: Map<number, Requester>;
-  domains: Map<number, Domain>;
+  /** By requesterKey(); look up by source id with findRequester(). */
+  requesters: Map<string, Requester>;
+  /** By domainKey(); look up with findDomain() / domainOf(). */
+  domains: Map<string, Domain>;
   irtes: IrteView[];
   irqs: GuestIrq[];
   invalidations: InvalidationView[];
   faults: FaultView[];
-  groups: Map<number, number[]>;
+  /** IOMMU group number → its requesters. */
+  groups: Map<number, Requester[]>;
   /** Syntax findings of every file and the semantic findings across them. */
   findings: Finding[];
 }

@@ -1,6 +1,13 @@
 // The translation walk: what the IOMMU reads, step by step, to translate one
 // DMA request (requester, IOVA, optional PASID, read or write), and either the
-// host address it reaches or the fault reason hardware would record.
+// host address it reaches, the fault reason it records, or what the capture
+// lacks to tell.
+//
+// The fault reason is the one the machine that recorded the capture records:
+// QEMU's intel-iommu when the capture comes from QEMU (it records the legacy
+// reasons in scalable mode for root, context and second-level faults, see
+// qemuScalableReason), the VT-d specification otherwise; the other machine's
+// reason, where it differs, is given beside it.
 //
 // debugfs prints present context entries, present PASID entries and the paths
 // of present leaves, not whole tables: a step the dump cannot show is marked
@@ -8,106 +15,93 @@
 
 import type { Structure } from '../vtd/layout';
 import { fieldValue } from '../vtd/layout';
-import { awBits, awLevels } from '../vtd/contextEntry';
-import { decodeFlEntry, decodeSlEntry, LEVEL_NAMES, levelShift, iovaIndex, slEntryInfo } from '../vtd/paging';
-import { faultReason } from '../vtd/faultReasons';
+import { FR } from '../vtd/faultReasons';
+import { decodePasidDirEntry } from '../vtd/pasidEntry';
 import { hex } from '../vtd/u64';
-import type { Capture, Location, PageTableView, Requester } from './types';
-import { floorRow } from './mappings';
-import { pageTableRowSpans } from './decodeFile';
+import type { Capture, IommuUnit, Location, Requester } from './types';
 import { formatBdf } from './bdf';
+import { findRequester, requesterName } from './keys';
+import { decodeContextOf } from './units';
+import { walkTable } from './walkTables';
+import { failWith, fileState, finish, inInterruptWindow, missingFile, unknownBecause, type WalkContext, type WalkRequest, type WalkResult } from './walkResult';
 
-export interface WalkRequest {
-  sid: number;
-  iova: bigint;
-  pasid?: number;
-  write?: boolean;
-}
+export type { WalkContext, WalkFault, WalkOutcome, WalkRequest, WalkResult, WalkStep, WalkStepKind } from './walkResult';
 
-export type WalkStepKind = 'unit' | 'root' | 'context' | 'pasid-dir' | 'pasid-entry' | 'page-table' | 'pass-through';
-
-export interface WalkStep {
-  kind: WalkStepKind;
-  /** "root entry", "context entry", "PDPE", ... */
-  name: string;
-  level?: number;
-  /** Base of the table read at this step, when known. */
-  tableAddress?: bigint;
-  /** Index into that table. */
-  index?: number;
-  /** The IOVA bits that give the index, [msb, lsb]. */
-  iovaBits?: [number, number];
-  /** The entry read (the whole value; 128-bit entries as hi:lo). */
-  entry?: bigint;
-  decoded?: Structure;
-  /** Whether the dump shows this entry; false when the walk infers it. */
-  visible: boolean;
-  location?: Location;
-  note: string;
-}
-
-export interface WalkFault {
-  reason: number;
-  name: string;
-  description: string;
-}
-
-export interface WalkResult {
-  ok: boolean;
-  request: WalkRequest;
-  hpa?: bigint;
-  pageSize?: bigint;
-  permissions?: string;
-  steps: WalkStep[];
-  fault?: WalkFault;
-  /** What the walk could not see, in words. */
-  notes: string[];
-}
-
-function fault(code: number): WalkFault {
-  const r = faultReason(code);
-  return { reason: code, name: r.name, description: r.description };
-}
-
-function perms(read: boolean, write: boolean): string {
-  return (read ? 'R' : '') + (write ? 'W' : '') || '-';
+/** The unit that serves a requester: its own, the one asked for, or the only unit that translates. */
+function unitFor(capture: Capture, req: WalkRequest, requester: Requester | undefined): IommuUnit | undefined {
+  const name = req.unit ?? requester?.unit;
+  if (name !== undefined) return capture.units.find((u) => u.name === name);
+  const translating = capture.units.filter((u) => u.rootTableAddress !== undefined || u.mode !== 'unknown');
+  return translating.length === 1 ? translating[0] : capture.units.length === 1 ? capture.units[0] : undefined;
 }
 
 /** Translates one request against what the capture shows. */
 export function translate(capture: Capture, req: WalkRequest): WalkResult {
-  const result: WalkResult = { ok: false, request: req, steps: [], notes: [] };
-  const requester = capture.requesters.get(req.sid);
-  const unit = capture.units.find((u) => u.name === requester?.unit) ?? capture.units[0];
-  const scalable = unit?.mode === 'scalable';
+  const result: WalkResult = { ok: false, outcome: 'unknown', request: req, platform: capture.platform.kind, steps: [], notes: [] };
+  const requester = findRequester(capture, req.sid, { segment: req.segment, unit: req.unit });
+  const unit = unitFor(capture, req, requester);
+  const scalable = unit?.mode === 'scalable' || (requester?.pasidEntries.length ?? 0) > 0;
+  const who = requester ? requesterName(capture, requester) : formatBdf(req.sid);
 
-  if (unit && unit.translationEnabled === false) {
+  if (req.pasid === undefined && inInterruptWindow(req.iova)) {
+    result.outcome = 'interrupt-window';
+    result.steps.push({
+      kind: 'interrupt-window',
+      name: 'interrupt window',
+      visible: true,
+      note: req.write
+        ? `a DMA write to ${hex(req.iova)} is an interrupt request (a message signalled interrupt): interrupt remapping handles it, DMA remapping never translates it`
+        : `${hex(req.iova)} is in the interrupt window 0xFEE00000-0xFEEFFFFF: it is not translated`,
+    });
+    if (!req.write) {
+      result.notes.push(
+        capture.platform.kind === 'qemu'
+          ? "QEMU's intel-iommu answers reads of the interrupt window from its own region (zeros) without a translation or a fault."
+          : 'The VT-d specification does not translate requests to this range: a read of it is refused as an unsupported request.',
+      );
+    }
+    return result;
+  }
+
+  const dmar = fileState(capture, 'dmar_translation_struct');
+  if (!dmar.held) return unknownBecause(result, missingFile(capture, 'dmar_translation_struct', 'root and context entries'));
+  if (!unit) return unknownBecause(result, `the capture does not say which remapping unit serves ${who}: dmar_translation_struct lists it under none of its units`);
+
+  if (unit.translationEnabled === false) {
     result.steps.push({ kind: 'unit', name: unit.name, visible: true, note: 'DMA remapping is disabled (GSTS.TES = 0): requests pass untranslated' });
     return finish(result, req.iova, 1n << 12n, true, true);
   }
+  const w: WalkContext = {
+    capture,
+    unit,
+    requester: requester ?? { key: '', segment: req.segment ?? 0, sid: req.sid, bdf: formatBdf(req.sid), pasidEntries: [], tables: [], irteIndices: [], irqs: [], faults: [] },
+    request: req,
+    result,
+    scalable,
+  };
   const bus = req.sid >> 8;
   const devfn = req.sid & 0xff;
 
   // Root entry.
   if (!requester?.root) {
-    const busListed = [...capture.requesters.values()].some((r) => r.sid >> 8 === bus && r.root);
+    const busListed = [...capture.requesters.values()].some((r) => r.unit === unit.name && r.sid >> 8 === bus && r.root);
     result.steps.push({
       kind: 'root',
       name: 'root entry',
-      tableAddress: unit?.rootTableAddress,
+      tableAddress: unit.rootTableAddress,
       index: bus,
       visible: false,
       note: busListed
-        ? `bus ${bus.toString(16).padStart(2, '0')} has a present root entry, but ${formatBdf(req.sid)} has no present context entry`
-        : `dmar_translation_struct lists no present context entry on bus ${bus.toString(16).padStart(2, '0')}`,
+        ? `bus ${bus.toString(16).padStart(2, '0')} has a present root entry, but ${who} has no present context entry`
+        : `dmar_translation_struct lists no present context entry on bus ${bus.toString(16).padStart(2, '0')} of ${unit.name}`,
     });
-    result.fault = fault(busListed ? (scalable ? 0x41 : 0x2) : scalable ? 0x39 : 0x1);
     if (!busListed) result.notes.push('debugfs prints only present context entries: the root entry itself is not shown, so "not present" is inferred.');
-    return result;
+    return failWith(w, busListed ? (scalable ? FR.SM_CONTEXT_ENTRY_P : FR.CONTEXT_ENTRY_P) : scalable ? FR.SM_ROOT_ENTRY_P : FR.ROOT_ENTRY_P, 'context');
   }
   result.steps.push({
     kind: 'root',
     name: scalable ? 'scalable-mode root entry' : 'root entry',
-    tableAddress: unit?.rootTableAddress,
+    tableAddress: unit.rootTableAddress,
     index: bus,
     entry: (requester.root.hi << 64n) | requester.root.lo,
     decoded: requester.root.decoded,
@@ -118,13 +112,8 @@ export function translate(capture: Capture, req: WalkRequest): WalkResult {
 
   // Context entry.
   const ctx = requester.context;
-  if (!ctx) {
-    result.fault = fault(scalable ? 0x41 : 0x2);
-    return result;
-  }
-  const ctxTable = scalable
-    ? fieldAddressOf(requester.root.decoded, devfn < 0x80 ? 'LCTP' : 'UCTP')
-    : fieldAddressOf(requester.root.decoded, 'CTP');
+  if (!ctx) return failWith(w, scalable ? FR.SM_CONTEXT_ENTRY_P : FR.CONTEXT_ENTRY_P, 'context');
+  const ctxTable = scalable ? fieldAddressOf(requester.root.decoded, devfn < 0x80 ? 'LCTP' : 'UCTP') : fieldAddressOf(requester.root.decoded, 'CTP');
   result.steps.push({
     kind: 'context',
     name: scalable ? 'scalable-mode context entry' : 'context entry',
@@ -138,19 +127,19 @@ export function translate(capture: Capture, req: WalkRequest): WalkResult {
   });
   const ctxFault = ctx.decoded.findings.find((f) => f.faultReason !== undefined && f.severity === 'error');
   if (ctxFault) {
-    result.fault = fault(ctxFault.faultReason as number);
     result.notes.push(ctxFault.message);
-    return result;
+    return failWith(w, ctxFault.faultReason as number, 'context');
   }
-  return scalable ? walkScalable(capture, requester, req, result) : walkLegacy(capture, requester, req, result);
+  return scalable ? walkScalable(w) : walkLegacy(w);
 }
 
-function fieldAddressOf(s: Structure, name: string): bigint | undefined {
+export function fieldAddressOf(s: Structure, name: string): bigint | undefined {
   const f = s.fields.find((x) => x.name === name);
   return f ? (f.address ?? f.raw << BigInt(f.lsb)) : undefined;
 }
 
-function walkLegacy(capture: Capture, requester: Requester, req: WalkRequest, result: WalkResult): WalkResult {
+function walkLegacy(w: WalkContext): WalkResult {
+  const { requester, request: req, result } = w;
   const decoded = requester.context!.decoded;
   const tt = Number(fieldValue(decoded, 'TT') ?? 0n);
   if (tt === 2) {
@@ -160,35 +149,66 @@ function walkLegacy(capture: Capture, requester: Requester, req: WalkRequest, re
   if (req.pasid !== undefined) result.notes.push('Legacy mode ignores the PASID of a request.');
   const aw = Number(fieldValue(decoded, 'AW') ?? 0n);
   const root = fieldAddressOf(decoded, 'SLPTPTR') ?? 0n;
-  return walkTable(capture, requester, req, result, { aw, root, firstLevel: false, scalable: false });
+  return walkTable(w, { aw, root, firstLevel: false });
 }
 
-function walkScalable(capture: Capture, requester: Requester, req: WalkRequest, result: WalkResult): WalkResult {
+/** The PASID directory entry the kernel printed in a fault dump for this requester, if any. */
+function dumpedPasidDirEntry(capture: Capture, requester: Requester): { value: bigint; location: Location } | undefined {
+  const ctx = requester.context;
+  if (!ctx) return undefined;
+  for (const f of capture.files) {
+    if (f.parsed?.format !== 'dmesg') continue;
+    for (const r of f.parsed.records) {
+      if (r.kind !== 'fault-dump' || (requester.unit !== undefined && r.unit !== requester.unit)) continue;
+      const context = r.lines.find((l) => l.kind === 'context');
+      if (!context || context.values[0] !== ctx.hi || context.values[1] !== ctx.lo) continue;
+      const dir = r.lines.find((l) => l.kind === 'pasid-dir');
+      if (dir) return { value: dir.values[0], location: { file: f.name, span: dir.span } };
+    }
+  }
+  return undefined;
+}
+
+function walkScalable(w: WalkContext): WalkResult {
+  const { capture, requester, request: req, result } = w;
   const ctx = requester.context!.decoded;
   const pasid = req.pasid ?? Number(fieldValue(ctx, 'RID_PASID') ?? 0n);
-  if (req.pasid !== undefined && fieldValue(ctx, 'PASIDE') === 0n) {
-    result.fault = fault(0x45);
-    return result;
-  }
+  if (req.pasid !== undefined && fieldValue(ctx, 'PASIDE') === 0n) return failWith(w, FR.SM_CONTEXT_PASIDE_CLEAR, 'context');
   const entry = requester.pasidEntries.find((p) => p.pasid === pasid);
-  result.steps.push({
-    kind: 'pasid-dir',
-    name: 'PASID directory entry',
-    tableAddress: fieldAddressOf(ctx, 'PASIDDIRPTR'),
-    index: pasid >> 6,
-    iovaBits: undefined,
-    visible: false,
-    note: entry
-      ? `not printed by debugfs; present, since PASID ${pasid} has a present table entry`
-      : `not printed by debugfs; PASID ${pasid} has no present table entry`,
-  });
+  const dirTable = fieldAddressOf(ctx, 'PASIDDIRPTR');
+  const dumped = pasid >> 6 === 0 ? dumpedPasidDirEntry(capture, requester) : undefined;
+  if (dumped) {
+    const decoded = decodePasidDirEntry(dumped.value, decodeContextOf(w.unit));
+    result.steps.push({
+      kind: 'pasid-dir',
+      name: 'PASID directory entry',
+      tableAddress: dirTable,
+      index: pasid >> 6,
+      entry: dumped.value,
+      decoded,
+      visible: true,
+      location: dumped.location,
+      note: `${decoded.summary} (from the kernel's fault dump; debugfs does not print it)`,
+    });
+    if ((dumped.value & 1n) === 0n) return failWith(w, FR.PASID_DIR_ENTRY_P, 'context');
+  } else {
+    result.steps.push({
+      kind: 'pasid-dir',
+      name: 'PASID directory entry',
+      tableAddress: dirTable,
+      index: pasid >> 6,
+      visible: false,
+      note: entry ? `not printed by debugfs; present, since PASID ${pasid} has a present table entry` : `not printed by debugfs; PASID ${pasid} has no present table entry`,
+    });
+  }
   if (!entry) {
-    result.fault = fault(0x59);
-    return result;
+    if (!dumped) result.notes.push('debugfs prints neither the PASID directory nor absent PASID entries: the directory entry may be the one not present (0x51).');
+    return failWith(w, FR.PASID_ENTRY_P, 'context');
   }
   result.steps.push({
     kind: 'pasid-entry',
     name: 'PASID table entry',
+    tableAddress: dumped ? dumped.value & ~0xfffn : undefined,
     index: pasid & 0x3f,
     entry: (entry.qwords[2] << 128n) | (entry.qwords[1] << 64n) | entry.qwords[0],
     decoded: entry.decoded,
@@ -196,6 +216,11 @@ function walkScalable(capture: Capture, requester: Requester, req: WalkRequest, 
     location: entry.location,
     note: entry.decoded.summary,
   });
+  const peFault = entry.decoded.findings.find((f) => f.faultReason !== undefined && f.severity === 'error');
+  if (peFault) {
+    result.notes.push(peFault.message);
+    return failWith(w, peFault.faultReason as number, 'context');
+  }
   const pgtt = Number(fieldValue(entry.decoded, 'PGTT') ?? 0n);
   if (pgtt === 4) {
     result.steps.push({ kind: 'pass-through', name: 'pass-through', visible: true, note: 'PGTT = 100: pass-through (IOVA = host address)' });
@@ -204,149 +229,11 @@ function walkScalable(capture: Capture, requester: Requester, req: WalkRequest, 
   if (pgtt === 1) {
     const flpm = Number(fieldValue(entry.decoded, 'FLPM') ?? 0n);
     const root = fieldAddressOf(entry.decoded, 'FSPTPTR') ?? fieldAddressOf(entry.decoded, 'FLPTR') ?? 0n;
-    return walkTable(capture, requester, req, result, { aw: flpm === 1 ? 3 : 2, root, firstLevel: true, scalable: true, pasid });
+    return walkTable(w, { aw: flpm === 1 ? 3 : 2, root, firstLevel: true, pasid });
   }
-  if (pgtt !== 2 && pgtt !== 3) {
-    result.fault = fault(0x5b);
-    return result;
-  }
-  if (pgtt === 3) result.notes.push('Nested translation: only the second stage is walked (the first-stage table is the guest process\'s).');
+  if (pgtt !== 2 && pgtt !== 3) return failWith(w, FR.PASID_TABLE_ENTRY_INV, 'context');
+  if (pgtt === 3) result.notes.push("Nested translation: only the second stage is walked (the first-stage table is the guest process's).");
   const aw = Number(fieldValue(entry.decoded, 'AW') ?? 0n);
   const root = fieldAddressOf(entry.decoded, 'SSPTPTR') ?? 0n;
-  return walkTable(capture, requester, req, result, { aw, root, firstLevel: false, scalable: true, pasid });
-}
-
-interface TableWalk {
-  aw: number;
-  root: bigint;
-  firstLevel: boolean;
-  scalable: boolean;
-  pasid?: number;
-}
-
-function findTable(requester: Requester, capture: Capture, root: bigint, pasid?: number): PageTableView | undefined {
-  const own = requester.tables.find((t) => t.pgd === root && (pasid === undefined || t.pasid === undefined || t.pasid === pasid));
-  if (own) return own;
-  for (const r of capture.requesters.values()) {
-    const t = r.tables.find((x) => x.pgd === root);
-    if (t) return t;
-  }
-  return undefined;
-}
-
-function walkTable(capture: Capture, requester: Requester, req: WalkRequest, result: WalkResult, w: TableWalk): WalkResult {
-  const levels = awLevels(w.aw);
-  const width = w.firstLevel ? (levels === 5 ? 57 : 48) : awBits(w.aw);
-  if (req.iova >> BigInt(width) !== 0n) {
-    result.fault = fault(w.firstLevel ? 0x80 : w.scalable ? 0x83 : 0x4);
-    result.notes.push(`IOVA ${hex(req.iova)} is beyond the ${width}-bit address width of a ${levels}-level table.`);
-    return result;
-  }
-  const table = findTable(requester, capture, w.root, w.pasid);
-  if (!table) result.notes.push(`No page-table dump of the table at ${hex(w.root)} in the capture: its entries cannot be shown.`);
-  const file = capture.files.find((f) => f.name === table?.file);
-  const lines = file?.lines;
-  let tableAddress = w.root;
-  let read = true;
-  let write = true;
-  for (let level = levels; level >= 1; level--) {
-    const shift = levelShift(level);
-    const name = LEVEL_NAMES[level] ?? `level ${level}`;
-    const step: WalkStep = {
-      kind: 'page-table',
-      name,
-      level,
-      tableAddress,
-      index: iovaIndex(req.iova, level),
-      iovaBits: [shift + 8, shift],
-      visible: false,
-      note: '',
-    };
-    result.steps.push(step);
-    // Every row whose IOVA agrees with the request on bits `shift` and up went
-    // through the same entry at this level.
-    const row = table ? rowUnder(table, req.iova, shift) : -1;
-    const value = row >= 0 ? table!.rows.entry(row, level) : undefined;
-    if (!table) {
-      step.note = 'entry not shown (no dump of this table)';
-      result.fault = undefined;
-      result.notes.push('The walk stops here: the capture does not hold this table.');
-      return result;
-    }
-    if (value === undefined || value === 0n) {
-      step.note = 'not present: the dump lists no present leaf below this entry';
-      step.entry = value ?? 0n;
-      step.visible = value !== undefined;
-      result.fault = fault(notPresentReason(w, req.write === true));
-      return result;
-    }
-    step.entry = value;
-    step.visible = true;
-    step.decoded = w.firstLevel ? decodeFlEntry(value, level) : decodeSlEntry(value, level);
-    step.note = step.decoded.summary;
-    const line = table.rows.line(row);
-    const spans = pageTableRowSpans(line, lines?.line(line));
-    step.location = { file: table.file, span: spans[level] ?? { line, start: 0, end: 0 } };
-    const rsvd = step.decoded.findings.find((f) => f.code === 'reserved-bits' || f.code === 'address-beyond-haw');
-    if (rsvd) {
-      result.fault = fault(w.firstLevel ? 0x72 : w.scalable ? 0x7a : 0xc);
-      result.notes.push(rsvd.message);
-      return result;
-    }
-    const info = w.firstLevel ? flInfo(value, level) : slEntryInfo(value, level);
-    read = read && info.read;
-    write = write && info.write;
-    if (req.write ? !write : !read) {
-      result.fault = fault(permissionReason(w, req.write === true));
-      return result;
-    }
-    if (info.leaf) {
-      const size = 1n << BigInt(shift);
-      return finish(result, info.address + (req.iova & (size - 1n)), size, read, write);
-    }
-    tableAddress = info.address;
-  }
-  return result;
-}
-
-/** A row whose IOVA shares the bits above `bit` with the request, or -1. */
-function rowUnder(table: PageTableView, iova: bigint, bit: number): number {
-  const span = 1n << BigInt(bit);
-  const base = iova & ~(span - 1n);
-  const i = floorRow(table.rows, base + span - 1n);
-  return i >= 0 && table.rows.iova(i) >= base ? i : -1;
-}
-
-function flInfo(value: bigint, level: number): { read: boolean; write: boolean; leaf: boolean; address: bigint } {
-  const present = (value & 1n) === 1n;
-  const ps = level > 1 && ((value >> 7n) & 1n) === 1n;
-  const size = BigInt(levelShift(ps ? level : 1));
-  return {
-    read: present,
-    write: present && ((value >> 1n) & 1n) === 1n,
-    leaf: level === 1 || ps,
-    address: value & ((1n << 52n) - 1n) & ~((1n << size) - 1n),
-  };
-}
-
-function notPresentReason(w: TableWalk, isWrite: boolean): number {
-  if (w.firstLevel) return 0x71;
-  if (w.scalable) return 0x79;
-  // QEMU's second-level walk treats an entry without R and W as a permission
-  // failure: the real capture's faults on unmapped IOVAs carry 0x6 and 0x5.
-  return isWrite ? 0x5 : 0x6;
-}
-
-function permissionReason(w: TableWalk, isWrite: boolean): number {
-  if (w.firstLevel) return isWrite ? 0x77 : 0x76;
-  if (w.scalable) return 0x79;
-  return isWrite ? 0x5 : 0x6;
-}
-
-function finish(result: WalkResult, hpa: bigint, size: bigint, read: boolean, write: boolean): WalkResult {
-  result.ok = true;
-  result.hpa = hpa;
-  result.pageSize = size;
-  result.permissions = perms(read, write);
-  return result;
+  return walkTable(w, { aw, root, firstLevel: false, pasid });
 }

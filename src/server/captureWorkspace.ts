@@ -10,7 +10,7 @@ import { parseDump } from '../dumps/registry';
 import { LineIndex } from '../dumps/lineIndex';
 import { buildCaptureFromParsed } from '../model/buildCapture';
 import { parseBdf } from '../model/bdf';
-import type { Capture, ParsedFile } from '../model/types';
+import type { Capture, LeftOutFile, ParsedFile } from '../model/types';
 import { ReverseMap } from '../model/reverseMap';
 import { DocumentAnalysis } from './analysis';
 
@@ -27,21 +27,11 @@ interface DiskFile {
   parsed: ParsedFile;
 }
 
-/** A file of a capture folder that is not part of its capture, and why (the views say so). */
-export interface LeftOutFile {
-  name: string;
-  reason: string;
-  /** Set on the one entry that stands for names not looked at (past MAX_SIBLINGS): how many. */
-  notListed?: number;
-}
-
 export interface CaptureEntry {
   folder: string;
   capture: Capture;
   /** URI of each file of the capture, by its name in the capture. */
   uris: Map<string, string>;
-  /** Files of the folder the capture does not hold (too large, unreadable, beyond MAX_SIBLINGS). */
-  leftOut?: LeftOutFile[];
   /** Built on first use: host page → IOVAs. */
   reverse?: ReverseMap;
 }
@@ -169,7 +159,7 @@ export class CaptureWorkspace {
       uris.set(name, doc.uri);
     }
     files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const entry: CaptureEntry = { folder, capture: buildCaptureFromParsed(files), uris, leftOut };
+    const entry: CaptureEntry = { folder, capture: buildCaptureFromParsed(files, { leftOut }), uris };
     this.captures.set(folder, entry);
     return entry;
   }

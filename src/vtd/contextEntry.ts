@@ -206,3 +206,15 @@ export function decodeScalableContextEntry(qwords: readonly bigint[], ctx: Decod
     summary: present ? parts.join(' ') : 'not present',
   };
 }
+
+/** The translation mode of a unit: which root and context entry layout its tables use. */
+export type TableMode = 'legacy' | 'scalable';
+
+/**
+ * The one decode of a context entry as Linux prints it (hi:lo): legacy
+ * layout, or the low 128 bits of a scalable-mode entry (its upper half is
+ * reserved and never printed).
+ */
+export function decodeContextEntryFor(mode: TableMode, hi: bigint, lo: bigint, ctx: DecodeContext = {}): Structure {
+  return mode === 'scalable' ? decodeScalableContextEntry([lo, hi], ctx) : decodeContextEntry(hi, lo, ctx);
+}

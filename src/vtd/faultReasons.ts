@@ -210,3 +210,76 @@ export function decodeFrcd(hi: bigint, lo: bigint): Structure {
   const summary = `${recorded ? 'F' : 'no fault:'} FR=${faultReasonLabel(fr)} SID=${sid} ${what}`;
   return { type: 'reg-frcd', title: 'Fault Recording Register (FRCD)', width: 128, raw, fields, findings: out, summary };
 }
+
+// ---- fault reasons by name ---------------------------------------------------
+
+/** The fault reasons code refers to, by the names of the table above. */
+export const FR = {
+  ROOT_ENTRY_P: 0x01,
+  CONTEXT_ENTRY_P: 0x02,
+  CONTEXT_ENTRY_INV: 0x03,
+  ADDR_BEYOND_MGAW: 0x04,
+  WRITE: 0x05,
+  READ: 0x06,
+  ROOT_ENTRY_RSVD: 0x0a,
+  CONTEXT_ENTRY_RSVD: 0x0b,
+  PAGING_ENTRY_RSVD: 0x0c,
+  CONTEXT_ENTRY_TT: 0x0d,
+  INTERRUPT_ADDR: 0x0e,
+  IR_REQ_RSVD: 0x20,
+  IR_INDEX_OVER: 0x21,
+  IR_ENTRY_P: 0x22,
+  IR_IRTE_RSVD: 0x24,
+  IR_REQ_COMPAT: 0x25,
+  IR_SID_ERR: 0x26,
+  SM_ROOT_ENTRY_P: 0x39,
+  SM_ROOT_ENTRY_RSVD: 0x3a,
+  SM_CONTEXT_ENTRY_P: 0x41,
+  SM_CONTEXT_ENTRY_RSVD: 0x42,
+  SM_CONTEXT_ENTRY_INV: 0x43,
+  SM_CONTEXT_PASIDE_CLEAR: 0x45,
+  PASID_DIR_ENTRY_P: 0x51,
+  PASID_ENTRY_P: 0x59,
+  PASID_TABLE_ENTRY_INV: 0x5b,
+  FS_PAGING_ENTRY_P: 0x71,
+  FS_PAGING_ENTRY_RSVD: 0x72,
+  SM_SS_PERMISSION: 0x79,
+  SM_SS_PAGING_ENTRY_RSVD: 0x7a,
+  FS_NON_CANONICAL: 0x80,
+  FS_PAGING_ENTRY_US: 0x81,
+  SM_ADDR_BEYOND_MAX: 0x83,
+  SM_WRITE: 0x85,
+  SM_READ: 0x86,
+  SM_INTERRUPT_ADDR: 0x87,
+  FS_BIT_UPDATE_FAILED: 0x91,
+} as const;
+
+/**
+ * What QEMU's intel-iommu records where the specification's scalable-mode
+ * rules give `spec`. QEMU reaches the root and context entries, and walks
+ * second-level tables, with the code it uses in legacy mode
+ * (vtd_get_root_entry / vtd_dev_to_context_entry / vtd_iova_to_slpte in
+ * hw/i386/intel_iommu.c): 0x01, 0x02, 0x03, 0x0B, 0x04, 0x05 / 0x06, 0x0C,
+ * 0x0E; its PASID-table and first-stage checks (QEMU 10.0+, x-flts) record
+ * the scalable-mode codes. `write` picks 0x05 or 0x06 for a second-level
+ * entry without R and W.
+ */
+export function qemuScalableReason(spec: number, write: boolean, stage: 'context' | 'second' | 'first'): number {
+  if (stage === 'first') return spec;
+  if (spec === FR.SM_SS_PERMISSION) return write ? FR.WRITE : FR.READ;
+  return QEMU_LEGACY_CODE.get(spec) ?? spec;
+}
+
+/** Scalable-mode codes of the specification and the legacy code QEMU records for them instead. */
+const QEMU_LEGACY_CODE: ReadonlyMap<number, number> = new Map([
+  [FR.SM_READ, FR.READ],
+  [FR.SM_WRITE, FR.WRITE],
+  [FR.SM_INTERRUPT_ADDR, FR.INTERRUPT_ADDR],
+  [FR.SM_ROOT_ENTRY_P, FR.ROOT_ENTRY_P],
+  [FR.SM_ROOT_ENTRY_RSVD, FR.ROOT_ENTRY_RSVD],
+  [FR.SM_CONTEXT_ENTRY_P, FR.CONTEXT_ENTRY_P],
+  [FR.SM_CONTEXT_ENTRY_RSVD, FR.CONTEXT_ENTRY_RSVD],
+  [FR.SM_CONTEXT_ENTRY_INV, FR.CONTEXT_ENTRY_INV],
+  [FR.SM_ADDR_BEYOND_MAX, FR.ADDR_BEYOND_MGAW],
+  [FR.SM_SS_PAGING_ENTRY_RSVD, FR.PAGING_ENTRY_RSVD],
+]);

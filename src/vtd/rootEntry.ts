@@ -89,3 +89,8 @@ export function decodeScalableRootEntry(hi: bigint, lo: bigint, ctx: DecodeConte
     summary: parts.length ? parts.join(' ') : 'not present',
   };
 }
+
+/** The one decode of a root entry as Linux prints it (hi:lo), in the unit's mode. */
+export function decodeRootEntryFor(mode: 'legacy' | 'scalable', hi: bigint, lo: bigint, ctx: DecodeContext = {}): Structure {
+  return mode === 'scalable' ? decodeScalableRootEntry(hi, lo, ctx) : decodeRootEntry(hi, lo, ctx);
+}

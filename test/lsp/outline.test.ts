@@ -392,7 +392,8 @@ describe('language server: outline, folding, semantic tokens and workspace symbo
 
     // Other captures are open too (the scalable fixture's folder has a DID 8 of its own).
     const did8 = await workspaceSymbols('DID 8');
-    assert.ok(did8.every((s) => s.name === 'DID 8'));
+    // The debugfs fixtures' folder has two units: its domains are named with their unit.
+    assert.ok(did8.every((s) => /^(dmar\d+ )?DID 8$/.test(s.name)), did8.map((s) => s.name).join(', '));
     const ich9 = did8.filter((s) => (s.location as { uri: string }).uri.startsWith(pathToFileURL(legacyCaptureDir).toString() + '/'));
     assert.equal(ich9.length, 1);
     assert.equal(where(ich9[0]), 'dmar_translation_struct:8');

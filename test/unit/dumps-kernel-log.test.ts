@@ -146,9 +146,14 @@ describe('kernel log parser', () => {
       assert.equal(sata.segment, 0);
     });
 
-    it('keeps unrelated lines that mention DMAR or iommu as other', () => {
+    it('keeps unrelated lines that mention DMAR or iommu as other, and reads the lines that name the machine', () => {
       const acpi = r.records.find((x) => recordLine(x) === 33);
-      assert.equal(acpi?.kind, 'other'); // "ACPI: DMAR 0x000000003FFE2347 ..."
+      assert.equal(acpi?.kind, 'dmar-info'); // "ACPI: DMAR 0x000000003FFE2347 ..."
+      assert.equal(acpi?.kind === 'dmar-info' && acpi.key, 'acpi-dmar');
+      assert.ok(acpi?.kind === 'dmar-info' && acpi.value.includes('BOCHS  BXPC'), 'the OEM ids of the ACPI DMAR table');
+      assert.equal(info(r.records, 'dmi')[0].value, 'QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014');
+      const reserving = r.records.find((x) => recordLine(x) === 41);
+      assert.equal(reserving?.kind, 'other'); // "ACPI: Reserving DMAR table memory at ..."
       const cmdline = r.records.find((x) => recordLine(x) === 1);
       assert.equal(cmdline?.kind, 'other'); // "Command line: ... intel_iommu=on ..."
     });

@@ -7,6 +7,7 @@ import { buildCapture } from '../../src/model/buildCapture';
 import { mdCode, mdEscape } from '../../src/server/features/markdown';
 import { requesterMarkdown } from '../../src/server/features/hover';
 import { legacyCaptureText } from '../helpers';
+import { findRequester } from '../../src/model/keys';
 
 const HOSTILE = [
   '<img src=x onerror="fetch(\'http://127.0.0.1:9/x\')">',
@@ -63,7 +64,7 @@ describe('Markdown escaping of dump text', () => {
       { name: 'dmar_translation_struct', text: dmar },
       { name: 'interrupts', text: interrupts },
     ]);
-    assert.equal(capture.requesters.get(0x20)?.unit, unit, 'the parser kept the unit name as the dump says');
+    assert.equal(findRequester(capture, 0x20)?.unit, unit, 'the parser kept the unit name as the dump says');
     const md = requesterMarkdown(capture, 0x20) ?? '';
     const text = shown(md);
     assert.ok(text.includes(`**Requester 00:04.0** on ${unit}`), text);

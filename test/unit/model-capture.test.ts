@@ -5,6 +5,7 @@ import { buildCapture } from '../../src/model/buildCapture';
 import { parseBdf } from '../../src/model/bdf';
 import { ReverseMap } from '../../src/model/reverseMap';
 import { translate } from '../../src/model/walk';
+import { findDomain, findRequester } from '../../src/model/keys';
 import type { Capture, CaptureFile } from '../../src/model/types';
 import { legacyCaptureDir } from '../helpers';
 
@@ -45,7 +46,7 @@ describe('capture model on the real legacy capture', () => {
   });
 
   it('decodes the edu device context entry 0x701:0x1b1f001 (P, TT 0, 39-bit 3-level, DID 7, SLPTPTR 0x1b1f000)', () => {
-    const edu = capture.requesters.get(sid('00:05.0'))!;
+    const edu = findRequester(capture, sid('00:05.0'))!;
     assert.equal(edu.did, 7);
     assert.equal(edu.aw, 1);
     assert.equal(edu.levels, 3);
@@ -55,12 +56,13 @@ describe('capture model on the real legacy capture', () => {
   });
 
   it('puts the three ICH9 functions of IOMMU group 6 in one domain (DID 8) with one table', () => {
-    const d = capture.domains.get(8)!;
-    assert.deepEqual(d.requesters.map((s) => s), [sid('00:1f.0'), sid('00:1f.2'), sid('00:1f.3')]);
+    const d = findDomain(capture, 8, 'dmar0')!;
+    assert.equal(d.key, 'dmar0/8');
+    assert.deepEqual(d.requesters.map((r) => r.sid), [sid('00:1f.0'), sid('00:1f.2'), sid('00:1f.3')]);
     assert.equal(d.pgd, 0x2004000n);
     assert.equal(d.table?.rows.count, 4234);
     assert.equal(d.duplicateTables.length, 2, 'the 6.1 kernel dumps the group domain once per device');
-    assert.deepEqual(capture.groups.get(6), [sid('00:1f.0'), sid('00:1f.2'), sid('00:1f.3')]);
+    assert.deepEqual(capture.groups.get(6)?.map((r) => r.sid), [sid('00:1f.0'), sid('00:1f.2'), sid('00:1f.3')]);
     assert.ok(!capture.findings.some((f) => f.code === 'group-did-mismatch'));
   });
 
@@ -85,7 +87,7 @@ describe('capture model on the real legacy capture', () => {
     assert.equal(one.linkedBy, 'trace');
     assert.equal(one.irqs[0]?.hwirq, 2, 'IRTE 1 serves IOAPIC pin 2 (the timer)');
     // virtio-blk 00:04.0 has three MSI vectors and three IRTEs (17, 18, 19).
-    const blk = capture.requesters.get(sid('00:04.0'))!;
+    const blk = findRequester(capture, sid('00:04.0'))!;
     assert.deepEqual(blk.irteIndices, [17, 18, 19]);
     assert.deepEqual(blk.irqs.map((q) => q.irq), ['25', '26', '27']);
   });

@@ -20,13 +20,13 @@ describe('simulation views: the guest\'s tables as debugfs prints them', () => {
     const sim = new Simulation(loadScenario(SEEDED).scenario!, { capture }).run();
     const reread = buildCapture(simDebugfs(sim.world).files);
     for (const r of capture.requesters.values()) {
-      const again = reread.requesters.get(r.sid);
+      const again = reread.requesters.get(r.key);
       assert.ok(again, `${r.bdf} is reprinted`);
       assert.deepEqual([again.root?.hi, again.root?.lo, again.context?.hi, again.context?.lo], [r.root?.hi, r.root?.lo, r.context?.hi, r.context?.lo], r.bdf);
     }
     for (const d of capture.domains.values()) {
       if (!d.table) continue;
-      const mine = reread.domains.get(d.did);
+      const mine = reread.domains.get(d.key);
       assert.ok(mine?.table, `domain ${d.did} has its table`);
       const leaves = (rows: Parameters<typeof mappingsOf>[0]) => [...mappingsOf(rows)].map(({ row: _row, ...m }) => m);
       assert.deepEqual(leaves(mine.table.rows), leaves(d.table.rows), `domain ${d.did}`);

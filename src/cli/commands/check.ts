@@ -18,7 +18,7 @@ export function runCheck(argv: string[], io: CommandIO): number {
   for (const path of args.positional) {
     const read = readCapture(path);
     for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-    const capture = buildCapture(read.files);
+    const capture = buildCapture(read.files, { leftOut: read.skipped });
     const isDir = statSync(path).isDirectory();
     for (const f of capture.findings) all.push({ ...f, path: isDir && f.file ? join(path, f.file) : path });
   }

@@ -14,7 +14,7 @@ export function runDecode(argv: string[], io: CommandIO): number {
   const path = args.positional[0];
   const read = readCapture(path);
   for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-  const capture = buildCapture(read.files);
+  const capture = buildCapture(read.files, { leftOut: read.skipped });
   const ctx = decodeContextOf(capture.units[0]);
   const files = capture.files.map((f) => {
     const p = f.parsed;

@@ -2,7 +2,7 @@
 
 import { buildCapture } from '../../model/buildCapture';
 import { ReverseMap } from '../../model/reverseMap';
-import { formatBdf } from '../../model/bdf';
+import { multiUnit, requesterName } from '../../model/keys';
 import { hex, parseNumber, sizeName } from '../../vtd/u64';
 import { readCapture } from '../captureFolder';
 import { flagString, parseArgs, UsageError } from '../args';
@@ -19,11 +19,12 @@ export function runReverse(argv: string[], io: CommandIO): number {
   if (hpa === undefined) throw new UsageError(`--hpa ${hpaText}: expected a 64-bit number`);
   const read = readCapture(args.positional[0]);
   for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-  const capture = buildCapture(read.files);
+  const capture = buildCapture(read.files, { leftOut: read.skipped });
   const hits = new ReverseMap(capture).lookup(hpa);
   const list = hits.map(({ hit, iova }) => ({
     did: hit.did,
-    requesters: hit.requesters.map(formatBdf),
+    unit: hit.domain.unit,
+    requesters: hit.requesters.map((r) => requesterName(capture, r)),
     iova,
     pageIova: hit.mapping.iova,
     pageSize: hit.mapping.size,
@@ -41,7 +42,7 @@ export function runReverse(argv: string[], io: CommandIO): number {
     io.out(
       renderTable(
         ['DID', 'requesters', 'IOVA', 'page', 'perm', 'where'],
-        list.map((m) => [String(m.did), m.requesters.join(' '), hex(m.iova), `${hex(m.pageIova)} (${sizeName(m.pageSize)})`, m.permissions, `${m.file}:${m.line}`]),
+        list.map((m) => [multiUnit(capture) && m.unit ? `${m.unit} ${m.did}` : String(m.did), m.requesters.join(' '), hex(m.iova), `${hex(m.pageIova)} (${sizeName(m.pageSize)})`, m.permissions, `${m.file}:${m.line}`]),
       ),
     );
   }

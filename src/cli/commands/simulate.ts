@@ -54,7 +54,7 @@ export function runSimulate(argv: string[], io: CommandIO): number {
   if (captureDir !== undefined) {
     const read = readCapture(captureDir);
     for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-    capture = buildCapture(read.files);
+    capture = buildCapture(read.files, { leftOut: read.skipped });
   }
   const { sim, result } = runScenario(scenario, { record: steps !== undefined, capture });
   const events = steps === undefined ? result.events : firstEvents(sim, steps);

@@ -1,7 +1,7 @@
-// viommu translate CAPTURE --bdf BB:DD.F --iova ADDR [--pasid N] [--write] [--json]
+// viommu translate CAPTURE --bdf [SSSS:]BB:DD.F --iova ADDR [--pasid N] [--unit dmarN] [--write] [--json]
 
 import { buildCapture } from '../../model/buildCapture';
-import { parseBdf } from '../../model/bdf';
+import { parseRequesterName } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
 import { hex, parseNumber, qwordsHex, sizeName } from '../../vtd/u64';
 import { readCapture } from '../captureFolder';
@@ -11,13 +11,13 @@ import { toJson } from '../json';
 import type { CommandIO } from './io';
 
 export function runTranslate(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, ['bdf', 'iova', 'pasid'], ['write', 'json']);
+  const args = parseArgs(argv, ['bdf', 'iova', 'pasid', 'unit'], ['write', 'json']);
   if (args.positional.length !== 1) throw new UsageError('translate takes one CAPTURE folder');
   const bdfText = flagString(args, 'bdf');
   const iovaText = flagString(args, 'iova');
   if (!bdfText || !iovaText) throw new UsageError('translate needs --bdf BB:DD.F and --iova ADDR');
-  const sid = parseBdf(bdfText);
-  if (sid === undefined) throw new UsageError(`--bdf ${bdfText}: expected BB:DD.F such as 00:02.0`);
+  const name = parseRequesterName(bdfText);
+  if (name === undefined) throw new UsageError(`--bdf ${bdfText}: expected BB:DD.F such as 00:02.0, or SSSS:BB:DD.F with its PCI segment`);
   const iova = parseNumber(iovaText);
   if (iova === undefined) throw new UsageError(`--iova ${iovaText}: expected a 64-bit number (0x... or decimal)`);
   const pasidText = flagString(args, 'pasid');
@@ -26,19 +26,23 @@ export function runTranslate(argv: string[], io: CommandIO): number {
 
   const read = readCapture(args.positional[0]);
   for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-  const capture = buildCapture(read.files);
-  const result = translate(capture, { sid, iova, pasid: pasid === undefined ? undefined : Number(pasid), write: args.flags.has('write') });
+  const capture = buildCapture(read.files, { leftOut: read.skipped });
+  const unit = flagString(args, 'unit');
+  const result = translate(capture, { sid: name.sid, segment: name.segment, unit, iova, pasid: pasid === undefined ? undefined : Number(pasid), write: args.flags.has('write') });
   if (args.flags.has('json')) {
     io.out(toJson(walkJson(result)));
   } else {
     io.out(renderWalk(result, bdfText));
   }
-  return result.ok ? 0 : 1;
+  // 0 translated; 1 a fault (or an interrupt-window request); 3 unknown: the capture lacks what the walk needs.
+  return result.ok ? 0 : result.outcome === 'unknown' ? 3 : 1;
 }
 
 export function walkJson(r: WalkResult): unknown {
   return {
     ok: r.ok,
+    outcome: r.outcome,
+    platform: r.platform,
     hpa: r.hpa,
     pageSize: r.pageSize,
     permissions: r.permissions,
@@ -56,6 +60,10 @@ export function walkJson(r: WalkResult): unknown {
       location: s.location ? { file: s.location.file, line: s.location.span.line + 1, column: s.location.span.start + 1 } : undefined,
     })),
     fault: r.fault ? { reason: r.fault.reason, name: r.fault.name, description: r.fault.description } : undefined,
+    alternative: r.alternative ? { on: r.alternative.on, reason: r.alternative.reason, name: r.alternative.name, description: r.alternative.description } : undefined,
+    suppressed: r.suppressed,
+    recordedPasid: r.recordedPasid,
+    unknown: r.unknown,
     notes: r.notes,
   };
 }
@@ -72,10 +80,13 @@ export function renderWalk(r: WalkResult, bdf: string): string {
   ]);
   const head = `${r.request.write ? 'write' : 'read'} ${bdf} IOVA ${hex(r.request.iova)}${r.request.pasid !== undefined ? ` PASID ${r.request.pasid}` : ''}`;
   const table = renderTable(['step', 'table', 'index', 'IOVA bits', 'entry', 'where', 'decoded'], rows);
-  const outcome = r.ok
-    ? `=> host address ${hex(r.hpa!)} (${sizeName(r.pageSize!)} page, ${r.permissions})`
-    : r.fault
-      ? `=> fault ${hex(r.fault.reason, 2)} ${r.fault.name}: ${r.fault.description}`
-      : '=> the capture does not show enough to finish the walk';
+  const outcome =
+    r.outcome === 'translated'
+      ? `=> host address ${hex(r.hpa!)} (${sizeName(r.pageSize!)} page, ${r.permissions})`
+      : r.outcome === 'fault' && r.fault
+        ? `=> fault ${hex(r.fault.reason, 2)} ${r.fault.name}: ${r.fault.description}${r.platform === 'qemu' ? " (as QEMU's intel-iommu records it)" : ''}${r.suppressed ? ' (not recorded: FPD = 1)' : ''}`
+        : r.outcome === 'interrupt-window'
+          ? '=> not a DMA translation: the interrupt window'
+          : `=> unknown: ${r.unknown ?? 'the capture does not show enough to finish the walk'}`;
   return [head, table, outcome, ...r.notes.map((n) => `note: ${n}`)].join('\n');
 }

@@ -163,3 +163,22 @@ export function matchGroupLine(body: string, line: number, offset: number): Dmar
     ...(addr ? { bdf: requesterId(addr), segment: addr.segment } : {}),
   };
 }
+
+/**
+ * The lines that name the machine: "DMI: <vendor> <product>, BIOS ..."
+ * (key 'dmi') and the ACPI DMAR table with its OEM ids, "ACPI: DMAR
+ * 0x000000003FFE2347 000098 (v01 BOCHS  BXPC ...)" (key 'acpi-dmar'), whose
+ * values are the rest of the line. QEMU's firmware signs its tables BOCHS /
+ * BXPC and its DMI names QEMU.
+ */
+export function matchMachineLine(line: string, n: number, body: number): DmarInfoRecord | undefined {
+  for (const [head, key] of [
+    ['DMI: ', 'dmi'],
+    ['ACPI: DMAR ', 'acpi-dmar'],
+  ] as const) {
+    if (!line.startsWith(head, body)) continue;
+    const value = trimEndBlanks(line.slice(body + head.length));
+    return { kind: 'dmar-info', key, value, span: { line: n, start: body, end: body + head.length + value.length } };
+  }
+  return undefined;
+}

@@ -14,7 +14,7 @@ import { FAULT_ERAS } from './types';
 import { splitLinePrefix, type LinePrefix, type PrefixStyle } from './linePrefix';
 import { faultEra, isMismatch, matchDmaFault, matchIrFault, readReason, type DmaFaultMatch, type IrFaultMatch, type ReasonField } from './faultLines';
 import { matchDumpHeader, matchDumpLine } from './faultDump';
-import { matchGroupLine, matchInfoMessage, type Message } from './infoLines';
+import { matchGroupLine, matchInfoMessage, matchMachineLine, type Message } from './infoLines';
 import { readDec, trimEndBlanksLength } from './scan';
 import { requesterId } from './pciName';
 
@@ -24,8 +24,12 @@ import { requesterId } from './pciName';
  */
 export const MAX_KERNEL_LINE = 8192;
 
-/** Words of which a line must name one to be read as an IOMMU line (see line()). */
-const IOMMU_WORDS = ['DMAR', 'INTR-REMAP', 'iommu', 'dmar'];
+/**
+ * Words of which a line must name one to be read as an IOMMU line (see
+ * line()); "DMI: " names the machine (QEMU or hardware), which decides what
+ * the walks of the capture say a fault records.
+ */
+const IOMMU_WORDS = ['DMAR', 'INTR-REMAP', 'iommu', 'dmar', 'DMI: '];
 
 /** How many lines after its first half the "[fault reason]" line of the two-line format may come. */
 const TWO_LINE_WINDOW = 3;
@@ -118,6 +122,7 @@ class KernelLogParser {
       this.sawKernelPrefix = style === 'timestamp' || style === 'syslog';
     }
     const maybeOurs =
+      line.indexOf('DMI: ') >= 0 ||
       line.indexOf('DMAR') >= 0 ||
       line.indexOf('INTR-REMAP') >= 0 ||
       line.indexOf('iommu') >= 0 ||
@@ -183,6 +188,12 @@ class KernelLogParser {
     if (line.indexOf('[fault reason ', body) >= 0 && line.indexOf('Request device', body) < 0) {
       this.ours++;
       this.warn('fault-reason-without-fault', 'A "[fault reason NN]" line with no two-line fault line just before it.', bodySpan);
+      return true;
+    }
+
+    const machine = matchMachineLine(line, n, body);
+    if (machine) {
+      this.records.push(withTime(machine, prefix.time));
       return true;
     }
 

@@ -102,8 +102,9 @@ export interface UnitInfoRecord {
  * 'ioapic-under-drhd', 'hpet-under-drhd', 'ir-queued-invalidation',
  * 'queued-invalidation', 'register-invalidation', 'batching-disallowed',
  * 'strict-policy', 'default-domain', 'scalable-mode', 'vtd-initialised',
- * 'group-add', 'group-remove', 'callbacks-suppressed', and 'message' for any
- * other DMAR / DMAR-IR / iommu line.
+ * 'group-add', 'group-remove', 'callbacks-suppressed', the machine lines
+ * 'dmi' and 'acpi-dmar', and 'message' for any other DMAR / DMAR-IR / iommu
+ * line.
  */
 export interface DmarInfoRecord {
   kind: 'dmar-info';

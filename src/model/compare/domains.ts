@@ -4,10 +4,10 @@
 // captures have: its requesters and levels, then its mappings leaf by leaf in
 // IOVA order, contiguous runs of the same change reported as one range.
 
-import { formatBdf } from '../bdf';
 import { mappingsOf } from '../mappings';
 import type { Capture, Domain, Location, Mapping, PageTableView } from '../types';
 import { hex, sizeName } from '../../vtd/u64';
+import { multiUnit } from '../keys';
 import { valueChange } from './fieldDiff';
 import type { Difference, FieldChange } from './types';
 
@@ -15,9 +15,14 @@ function keyOf(d: Domain): string {
   return d.pgd !== undefined ? `${d.unit ?? ''}:${d.pgd.toString(16)}` : `${d.unit ?? ''}:did${d.did}`;
 }
 
-function domainName(d: Domain): string {
-  const who = d.requesters.map(formatBdf).join(', ');
-  return `domain ${d.did}${d.pgd !== undefined ? ` at ${hex(d.pgd)}` : ''}${who ? ` (${who})` : ''}`;
+function bdfs(d: Domain): string {
+  return d.requesters.map((r) => r.bdf).join(', ');
+}
+
+/** "domain 4 at 0x1a9a000 (00:02.0)", with the unit ("domain dmar1 4 ...") when either capture has several. */
+function domainName(d: Domain, withUnit: boolean): string {
+  const who = bdfs(d);
+  return `domain ${withUnit && d.unit ? `${d.unit} ` : ''}${d.did}${d.pgd !== undefined ? ` at ${hex(d.pgd)}` : ''}${who ? ` (${who})` : ''}`;
 }
 
 function tableLocation(t: PageTableView | undefined): Location | undefined {
@@ -30,7 +35,7 @@ function rowLocation(t: PageTableView, row: number): Location {
 
 function byKey(c: Capture): Map<string, Domain> {
   const out = new Map<string, Domain>();
-  for (const d of [...c.domains.values()].sort((x, y) => x.did - y.did)) if (!out.has(keyOf(d))) out.set(keyOf(d), d);
+  for (const d of c.domains.values()) if (!out.has(keyOf(d))) out.set(keyOf(d), d);
   return out;
 }
 
@@ -97,14 +102,14 @@ function mappingRuns(ta: PageTableView, tb: PageTableView): Run[] {
   return runs;
 }
 
-function runDifference(d: Domain, ta: PageTableView, tb: PageTableView, run: Run): Difference {
+function runDifference(d: Domain, withUnit: boolean, ta: PageTableView, tb: PageTableView, run: Run): Difference {
   const range = `IOVA ${hex(run.start)}–${hex(run.end - 1n)} (${sizeName(run.end - run.start)}${run.leaves > 1 ? `, ${run.leaves} pages` : ''})`;
   const { a, b } = run.first;
   const detail =
     run.change === 'removed' ? `${range} no longer mapped; it was ${leafText(a as Mapping)}` : run.change === 'added' ? `${range} newly mapped ${leafText(b as Mapping)}` : `${range} ${run.fieldNames.split(',').includes('ADDR') ? 'remapped' : 'changed'}`;
   return {
     section: 'mappings',
-    subject: domainName(d),
+    subject: domainName(d, withUnit),
     change: run.change,
     detail,
     fields: run.change === 'changed' ? run.fields : undefined,
@@ -116,21 +121,22 @@ function runDifference(d: Domain, ta: PageTableView, tb: PageTableView, run: Run
 export function compareDomains(a: Capture, b: Capture): Difference[] {
   const left = byKey(a);
   const right = byKey(b);
+  const withUnit = multiUnit(a) || multiUnit(b);
   const out: Difference[] = [];
   for (const key of [...new Set([...left.keys(), ...right.keys()])].sort()) {
     const l = left.get(key);
     const r = right.get(key);
     if (l && r) {
       const fields = [
-        ...valueChange('requesters', 'Requesters', l.requesters.map(formatBdf).join(', '), r.requesters.map(formatBdf).join(', ')),
+        ...valueChange('requesters', 'Requesters', bdfs(l), bdfs(r)),
         ...valueChange('levels', 'Paging levels', l.levels?.toString(), r.levels?.toString()),
       ];
-      if (fields.length) out.push({ section: 'domains', subject: domainName(l), change: 'changed', fields, left: tableLocation(l.table), right: tableLocation(r.table) });
-      if (l.table && r.table) out.push(...mappingRuns(l.table, r.table).map((run) => runDifference(l, l.table as PageTableView, r.table as PageTableView, run)));
+      if (fields.length) out.push({ section: 'domains', subject: domainName(l, withUnit), change: 'changed', fields, left: tableLocation(l.table), right: tableLocation(r.table) });
+      if (l.table && r.table) out.push(...mappingRuns(l.table, r.table).map((run) => runDifference(l, withUnit, l.table as PageTableView, r.table as PageTableView, run)));
     } else if (l) {
-      out.push({ section: 'domains', subject: domainName(l), change: 'removed', detail: `DID ${l.did}, ${l.table?.rows.count ?? 0} leaves`, left: tableLocation(l.table) });
+      out.push({ section: 'domains', subject: domainName(l, withUnit), change: 'removed', detail: `DID ${l.did}, ${l.table?.rows.count ?? 0} leaves`, left: tableLocation(l.table) });
     } else if (r) {
-      out.push({ section: 'domains', subject: domainName(r), change: 'added', detail: `DID ${r.did}, ${r.table?.rows.count ?? 0} leaves`, right: tableLocation(r.table) });
+      out.push({ section: 'domains', subject: domainName(r, withUnit), change: 'added', detail: `DID ${r.did}, ${r.table?.rows.count ?? 0} leaves`, right: tableLocation(r.table) });
     }
   }
   return out;

@@ -1,4 +1,4 @@
-// Requesters compared by source id: a requester only one capture knows is one
+// Requesters compared by (segment, unit, source id): a requester only one capture knows is one
 // difference; otherwise its context entry, its PASID entries and its IOMMU
 // group are compared field by field. Root entries are compared once per bus.
 
@@ -94,10 +94,11 @@ function rootDiff(a: Capture, b: Capture): Difference[] {
 
 export function compareRequesters(a: Capture, b: Capture): Difference[] {
   const out: Difference[] = [...rootDiff(a, b)];
-  const sids = [...new Set([...a.requesters.keys(), ...b.requesters.keys()])].sort((x, y) => x - y);
-  for (const sid of sids) {
-    const l = a.requesters.get(sid);
-    const r = b.requesters.get(sid);
+  // Keys are (segment, unit, source id): they sort in that order.
+  const keys = [...new Set([...a.requesters.keys(), ...b.requesters.keys()])].sort();
+  for (const key of keys) {
+    const l = a.requesters.get(key);
+    const r = b.requesters.get(key);
     const lk = known(l);
     const rk = known(r);
     if (lk && rk) out.push(...contextDiff(l, r), ...pasidDiff(l, r), ...groupDiff(l, r));

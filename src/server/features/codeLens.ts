@@ -13,6 +13,7 @@ import { COMMANDS, type TranslateParams } from '../../protocol';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import { captureFileOf } from './crossRefs';
 import type { Feature } from './feature';
+import { domainName, requesterName } from '../../model/keys';
 
 /** Past this many blocks or rows a file gets no more lenses (one per line would be noise, and slow). */
 export const MAX_LENSED_ITEMS = 1000;
@@ -61,9 +62,9 @@ function domainOfBlock(capture: Capture, file: string, blockIndex: number, pgd: 
 }
 
 function domainTitle(capture: Capture, found: { domain: Domain; repeatOf?: number }): string {
-  const devices = found.domain.requesters.map((s) => capture.requesters.get(s)?.bdf ?? formatBdf(s)).join(' ');
+  const devices = found.domain.requesters.map((r) => requesterName(capture, r)).join(' ');
   const repeat = found.repeatOf !== undefined ? ` (the table of line ${found.repeatOf + 1}, dumped again)` : '';
-  return `DID ${found.domain.did}: ${devices}${repeat}`;
+  return `${domainName(capture, found.domain)}: ${devices}${repeat}`;
 }
 
 function pageTableLenses(workspace: CaptureWorkspace, uri: string, blocks: readonly DomainBlock[]): CodeLens[] {

@@ -13,7 +13,8 @@ import type { TraceEvent } from '../../dumps/qemuTrace/index';
 import { recordLine } from '../../dumps/kernelLog/index';
 import type { DomainBlock } from '../../dumps/debugfs/domainTranslation';
 import { pageTableRowTokenColumns } from '../../dumps/debugfs/pageTableRowScanner';
-import type { Capture, Location, PageTableView, ParsedFile } from '../../model/types';
+import type { Capture, Domain, Location, PageTableView, ParsedFile, Requester } from '../../model/types';
+import { domainOf, findDomain, findRequester } from '../../model/keys';
 import { findMapping, mappingOfRow, rowAtLine } from '../../model/mappings';
 import { pageTableRowSpans } from '../../model/decodeFile';
 import { makeSid, parseBdf } from '../../model/bdf';
@@ -22,11 +23,16 @@ import { reverseMapOf, type CaptureEntry } from '../captureWorkspace';
 import { bdfAt } from './textAt';
 
 /** What a place in a dump names. */
+/**
+ * What a place names. A requester is (segment, unit, source id) and a domain
+ * (unit, DID): a file that says which unit or segment fills them in, the
+ * others leave them out (then the first match stands).
+ */
 export type Subject =
-  | { kind: 'requester'; sid: number }
-  | { kind: 'domain'; did: number }
+  | { kind: 'requester'; sid: number; unit?: string; segment?: number }
+  | { kind: 'domain'; did: number; unit?: string }
   /** An address a requester put on the bus (a fault, a trace event, a page-table row). */
-  | { kind: 'iova'; sid: number; iova: bigint; write?: boolean }
+  | { kind: 'iova'; sid: number; unit?: string; segment?: number; iova: bigint; write?: boolean }
   /** The host page a page-table leaf points at. */
   | { kind: 'host-page'; hpa: bigint };
 
@@ -77,11 +83,13 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
   switch (p.format) {
     case 'dmar_translation_struct':
       for (const table of p.records) {
+        const unit = table.unit;
         for (const row of table.rows) {
           const sid = makeSid(row.bus, row.dev, row.fn);
-          sink({ kind: 'requester', sid }, spanOf(row, 'bdf'));
-          const did = row.pasid < 0 ? capture.requesters.get(sid)?.did : pasidEntryDid(capture, sid, row.pasid);
-          if (did !== undefined) sink({ kind: 'domain', did }, row.pasid < 0 ? spanOf(row, 'context') : spanOf(row, 'pasidEntry'));
+          sink({ kind: 'requester', sid, unit }, spanOf(row, 'bdf'));
+          const r = findRequester(capture, sid, { unit });
+          const did = row.pasid < 0 ? r?.did : pasidEntryDid(r, row.pasid);
+          if (did !== undefined) sink({ kind: 'domain', did, unit }, row.pasid < 0 ? spanOf(row, 'context') : spanOf(row, 'pasidEntry'));
         }
       }
       return;
@@ -89,14 +97,14 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
       p.records.forEach((block) => {
         if (line !== undefined && (line < block.span.line || line > block.lastLine)) return;
         const sid = makeSid(block.bus, block.dev, block.fn);
-        sink({ kind: 'requester', sid }, block.deviceSpan);
-        const did = didOfPgd(capture, block.pgd);
-        if (did !== undefined) sink({ kind: 'domain', did }, block.pgdSpan);
+        sink({ kind: 'requester', sid, segment: block.segment }, block.deviceSpan);
+        const d = domainOfPgd(capture, block.pgd);
+        if (d !== undefined) sink({ kind: 'domain', did: d.did, unit: d.unit }, block.pgdSpan);
         if (line !== undefined && line > block.span.line) pageTableRowMentions(block, sid, line, file.lines.line(line), sink);
       });
       return;
     case 'ir_translation_struct':
-      for (const table of p.records) for (const e of table.entries) sink({ kind: 'requester', sid: e.sid }, spanOf(e, 'sid'));
+      for (const table of p.records) for (const e of table.entries) sink({ kind: 'requester', sid: e.sid, unit: table.unit }, spanOf(e, 'sid'));
       return;
     case 'proc_interrupts':
       for (const table of p.records) {
@@ -104,12 +112,12 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
           if (row.requesterId === undefined || (line !== undefined && row.line !== line)) continue;
           const text = file.lines.line(row.line);
           const span = row.hwirq !== undefined ? wordSpan(text, row.line, String(row.hwirq), row.chip ? Math.max(0, text?.indexOf(row.chip) ?? 0) : 0) : undefined;
-          sink({ kind: 'requester', sid: row.requesterId }, span ?? spanOf(row, row.name !== undefined ? 'name' : 'line'));
+          sink({ kind: 'requester', sid: row.requesterId, segment: row.segment }, span ?? spanOf(row, row.name !== undefined ? 'name' : 'line'));
         }
       }
       return;
     case 'iommu_groups':
-      for (const g of p.records) for (const d of g.devices) sink({ kind: 'requester', sid: makeSid(d.bus, d.dev, d.fn) }, d.span);
+      for (const g of p.records) for (const d of g.devices) sink({ kind: 'requester', sid: makeSid(d.bus, d.dev, d.fn), segment: d.segment }, d.span);
       return;
     case 'dmesg':
       for (const r of line === undefined ? p.records : recordsOnLine(p.records, line, recordLine)) {
@@ -129,8 +137,8 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
     case 'invalidation_queue':
       for (const inv of capture.invalidations) {
         if (inv.location.file !== file.name) continue;
-        if (inv.info.sid !== undefined) sink({ kind: 'requester', sid: inv.info.sid }, inv.location.span);
-        if (inv.info.did !== undefined && inv.info.granularity !== 'global') sink({ kind: 'domain', did: inv.info.did }, inv.location.span);
+        if (inv.info.sid !== undefined) sink({ kind: 'requester', sid: inv.info.sid, unit: inv.unit }, inv.location.span);
+        if (inv.info.did !== undefined && inv.info.granularity !== 'global') sink({ kind: 'domain', did: inv.info.did, unit: inv.unit }, inv.location.span);
       }
       return;
     default:
@@ -139,20 +147,20 @@ function scanFile(capture: Capture, file: ParsedFile, p: AnyParseResult, line: n
 }
 
 /** The DID of a scalable-mode row's PASID entry. */
-function pasidEntryDid(capture: Capture, sid: number, pasid: number): number | undefined {
-  const pe = capture.requesters.get(sid)?.pasidEntries.find((e) => e.pasid === pasid);
+function pasidEntryDid(r: Requester | undefined, pasid: number): number | undefined {
+  const pe = r?.pasidEntries.find((e) => e.pasid === pasid);
   const did = pe ? fieldValue(pe.decoded, 'DID') : undefined;
   return did !== undefined ? Number(did) : undefined;
 }
 
-const pgdIndex = new WeakMap<Capture, Map<bigint, number>>();
+const pgdIndex = new WeakMap<Capture, Map<bigint, Domain>>();
 
 /** The domain whose page-table root a dump block starts at. */
-function didOfPgd(capture: Capture, pgd: bigint): number | undefined {
+function domainOfPgd(capture: Capture, pgd: bigint): Domain | undefined {
   let index = pgdIndex.get(capture);
   if (!index) {
     index = new Map();
-    for (const d of capture.domains.values()) if (d.pgd !== undefined && !index.has(d.pgd)) index.set(d.pgd, d.did);
+    for (const d of capture.domains.values()) if (d.pgd !== undefined && !index.has(d.pgd)) index.set(d.pgd, d);
     pgdIndex.set(capture, index);
   }
   return index.get(pgd);
@@ -302,19 +310,19 @@ export function subjectAt(entry: CaptureEntry, uri: string, line: number, charac
 export function definitionOf(capture: Capture, subject: Subject): Location[] {
   switch (subject.kind) {
     case 'requester': {
-      const r = capture.requesters.get(subject.sid);
+      const r = findRequester(capture, subject.sid, subject);
       return r?.context ? [r.context.location] : [];
     }
     case 'domain': {
-      const d = capture.domains.get(subject.did);
+      const d = findDomain(capture, subject.did, subject.unit);
       if (!d) return [];
       if (d.table) return [d.table.location];
       // No dump of its table: the context entries that name the DID define it.
-      return d.requesters.flatMap((sid) => definitionOf(capture, { kind: 'requester', sid }));
+      return d.requesters.flatMap((r) => (r.context ? [r.context.location] : []));
     }
     case 'iova': {
-      const table = tableOf(capture, subject.sid);
-      if (!table) return definitionOf(capture, { kind: 'requester', sid: subject.sid });
+      const table = tableOf(capture, findRequester(capture, subject.sid, subject));
+      if (!table) return definitionOf(capture, { kind: 'requester', sid: subject.sid, unit: subject.unit, segment: subject.segment });
       const m = findMapping(table.rows, subject.iova);
       // Unmapped: the block is where the mapping is missing.
       if (!m) return [table.location];
@@ -327,10 +335,8 @@ export function definitionOf(capture: Capture, subject: Subject): Location[] {
 }
 
 /** The page-table dump a requester's DMA goes through: its domain's, else one labelled with it. */
-export function tableOf(capture: Capture, sid: number): PageTableView | undefined {
-  const r = capture.requesters.get(sid);
-  const did = r?.did;
-  return (did !== undefined ? capture.domains.get(did)?.table : undefined) ?? r?.tables[0];
+export function tableOf(capture: Capture, r: Requester | undefined): PageTableView | undefined {
+  return domainOf(capture, r)?.table ?? r?.tables[0];
 }
 
 function linesOf(capture: Capture, name: string): LineIndex | undefined {
@@ -348,20 +354,25 @@ function pfnSpan(capture: Capture, file: string, line: number): Span {
 function sameSubject(capture: Capture, a: Subject, b: Subject): boolean {
   switch (a.kind) {
     case 'requester':
-      return b.kind === 'requester' && b.sid === a.sid;
+      return b.kind === 'requester' && b.sid === a.sid && agree(a.unit, b.unit) && agree(a.segment, b.segment);
     case 'domain':
-      return b.kind === 'domain' && b.did === a.did;
+      return b.kind === 'domain' && b.did === a.did && agree(a.unit, b.unit);
     case 'iova':
       // The same 4 KiB page of the same address space (a domain is one, whichever member used it).
-      return b.kind === 'iova' && b.iova >> 12n === a.iova >> 12n && spaceOf(capture, b.sid) === spaceOf(capture, a.sid);
+      return b.kind === 'iova' && b.iova >> 12n === a.iova >> 12n && spaceOf(capture, b) === spaceOf(capture, a);
     case 'host-page':
       return b.kind === 'host-page' && b.hpa >> 12n === a.hpa >> 12n;
   }
 }
 
-function spaceOf(capture: Capture, sid: number): string {
-  const did = capture.requesters.get(sid)?.did;
-  return did !== undefined ? `did:${did}` : `sid:${sid}`;
+/** Two places agree on a unit or segment unless both name one and they differ. */
+function agree<T>(a: T | undefined, b: T | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
+}
+
+function spaceOf(capture: Capture, s: { sid: number; unit?: string; segment?: number }): string {
+  const r = findRequester(capture, s.sid, s);
+  return r?.domainKey ?? `sid:${r?.key ?? s.sid}`;
 }
 
 /** Every place of the capture that names a subject (at most `limit`). */

@@ -6,6 +6,7 @@ import { URI } from 'vscode-uri';
 import { parseBdf } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
 import { mappingTotals } from '../../model/mappings';
+import { domainOf, requesterName } from '../../model/keys';
 import { hex, parseNumber, qwordsHex } from '../../vtd/u64';
 import {
   CaptureSummaryRequest,
@@ -87,16 +88,17 @@ export function summaryOf(entry: CaptureEntry): CaptureSummary {
       ecap: u.ecap !== undefined ? hex(u.ecap) : undefined,
     })),
     requesters: [...c.requesters.values()].map((r) => ({
-      bdf: r.bdf,
+      bdf: requesterName(c, r),
+      unit: r.unit,
       did: r.did,
       group: r.group,
-      mappings: r.did !== undefined ? (c.domains.get(r.did)?.table?.rows.count ?? 0) : 0,
+      mappings: domainOf(c, r)?.table?.rows.count ?? 0,
     })),
     domains: [...c.domains.values()].map((d) => {
       const totals = d.table ? mappingTotals(d.table.rows) : { leaves: 0, bytes: 0n };
-      return { did: d.did, requesters: d.requesters.map((s) => c.requesters.get(s)?.bdf ?? ''), levels: d.levels, mappings: totals.leaves, bytes: hex(totals.bytes) };
+      return { did: d.did, unit: d.unit, requesters: d.requesters.map((r) => requesterName(c, r)), levels: d.levels, mappings: totals.leaves, bytes: hex(totals.bytes) };
     }),
-    leftOut: (entry.leftOut ?? []).map(({ name, reason }) => ({ name, reason })),
+    leftOut: (entry.capture.leftOut).map(({ name, reason }) => ({ name, reason })),
   };
 }
 

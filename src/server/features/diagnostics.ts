@@ -1,12 +1,10 @@
-// Diagnostics: the document's syntax findings, the specification and
-// semantic findings of its capture that fall in it, and an explanation of
-// each fault line of a kernel log. Re-published for every open document of a
+// Diagnostics: the document's syntax findings, and the specification and
+// semantic findings of its capture that fall in it (among them each fault
+// line of a kernel log, explained with the walk of its request). Re-published for every open document of a
 // folder when any file of that capture changes.
 
 import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding } from '../../dumps/types';
-import { faultReason } from '../../vtd/faultReasons';
-import { hex } from '../../vtd/u64';
 import type { CaptureWorkspace } from '../captureWorkspace';
 
 const DEBOUNCE_MS = 150;
@@ -45,18 +43,6 @@ export function diagnosticsFor(workspace: CaptureWorkspace, uri: string): Diagno
   if (name === undefined) return [];
   const uriOf = (file: string) => entry.uris.get(file);
   const out = entry.capture.findings.filter((f) => f.file === name).map((f) => findingToDiagnostic(f, uriOf));
-  for (const fault of entry.capture.faults) {
-    if (fault.location.file !== name) continue;
-    const r = faultReason(fault.reason);
-    const what = fault.kind === 'dma' ? `${fault.write ? 'write' : 'read'} of ${hex(fault.address ?? 0n)}` : `interrupt index ${fault.index}`;
-    out.push({
-      severity: DiagnosticSeverity.Information,
-      range: { start: { line: fault.location.span.line, character: fault.location.span.start }, end: { line: fault.location.span.line, character: fault.location.span.end } },
-      message: `Fault ${hex(fault.reason, 2)} ${r.name}: ${r.description}. ${fault.bdf} ${what}.${r.qualified ? ' (A qualified fault: a context entry with FPD = 1 would suppress it.)' : ''}`,
-      source: 'viommu',
-      code: 'fault',
-    });
-  }
   return out;
 }
 

@@ -4,13 +4,14 @@
 
 import type { Connection, Hover } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
-import { parseBdf } from '../../model/bdf';
+import { parseRequesterName } from '../../model/bdf';
 import { mappingOfRow } from '../../model/mappings';
 import { translate } from '../../model/walk';
 import { decodeContextOf } from '../../model/units';
 import { faultReason } from '../../vtd/faultReasons';
 import { hex, sizeName } from '../../vtd/u64';
 import type { Capture } from '../../model/types';
+import { domainOf, findRequester, requesterName, type RequesterWhere } from '../../model/keys';
 import { reverseMapOf, type CaptureWorkspace } from '../captureWorkspace';
 import { mdEscape, structureMarkdown } from './markdown';
 import { bdfAt } from './textAt';
@@ -20,15 +21,15 @@ function md(value: string, line: number, start: number, end: number): Hover {
   return { contents: { kind: MarkupKind.Markdown, value }, range: { start: { line, character: start }, end: { line, character: end } } };
 }
 
-export function requesterMarkdown(capture: Capture, sid: number): string | undefined {
-  const r = capture.requesters.get(sid);
+export function requesterMarkdown(capture: Capture, sid: number, where: RequesterWhere = {}): string | undefined {
+  const r = findRequester(capture, sid, where);
   if (!r) return undefined;
-  const lines = [`**Requester ${r.bdf}**${r.unit ? ` on ${mdEscape(r.unit)}` : ''}`, ''];
+  const lines = [`**Requester ${requesterName(capture, r)}**${r.unit ? ` on ${mdEscape(r.unit)}` : ''}`, ''];
   if (r.context) lines.push(`- context entry: ${mdEscape(r.context.decoded.summary)}`);
   else lines.push('- no present context entry in the capture');
   if (r.did !== undefined) {
-    const d = capture.domains.get(r.did);
-    const others = d?.requesters.filter((s) => s !== sid).map((s) => capture.requesters.get(s)?.bdf ?? '') ?? [];
+    const d = domainOf(capture, r);
+    const others = d?.requesters.filter((o) => o !== r).map((o) => requesterName(capture, o)) ?? [];
     lines.push(`- domain DID ${r.did}${r.levels ? `, ${r.levels}-level table` : ''}${others.length ? `, shared with ${others.join(', ')}` : ''}`);
     if (d?.table) lines.push(`- ${d.table.rows.count} mapped leaf rows in ${mdEscape(d.table.file)}`);
   }
@@ -101,8 +102,8 @@ function registerHover(connection: Connection, workspace: CaptureWorkspace): voi
     // A requester id.
     const bdf = bdfAt(text, character);
     if (bdf && capture) {
-      const sid = parseBdf(bdf.text);
-      const value = sid !== undefined ? requesterMarkdown(capture, sid) : undefined;
+      const name = parseRequesterName(bdf.text);
+      const value = name !== undefined ? requesterMarkdown(capture, name.sid, name) : undefined;
       if (value) return md(value, line, bdf.start, bdf.end);
     }
     return null;

@@ -94,7 +94,7 @@ function fingerprintOf(c: Capture): string {
  * first few by name, how many more, and the names past the folder's limit.
  */
 function leftOutMessage(entry: CaptureEntry): string | undefined {
-  const left = entry.leftOut ?? [];
+  const left = entry.capture.leftOut;
   if (left.length === 0) return undefined;
   const named = left.filter((f) => f.notListed === undefined);
   const shown = named.slice(0, 3).map((f) => `${f.name} (${f.reason})`);

@@ -9,8 +9,8 @@ import type { Span } from '../../dumps/types';
 import type { Capture, IommuUnit } from '../../model/types';
 import { decodeContextOf } from '../../model/units';
 import { formatBdf, makeSid } from '../../model/bdf';
-import { decodeContextEntry, decodeScalableContextEntry, awLevels } from '../../vtd/contextEntry';
-import { decodeRootEntry, decodeScalableRootEntry } from '../../vtd/rootEntry';
+import { decodeContextEntryFor, awLevels } from '../../vtd/contextEntry';
+import { decodeRootEntryFor } from '../../vtd/rootEntry';
 import { decodePasidEntry } from '../../vtd/pasidEntry';
 import { spanOf } from '../../dumps/rowColumns';
 import { fieldAddress, fieldValue, type Structure } from '../../vtd/layout';
@@ -113,7 +113,7 @@ function addRow(u: UnitContext, file: string, row: DmarRow): void {
   let dev = bus.devices.find((d) => d.devfn === row.devfn);
   if (!dev) {
     const sid = makeSid(row.bus, row.dev, row.fn);
-    const context = u.scalable ? decodeScalableContextEntry([row.ctxLo, row.ctxHi], ctx) : decodeContextEntry(row.ctxHi, row.ctxLo, ctx);
+    const context = decodeContextEntryFor(u.scalable ? 'scalable' : 'legacy', row.ctxHi, row.ctxLo, ctx);
     dev = {
       sid,
       bdf: formatBdf(sid),
@@ -121,7 +121,7 @@ function addRow(u: UnitContext, file: string, row: DmarRow): void {
       devfn: row.devfn,
       file,
       row,
-      root: u.scalable ? decodeScalableRootEntry(row.rootHi, row.rootLo, ctx) : decodeRootEntry(row.rootHi, row.rootLo, ctx),
+      root: decodeRootEntryFor(u.scalable ? 'scalable' : 'legacy', row.rootHi, row.rootLo, ctx),
       context,
       pasids: [],
       lines: [],

@@ -20,6 +20,7 @@ import { childId, parseId, segment } from './nodeIds';
 import { domainNodeId } from './secondLevelIds';
 import { leafTotals, sortedRowsOf } from './pageTableSpans';
 import { entryIcon, spanText, structureJson, wireLocation, type TreeContext } from './treeContext';
+import { findDomain, findRequester, requesterName } from '../../model/keys';
 
 /** The fields of a legacy context entry the view lists, in this order (others are in the tooltip). */
 const LEGACY_CONTEXT_FIELDS = ['P', 'TT', 'AW', 'DID', 'SLPTPTR', 'FPD'];
@@ -58,7 +59,7 @@ export function registerNodeId(unit: string, name: 'CAP' | 'ECAP'): string {
 function deviceShown(ctx: TreeContext, u: UnitContext, d: DeviceContext): boolean {
   const f = ctx.filter;
   if (!f || textIn(f, u.name)) return true;
-  const r = ctx.entry.capture.requesters.get(d.sid);
+  const r = findRequester(ctx.entry.capture, d.sid, { unit: u.name });
   switch (f.kind) {
     case 'bdf':
       return f.sid === d.sid;
@@ -72,7 +73,7 @@ function deviceShown(ctx: TreeContext, u: UnitContext, d: DeviceContext): boolea
       return textIn(f, d.bdf, ...(r?.irqs.map((q) => q.name) ?? []));
     default:
       return deviceDids(d).some((did) => {
-        const domain = ctx.entry.capture.domains.get(did);
+        const domain = findDomain(ctx.entry.capture, did, u.name);
         return domain !== undefined && domainScope(ctx, domain) !== undefined;
       });
   }
@@ -206,7 +207,7 @@ function deviceDescription(ctx: TreeContext, u: UnitContext, d: DeviceContext): 
 }
 
 function deviceNode(ctx: TreeContext, u: UnitContext, d: DeviceContext): TreeNodeDto {
-  const r = ctx.entry.capture.requesters.get(d.sid);
+  const r = findRequester(ctx.entry.capture, d.sid, { unit: u.name });
   const extra: string[] = [];
   if (r?.group !== undefined) extra.push(`IOMMU group ${r.group}`);
   if (r?.irqs.length) extra.push(`guest IRQs ${r.irqs.map((q) => `${mdEscape(q.irq)}${q.name ? ` (${mdEscape(q.name)})` : ''}`).join(', ')}`);
@@ -241,10 +242,11 @@ function pasidNode(ctx: TreeContext, u: UnitContext, d: DeviceContext, p: PasidR
   };
 }
 
-function domainLinkNode(ctx: TreeContext, parentId: string, did: number): TreeNodeDto | undefined {
-  const domain = ctx.entry.capture.domains.get(did);
+function domainLinkNode(ctx: TreeContext, u: UnitContext, parentId: string, did: number): TreeNodeDto | undefined {
+  const capture = ctx.entry.capture;
+  const domain = findDomain(capture, did, u.name);
   if (!domain) return undefined;
-  const others = domain.requesters.map((s) => ctx.entry.capture.requesters.get(s)?.bdf ?? '').filter((b) => b !== '');
+  const others = domain.requesters.map((r) => requesterName(capture, r));
   const leaves = domain.table ? leafTotals(sortedRowsOf(domain.table.rows)).leaves : 0;
   return {
     id: childId(parentId, 'dom', did),
@@ -255,7 +257,7 @@ function domainLinkNode(ctx: TreeContext, parentId: string, did: number): TreeNo
     contextValue: 'link',
     icon: 'link',
     location: domain.table ? wireLocation(ctx, domain.table.file, domain.table.location.span) : undefined,
-    link: { view: 'secondLevelTables', id: domainNodeId(did) },
+    link: { view: 'secondLevelTables', id: domainNodeId(capture, domain) },
     copy: { value: String(did), json: { did, devices: others, levels: domain.levels } },
   };
 }
@@ -297,14 +299,14 @@ export function contextTablesChildren(ctx: TreeContext, parentId: string | undef
     const out = fieldNodes(parentId, d.context, ctx.style, wireLocation(ctx, d.file, spanOf(d.row, 'context')), u.scalable ? undefined : LEGACY_CONTEXT_FIELDS);
     out.push(...d.pasids.map((p) => pasidNode(ctx, u, d, p)));
     // Legacy: the context entry names the domain. Scalable: each PASID entry does.
-    const link = !u.scalable && d.did !== undefined ? domainLinkNode(ctx, parentId, d.did) : undefined;
+    const link = !u.scalable && d.did !== undefined ? domainLinkNode(ctx, u, parentId, d.did) : undefined;
     if (link) out.push(link);
     return out;
   }
   const p = segs[3].kind === 'p' ? d.pasids.find((x) => String(x.pasid) === segs[3].value) : undefined;
   if (!p || segs.length !== 4) return [];
   const out = fieldNodes(parentId, p.decoded, ctx.style, wireLocation(ctx, p.file, p.span));
-  const link = domainLinkNode(ctx, parentId, p.did);
+  const link = domainLinkNode(ctx, u, parentId, p.did);
   if (link) out.push(link);
   return out;
 }

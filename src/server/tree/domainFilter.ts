@@ -8,6 +8,7 @@ import { findMapping } from '../../model/mappings';
 import { reverseMapOf } from '../captureWorkspace';
 import type { TreeContext } from './treeContext';
 import { filterAddress, textIn } from './filter';
+import { requesterName } from '../../model/keys';
 
 export type DomainScope = { all: true } | { all: false; iovas: bigint[] };
 
@@ -31,10 +32,10 @@ export function domainScope(ctx: TreeContext, d: Domain): DomainScope | undefine
   const f = ctx.filter;
   if (!f) return ALL;
   const capture = ctx.entry.capture;
-  const requesters = d.requesters.map((sid) => capture.requesters.get(sid)).filter((r) => r !== undefined);
+  const requesters = d.requesters;
   switch (f.kind) {
     case 'bdf':
-      return d.requesters.includes(f.sid) ? ALL : undefined;
+      return requesters.some((r) => r.sid === f.sid) ? ALL : undefined;
     case 'did':
       return d.did === f.did ? ALL : undefined;
     case 'irte':
@@ -42,7 +43,7 @@ export function domainScope(ctx: TreeContext, d: Domain): DomainScope | undefine
     case 'irq':
       return requesters.some((r) => r.irqs.some((q) => q.irq === f.irq)) ? ALL : undefined;
     case 'text':
-      return textIn(f, d.unit, ...requesters.map((r) => r.bdf)) ? ALL : undefined;
+      return textIn(f, d.unit, ...requesters.map((r) => requesterName(capture, r))) ? ALL : undefined;
     default: {
       if (f.kind === 'number' && f.value === BigInt(d.did)) return ALL;
       const a = filterAddress(f);

@@ -19,6 +19,7 @@ import { formatAddress, formatNumber } from './format';
 import { ancestorId, childId, parseId, segment } from './nodeIds';
 import { gsiLayoutOf, isLevelTriggered, whyUnlinked, type GsiGroup, type RoutedIrq } from './gsiRoutingModel';
 import { entryIcon, locationText, structureJson, wireLocationOf, type TreeContext } from './treeContext';
+import { findRequester } from '../../model/keys';
 
 const GROUP_TITLES: Record<GsiGroup, string> = { msi: 'MSI and MSI-X', ioapic: 'IOAPIC pins', other: 'Not linked' };
 const GROUPS: readonly GsiGroup[] = ['msi', 'ioapic', 'other'];
@@ -53,7 +54,7 @@ function irqShown(ctx: TreeContext, r: RoutedIrq): boolean {
   const f = ctx.filter;
   if (!f) return true;
   const q = r.irq;
-  const requester = q.requesterId !== undefined ? ctx.entry.capture.requesters.get(q.requesterId) : undefined;
+  const requester = q.requesterId !== undefined ? findRequester(ctx.entry.capture, q.requesterId, { segment: q.segment }) : undefined;
   switch (f.kind) {
     case 'bdf':
       return q.requesterId === f.sid || r.irte?.info.sid === f.sid;

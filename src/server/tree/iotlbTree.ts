@@ -6,7 +6,7 @@
 
 import type { TreeNodeDto } from '../../protocol';
 import type { IotlbEntry, TraceReplay } from '../../model/traceReplay/index';
-import { decodeContextEntry, decodeScalableContextEntry } from '../../vtd/contextEntry';
+import { decodeContextEntryFor } from '../../vtd/contextEntry';
 import { decodeSlEntry, slEntryInfo } from '../../vtd/paging';
 import { sidName } from '../../vtd/source-id';
 import { bitsOf, hex, sizeName } from '../../vtd/u64';
@@ -226,7 +226,7 @@ function entriesOfDomain(ctx: TraceTreeContext, entries: readonly IotlbEntry[], 
 // ---- context cache --------------------------------------------------------------------------
 
 function contextDecode(ctx: TraceTreeContext, hi: bigint, lo: bigint) {
-  return ctx.replay.scalable ? decodeScalableContextEntry([lo, hi]) : decodeContextEntry(hi, lo);
+  return decodeContextEntryFor(ctx.replay.scalable ? 'scalable' : 'legacy', hi, lo);
 }
 
 function cacheNode(ctx: TraceTreeContext): TreeNodeDto {

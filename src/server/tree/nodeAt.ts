@@ -18,6 +18,7 @@ import { mappingOfRow, rowAtLine } from '../../model/mappings';
 import { pathIds } from './nodeIds';
 import { fsPathOf } from '../captureWorkspace';
 import type { TreeContext } from './treeContext';
+import { findDomain } from '../../model/keys';
 
 /** The page-table block of `file` that holds `line`, and the row on it (-1 for the header). */
 function blockAt(capture: Capture, file: string, line: number): { block: DomainBlock; row: number } | undefined {
@@ -73,10 +74,10 @@ function secondLevelNodeAt(ctx: TreeContext, file: string, line: number): string
   if (at) {
     const d = domainOfBlock(capture, at.block);
     if (!d?.table) return undefined;
-    if (at.row < 0) return domainNodeId(d.did);
+    if (at.row < 0) return domainNodeId(capture, d);
     const m = mappingOfRow(at.block.rows, at.row);
     const k = m ? positionOfIova(sortedRowsOf(d.table.rows), m.iova) : -1;
-    return k >= 0 ? leafNodeId(d, k, ctx.coalesce) : domainNodeId(d.did);
+    return k >= 0 ? leafNodeId(capture, d, k, ctx.coalesce) : domainNodeId(capture, d);
   }
   // A context entry stands for the domain it names.
   for (const u of contextLayoutOf(capture)) {
@@ -84,7 +85,8 @@ function secondLevelNodeAt(ctx: TreeContext, file: string, line: number): string
       for (const dev of b.devices) {
         if (dev.file !== file || !dev.lines.includes(line)) continue;
         const did = dev.pasids.find((p) => p.line === line)?.did ?? dev.did;
-        return did !== undefined && capture.domains.has(did) ? domainNodeId(did) : undefined;
+        const d = did !== undefined ? findDomain(capture, did, u.name) : undefined;
+        return d ? domainNodeId(capture, d) : undefined;
       }
     }
   }

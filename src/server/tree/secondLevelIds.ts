@@ -1,11 +1,13 @@
-// Node ids of the Second-Level Tables view. A domain is "d:<DID>"; in the
+// Node ids of the Second-Level Tables view. A domain is "d:<DID>" ("d:<DID>@<unit>"
+// when several units have domains, as DIDs are per unit); in the
 // levels mode an entry is its domain's id and one "e:<index>" per level from
 // the top table down (d:4/e:3/e:511/e:253 is PTE 253 of PDE 511 of PDPE 3);
 // in the coalesced mode a run is "r:<first IOVA>", a slice of a long run
 // "c:<first>-<end>" (leaves of the run, end exclusive; slices nest so no node has more
 // than RUN_SLICE children), and a leaf "l:<IOVA>".
 
-import type { Domain } from '../../model/types';
+import type { Capture, Domain } from '../../model/types';
+import { multiUnit } from '../../model/keys';
 import { hex } from '../../vtd/u64';
 import { childId, segment } from './nodeIds';
 import { indexAt, leafRunsOf, runAt, sortedRowsOf, type LeafRun } from './pageTableSpans';
@@ -41,18 +43,29 @@ export function parseSliceSegment(value: string): { offset: number; count: numbe
   return end > offset ? { offset, count: end - offset } : undefined;
 }
 
-export function domainNodeId(did: number): string {
-  return segment('d', did);
+/** The value of a domain's "d:" segment: its DID, with its unit when several units have domains. */
+export function domainNodeValue(capture: Pick<Capture, 'domains'>, d: Pick<Domain, 'did' | 'unit'>): string {
+  return multiUnit(capture) && d.unit !== undefined ? `${d.did}@${d.unit}` : String(d.did);
 }
 
-export function entryNodeId(did: number, path: readonly number[]): string {
-  let id = domainNodeId(did);
+/** The domain a "d:" segment value names. */
+export function domainOfNodeValue(capture: Pick<Capture, 'domains'>, value: string): Domain | undefined {
+  for (const d of capture.domains.values()) if (domainNodeValue(capture, d) === value) return d;
+  return undefined;
+}
+
+export function domainNodeId(capture: Pick<Capture, 'domains'>, d: Pick<Domain, 'did' | 'unit'>): string {
+  return segment('d', domainNodeValue(capture, d));
+}
+
+export function entryNodeId(capture: Pick<Capture, 'domains'>, d: Pick<Domain, 'did' | 'unit'>, path: readonly number[]): string {
+  let id = domainNodeId(capture, d);
   for (const index of path) id = childId(id, 'e', index);
   return id;
 }
 
-export function runNodeId(did: number, run: LeafRun): string {
-  return childId(domainNodeId(did), 'r', hex(run.iova));
+export function runNodeId(capture: Pick<Capture, 'domains'>, d: Pick<Domain, 'did' | 'unit'>, run: LeafRun): string {
+  return childId(domainNodeId(capture, d), 'r', hex(run.iova));
 }
 
 
@@ -65,7 +78,7 @@ export function topLevelOf(d: Domain): number {
 }
 
 /** The id of the leaf at position k (IOVA order) of the domain's table, in the view's mode. */
-export function leafNodeId(d: Domain, k: number, coalesce: boolean): string | undefined {
+export function leafNodeId(capture: Pick<Capture, 'domains'>, d: Domain, k: number, coalesce: boolean): string | undefined {
   const rows = d.table?.rows;
   if (!rows) return undefined;
   const s = sortedRowsOf(rows);
@@ -74,7 +87,7 @@ export function leafNodeId(d: Domain, k: number, coalesce: boolean): string | un
   if (coalesce) {
     const run = runAt(leafRunsOf(s), k);
     if (!run) return undefined;
-    let id = runNodeId(d.did, run);
+    let id = runNodeId(capture, d, run);
     if (run.leaves === 1) return id;
     // Down the nested slices to the one that lists the leaf.
     let stretch = { offset: 0, count: run.leaves };
@@ -89,5 +102,5 @@ export function leafNodeId(d: Domain, k: number, coalesce: boolean): string | un
   const pfn = rows.pfnNumber(row);
   const path: number[] = [];
   for (let level = top; level >= leafLevel; level--) path.push(indexAt(pfn, level));
-  return entryNodeId(d.did, path);
+  return entryNodeId(capture, d, path);
 }

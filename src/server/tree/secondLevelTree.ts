@@ -20,7 +20,8 @@ import { entryTooltip, fieldNodes } from './fieldNodes';
 import { formatAddress, formatRange, HOST_ADDRESS_BITS } from './format';
 import { childId, parseId } from './nodeIds';
 import { groupsAt, leafRunsOf, leafTotals, pfnsPerEntry, positionOfIova, rowsInSpan, sortedRowsOf, type EntryGroup, type LeafRun, type SortedRows } from './pageTableSpans';
-import { childSlices, domainNodeId, entryNodeId, leafNodeId, parseSliceSegment, runNodeId, sliceSegmentValue, topLevelOf } from './secondLevelIds';
+import { childSlices, domainNodeId, domainNodeValue, domainOfNodeValue, entryNodeId, leafNodeId, parseSliceSegment, runNodeId, sliceSegmentValue, topLevelOf } from './secondLevelIds';
+import { domainName, multiUnit, requesterName } from '../../model/keys';
 import { entryIcon, lineText, structureJson, wireLocation, type TreeContext } from './treeContext';
 import type { WireLocation } from '../../protocol';
 
@@ -35,7 +36,11 @@ interface DomainView {
 }
 
 function bdfsOf(ctx: TreeContext, d: Domain): string[] {
-  return d.requesters.map((sid) => ctx.entry.capture.requesters.get(sid)?.bdf ?? '').filter((b) => b !== '');
+  return d.requesters.map((r) => requesterName(ctx.entry.capture, r));
+}
+
+function multiUnitOf(ctx: TreeContext): boolean {
+  return multiUnit(ctx.entry.capture);
 }
 
 function permText(read: boolean, write: boolean): string {
@@ -45,7 +50,7 @@ function permText(read: boolean, write: boolean): string {
 /** First-level format when the domain's requests go through a first-stage table (scalable PGTT 001). */
 function decodeEntry(ctx: TreeContext, d: Domain, value: bigint, level: number): Structure {
   const unit = ctx.entry.capture.units.find((u) => u.name === d.unit);
-  const first = ctx.entry.capture.requesters.get(d.requesters[0] ?? -1);
+  const first = d.requesters[0];
   const dctx = decodeContextOf(unit);
   return unit?.mode === 'scalable' && first?.translationType === 1 ? decodeFlEntry(value, level, dctx) : decodeSlEntry(value, level, dctx);
 }
@@ -66,36 +71,38 @@ function entryText(ctx: TreeContext, v: DomainView, row: number, level: number):
 // ---- aliases ----------------------------------------------------------------------
 
 interface Alias {
-  did: number;
+  domain: Domain;
   iova: bigint;
   file: string;
   line: number;
 }
 
 /** Other IOVAs (in any domain) whose leaf maps the same host page. */
-function aliasesOf(ctx: TreeContext, did: number, m: Mapping): Alias[] {
+function aliasesOf(ctx: TreeContext, d: Domain, m: Mapping): Alias[] {
   return reverseMapOf(ctx.entry)
     .lookup(m.hpa)
-    .filter(({ hit }) => !(hit.did === did && hit.iova === m.iova))
-    .map(({ hit }) => ({ did: hit.did, iova: hit.iova, file: hit.file, line: hit.line }));
+    .filter(({ hit }) => !(hit.domain === d && hit.iova === m.iova))
+    .map(({ hit }) => ({ domain: hit.domain, iova: hit.iova, file: hit.file, line: hit.line }));
 }
 
 function aliasNode(ctx: TreeContext, parentId: string, a: Alias): TreeNodeDto {
-  const d = ctx.entry.capture.domains.get(a.did);
-  const k = d?.table ? positionOfIova(sortedRowsOf(d.table.rows), a.iova) : -1;
-  const target = d && k >= 0 ? leafNodeId(d, k, ctx.coalesce) : undefined;
+  const capture = ctx.entry.capture;
+  const d = a.domain;
+  const k = d.table ? positionOfIova(sortedRowsOf(d.table.rows), a.iova) : -1;
+  const target = k >= 0 ? leafNodeId(capture, d, k, ctx.coalesce) : undefined;
   const text = lineText(ctx, a.file, a.line) ?? '';
+  const name = domainName(capture, d);
   return {
-    id: childId(parentId, 'a', `${a.did}@${hex(a.iova)}`),
-    label: `alias ${formatAddress(a.iova, ctx.style, d ? iovaBitsOf(d) : 64)}`,
-    description: `DID ${a.did}${d ? ` · ${bdfsOf(ctx, d).join(', ')}` : ''}`,
-    tooltip: `The host page is mapped again at IOVA \`${hex(a.iova)}\` in domain ${a.did} (line ${a.line + 1} of ${mdEscape(a.file)}).`,
+    id: childId(parentId, 'a', `${domainNodeValue(capture, d)}@${hex(a.iova)}`),
+    label: `alias ${formatAddress(a.iova, ctx.style, iovaBitsOf(d))}`,
+    description: `${name} · ${bdfsOf(ctx, d).join(', ')}`,
+    tooltip: `The host page is mapped again at IOVA \`${hex(a.iova)}\` in domain ${mdEscape(name)} (line ${a.line + 1} of ${mdEscape(a.file)}).`,
     collapsible: 'none',
     contextValue: 'alias',
     icon: 'references',
     location: wireLocation(ctx, a.file, { line: a.line, start: 0, end: text.length }),
     link: target ? { view: 'secondLevelTables', id: target } : undefined,
-    copy: { value: hex(a.iova), raw: text.trim() || undefined, json: { did: a.did, iova: hex(a.iova) } },
+    copy: { value: hex(a.iova), raw: text.trim() || undefined, json: { did: d.did, unit: d.unit, iova: hex(a.iova) } },
   };
 }
 
@@ -120,14 +127,14 @@ function domainNode(ctx: TreeContext, d: Domain, scope: DomainScope): TreeNodeDt
   ];
   if (d.pgd !== undefined) rows.push(['page-table root', `\`${hex(d.pgd)}\``]);
   if (t) rows.push(['leaves', String(totals.leaves)], ['bytes mapped', `${sizeName(totals.bytes)} (\`${hex(totals.bytes)}\`)`], ['dump', `${mdEscape(t.file)} line ${t.location.span.line + 1}`]);
-  const tooltip = [`**Domain ${d.did}**`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
+  const tooltip = [`**Domain ${d.did}**${d.unit && multiUnitOf(ctx) ? ` of ${mdEscape(d.unit)}` : ''}`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
   if (d.duplicateTables.length) {
     tooltip.push('', `The same table is dumped ${d.duplicateTables.length} more time(s) (kernels 6.0–6.6 print a group's table once per device), at line(s) ${d.duplicateTables.map((x) => x.location.span.line + 1).join(', ')}.`);
   }
   if (t && totals.leaves === 0) tooltip.push('', 'The table has no present leaf: every DMA of these devices faults.');
   return {
-    id: domainNodeId(d.did),
-    label: `DID ${d.did}`,
+    id: domainNodeId(ctx.entry.capture, d),
+    label: domainName(ctx.entry.capture, d),
     description: [bdfs.join(', '), levels, what].filter((x) => x !== '').join(' · '),
     tooltip: tooltip.join('\n'),
     collapsible: t && t.rows.count > 0 ? (scope.all ? 'collapsed' : 'expanded') : 'none',
@@ -159,7 +166,7 @@ function tableEntryNode(ctx: TreeContext, v: DomainView, path: number[], level: 
   const label = `${LEVEL_NAMES[level]} ${g.index}`;
   const leaves = g.end - g.first;
   return {
-    id: entryNodeId(v.d.did, path),
+    id: entryNodeId(ctx.entry.capture, v.d, path),
     label,
     description: `${formatRange(start, end, ctx.style, v.iovaBits)} → table ${formatAddress(info.address, ctx.style, HOST_ADDRESS_BITS)} · ${leaves} lea${leaves === 1 ? 'f' : 'ves'}`,
     tooltip: entryTooltip(decoded, label, [`IOVA \`${hex(start)}\`–\`${hex(end - 1n)}\` (IOVA bits ${levelShift(level) + 8}:${levelShift(level)} = ${g.index}).`]),
@@ -181,10 +188,10 @@ function leafNode(ctx: TreeContext, v: DomainView, id: string, label: string, ro
   if (!m) {
     return { ...base, description: 'not present', tooltip: entryTooltip(decoded, label), collapsible: 'collapsed', icon: 'circle-slash', copy: { value: hex(value), raw: entryText(ctx, v, row, level), json: structureJson(decoded) } };
   }
-  const aliases = aliasesOf(ctx, v.d.did, m);
+  const aliases = aliasesOf(ctx, v.d, m);
   const aliasText = aliases.length ? ` · alias ${formatAddress(aliases[0].iova, ctx.style, v.iovaBits)}${aliases.length > 1 ? ` +${aliases.length - 1}` : ''}` : '';
   const extra = [`IOVA \`${hex(m.iova)}\`–\`${hex(m.iova + m.size - 1n)}\` → host \`${hex(m.hpa)}\`–\`${hex(m.hpa + m.size - 1n)}\` (${sizeName(m.size)}, ${permText(m.read, m.write)})`];
-  if (aliases.length) extra.push('', `Also mapped at: ${aliases.map((a) => `\`${hex(a.iova)}\` (DID ${a.did})`).join(', ')}`);
+  if (aliases.length) extra.push('', `Also mapped at: ${aliases.map((a) => `\`${hex(a.iova)}\` (${domainName(ctx.entry.capture, a.domain)})`).join(', ')}`);
   return {
     ...base,
     description: `${formatRange(m.iova, m.iova + m.size, ctx.style, v.iovaBits)} → ${formatAddress(m.hpa, ctx.style, HOST_ADDRESS_BITS)} · ${sizeName(m.size)} · ${permText(m.read, m.write)}${aliasText}`,
@@ -194,7 +201,7 @@ function leafNode(ctx: TreeContext, v: DomainView, id: string, label: string, ro
     copy: {
       value: hex(m.hpa),
       raw: entryText(ctx, v, row, level),
-      json: { did: v.d.did, iova: hex(m.iova), size: hex(m.size), hpa: hex(m.hpa), read: m.read, write: m.write, level: LEVEL_NAMES[level], aliases: aliases.map((a) => ({ did: a.did, iova: hex(a.iova) })), entry: structureJson(decoded) },
+      json: { did: v.d.did, iova: hex(m.iova), size: hex(m.size), hpa: hex(m.hpa), read: m.read, write: m.write, level: LEVEL_NAMES[level], aliases: aliases.map((a) => ({ did: a.domain.did, unit: a.domain.unit, iova: hex(a.iova) })), entry: structureJson(decoded) },
     },
   };
 }
@@ -203,13 +210,13 @@ function leafChildren(ctx: TreeContext, v: DomainView, id: string, row: number):
   const rows = v.s.rows;
   const level = rows.leafLevel(row);
   const m = mappingOfRow(rows, row);
-  const out = m ? aliasesOf(ctx, v.d.did, m).map((a) => aliasNode(ctx, id, a)) : [];
+  const out = m ? aliasesOf(ctx, v.d, m).map((a) => aliasNode(ctx, id, a)) : [];
   out.push(...fieldNodes(id, decodeEntry(ctx, v.d, rows.entry(row, level) ?? 0n, level), ctx.style, entryLocation(ctx, v, row, level)));
   return out;
 }
 
 function runNode(ctx: TreeContext, v: DomainView, run: LeafRun): TreeNodeDto {
-  const id = runNodeId(v.d.did, run);
+  const id = runNodeId(ctx.entry.capture, v.d, run);
   if (run.leaves === 1) return leafNode(ctx, v, id, formatAddress(run.iova, ctx.style, v.iovaBits), v.s.at(run.first));
   const first = v.s.at(run.first);
   return {
@@ -273,7 +280,7 @@ function levelChildren(ctx: TreeContext, v: DomainView, path: number[], first: n
     const start = BigInt(startPfn + g.index * pfnsPerEntry(level)) << 12n;
     if (!scopeTouches(v.scope, start, start + (1n << BigInt(levelShift(level))))) continue;
     const row = v.s.at(g.first);
-    if (v.s.rows.leafLevel(row) === level) out.push(leafNode(ctx, v, entryNodeId(v.d.did, childPath), `${LEVEL_NAMES[level]} ${g.index}`, row));
+    if (v.s.rows.leafLevel(row) === level) out.push(leafNode(ctx, v, entryNodeId(ctx.entry.capture, v.d, childPath), `${LEVEL_NAMES[level]} ${g.index}`, row));
     else out.push(tableEntryNode(ctx, v, childPath, level, g));
   }
   return out;
@@ -284,8 +291,8 @@ function iovaBitsOf(d: Domain): number {
   return levelShift(topLevelOf(d)) + 9;
 }
 
-function domainView(ctx: TreeContext, did: number): DomainView | undefined {
-  const d = ctx.entry.capture.domains.get(did);
+function domainView(ctx: TreeContext, value: string): DomainView | undefined {
+  const d = domainOfNodeValue(ctx.entry.capture, value);
   const scope = d ? domainScope(ctx, d) : undefined;
   if (!d || !scope || !d.table) return undefined;
   return { d, scope, s: sortedRowsOf(d.table.rows), top: topLevelOf(d), iovaBits: iovaBitsOf(d), file: d.table.file };
@@ -302,7 +309,7 @@ export function secondLevelChildren(ctx: TreeContext, parentId: string | undefin
   }
   const segs = parseId(parentId);
   if (!segs || segs[0].kind !== 'd') return [];
-  const v = domainView(ctx, Number(segs[0].value));
+  const v = domainView(ctx, segs[0].value);
   if (!v) return [];
   const rest = segs.slice(1);
   if (rest.length === 0) {

@@ -5,7 +5,7 @@
 
 import type { TreeNodeDto } from '../../protocol';
 import type { SimulationState } from '../../sim/index';
-import { decodeContextEntry, decodeScalableContextEntry } from '../../vtd/contextEntry';
+import { decodeContextEntryFor } from '../../vtd/contextEntry';
 import type { Structure } from '../../vtd/layout';
 import { decodeSlEntry, slEntryInfo } from '../../vtd/paging';
 import { parseBdf } from '../../model/bdf';
@@ -132,7 +132,7 @@ function cacheNode(ctx: SimTreeContext): TreeNodeDto {
 /** The cached entry's first 128 bits, decoded as the unit's mode reads them. */
 function cachedContext(ctx: SimTreeContext, e: ContextCacheEntryState): Structure {
   const [hi, lo] = e.entry.split(':').map((x) => BigInt(x));
-  return ctx.session.scenario.platform.scalableMode ? decodeScalableContextEntry([lo, hi]) : decodeContextEntry(hi, lo);
+  return decodeContextEntryFor(ctx.session.scenario.platform.scalableMode ? 'scalable' : 'legacy', hi, lo);
 }
 
 function cacheEntryNode(ctx: SimTreeContext, e: ContextCacheEntryState): TreeNodeDto {

@@ -13,6 +13,7 @@ import { busNodeId, deviceNodeId, pasidNodeId } from './contextTablesTree';
 import { entryNodeId } from './secondLevelIds';
 import { CAPTURE_VIEWS, treeContextOf } from './captureTreeSource';
 import { isShown } from './nodeAt';
+import { findRequester } from '../../model/keys';
 
 function didOf(step: WalkStep): number | undefined {
   const did = step.decoded ? fieldValue(step.decoded, 'DID') : undefined;
@@ -21,7 +22,7 @@ function didOf(step: WalkStep): number | undefined {
 
 /** The node of each step of `walk` (undefined where no view lists one), in step order. */
 export function walkStepNodes(entry: CaptureEntry, walk: WalkResult): (TreeLink | undefined)[] {
-  const requester = entry.capture.requesters.get(walk.request.sid);
+  const requester = findRequester(entry.capture, walk.request.sid, walk.request);
   const unit = requester?.unit;
   const bus = walk.request.sid >> 8;
   const devfn = walk.request.sid & 0xff;
@@ -45,7 +46,7 @@ export function walkStepNodes(entry: CaptureEntry, walk: WalkResult): (TreeLink 
       case 'page-table':
         if (step.index === undefined || did === undefined) return undefined;
         path.push(step.index);
-        return step.visible ? shown({ view: 'secondLevelTables', id: entryNodeId(did, path) }) : undefined;
+        return step.visible ? shown({ view: 'secondLevelTables', id: entryNodeId(entry.capture, { did, unit }, path) }) : undefined;
       default:
         return undefined;
     }

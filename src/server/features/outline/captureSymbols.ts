@@ -7,6 +7,7 @@ import { SymbolKind, type SymbolInformation } from 'vscode-languageserver/node';
 import { basename } from 'node:path';
 import type { Capture, Location } from '../../../model/types';
 import { formatBdf } from '../../../model/bdf';
+import { domainName, requesterName } from '../../../model/keys';
 import { hex } from '../../../vtd/u64';
 import type { CaptureEntry } from '../../captureWorkspace';
 import { spanRange } from './symbolBuild';
@@ -45,13 +46,13 @@ export function captureSymbols(entry: CaptureEntry, sink: SymbolSink): void {
   for (const r of capture.requesters.values()) {
     const location = r.context?.location ?? r.tables[0]?.location;
     const facts = [r.unit, r.did !== undefined ? `DID ${r.did}` : undefined, r.group !== undefined ? `group ${r.group}` : undefined].filter((x) => x);
-    push(r.bdf, SymbolKind.Struct, location, `${where}${facts.length ? ': ' + facts.join(', ') : ''}`);
+    push(requesterName(capture, r), SymbolKind.Struct, location, `${where}${facts.length ? ': ' + facts.join(', ') : ''}`);
   }
 
   for (const d of capture.domains.values()) {
-    const first = d.requesters.map((sid) => capture.requesters.get(sid)).find((r) => r?.context);
-    const devices = d.requesters.map((sid) => capture.requesters.get(sid)?.bdf ?? '?').join(' ');
-    push(`DID ${d.did}`, SymbolKind.Namespace, first?.context?.location ?? d.table?.location, `${where}: ${devices}`);
+    const first = d.requesters.find((r) => r.context);
+    const devices = d.requesters.map((r) => requesterName(capture, r)).join(' ');
+    push(domainName(capture, d), SymbolKind.Namespace, first?.context?.location ?? d.table?.location, `${where}: ${devices}`);
   }
 
   for (const e of capture.irtes) {

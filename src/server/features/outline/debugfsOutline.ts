@@ -12,7 +12,7 @@ import type { PerfLatencyUnit } from '../../../dumps/debugfs/perfLatency';
 import { spanOf } from '../../../dumps/rowColumns';
 import { rootSpanOf } from '../../../dumps/debugfs/dmarTranslation';
 import { formatBdf, makeSid } from '../../../model/bdf';
-import { awBits, decodeContextEntry, decodeScalableContextEntry } from '../../../vtd/contextEntry';
+import { awBits, decodeContextEntryFor } from '../../../vtd/contextEntry';
 import { decodeInvDescriptor } from '../../../vtd/invalidation';
 import { irteInfo } from '../../../vtd/irte';
 import { fieldValue, type Structure } from '../../../vtd/layout';
@@ -80,7 +80,7 @@ function requesterSymbol(input: OutlineInput, unit: string, rows: readonly DmarR
   const { doc, budget } = input;
   const first = rows[0];
   const ctx = input.ctx(unit);
-  const context = scalable ? decodeScalableContextEntry([first.ctxLo, first.ctxHi], ctx) : decodeContextEntry(first.ctxHi, first.ctxLo, ctx);
+  const context = decodeContextEntryFor(scalable ? 'scalable' : 'legacy', first.ctxHi, first.ctxLo, ctx);
   const children: DocumentSymbol[] = [];
   for (const row of rows) {
     if (row.pasid < 0 || !budget.take()) continue;
