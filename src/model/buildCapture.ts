@@ -6,7 +6,7 @@ import type { Finding } from '../dumps/types';
 import { LineIndex } from '../dumps/lineIndex';
 import type { Capture, CaptureFile, LeftOutFile, ParsedFile } from './types';
 import { detectPlatform } from './platform';
-import { collectUnits } from './units';
+import { collectUnits, decideIrteModes } from './units';
 import { attachPageTables, collectDomains, collectRequesters, RequesterRegistry } from './requesters';
 import { collectIrqs, collectIrtes, linkInterrupts } from './interrupts';
 import { collectFaults, collectGroups, collectInvalidations } from './history';
@@ -35,6 +35,7 @@ export function buildCapture(files: readonly CaptureFile[], options: BuildOption
 
 export function buildCaptureFromParsed(parsed: ParsedFile[], options: BuildOptions = {}): Capture {
   const units = collectUnits(parsed);
+  decideIrteModes(parsed, units);
   const registry = new RequesterRegistry();
   collectRequesters(parsed, units, registry);
   attachPageTables(parsed, registry, units);

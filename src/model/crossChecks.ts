@@ -10,8 +10,8 @@ import { hex } from '../vtd/u64';
 import type { Capture, Location, ParsedFile } from './types';
 import { formatBdf } from './bdf';
 import { pageTableRowSpans } from './decodeFile';
-import { LEVEL_NAMES, slEntryProblems } from '../vtd/paging';
-import { decodeContextOf } from './units';
+import { LEVEL_NAMES, pagingEntryProblems, type PagingStage } from '../vtd/paging';
+import { decodeScopeOf } from './decodeScope';
 import { findRequester, multiUnit } from './keys';
 
 function specToFinding(f: SpecFinding, loc: Location, what: string): Finding {
@@ -52,17 +52,21 @@ export function specFindings(capture: Capture): Finding[] {
   // are only built for an entry that has a problem), one finding per
   // distinct bad entry, at its first row. A block's findings are kept with its
   // rows, so an edit elsewhere does not check it again.
-  const ctx = decodeContextOf(capture.units[0]);
-  const ctxKey = `${ctx.cap}:${ctx.ecap}:${ctx.haw}:${ctx.scalable}`;
+  const scope = decodeScopeOf(capture);
   for (const f of capture.files) {
     if (f.parsed?.format !== 'domain_translation_struct') continue;
     for (const block of f.parsed.records) {
+      const how = scope.pageTable(block);
+      const ctxKey = `${scope.key}:${how.stage}`;
+      if (how.stage === 'first' || !how.fromEntry) {
+        out.push(semantic('info', how.stage === 'first' ? 'first-stage-table' : 'table-stage-guessed', `${how.stage === 'first' ? 'First-stage table' : 'Second-stage table'}: ${how.why}.`, { file: f.name, span: block.span }));
+      }
       const cached = blockFindings.get(block.rows);
       if (cached && cached.ctxKey === ctxKey && cached.file === f.name) {
         out.push(...cached.findings);
         continue;
       }
-      const findings = pageTableFindings(block.rows, f, ctx);
+      const findings = pageTableFindings(block.rows, f, how.ctx, how.stage);
       blockFindings.set(block.rows, { ctxKey, file: f.name, findings });
       out.push(...findings);
     }
@@ -72,14 +76,14 @@ export function specFindings(capture: Capture): Finding[] {
 
 const blockFindings = new WeakMap<PageTableRows, { ctxKey: string; file: string; findings: Finding[] }>();
 
-function pageTableFindings(rows: PageTableRows, f: ParsedFile, ctx: DecodeContext): Finding[] {
+function pageTableFindings(rows: PageTableRows, f: ParsedFile, ctx: DecodeContext, stage: PagingStage): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < rows.count; i++) {
     for (let level = 5; level >= 1; level--) {
       const value = rows.entry(i, level);
       if (value === undefined || value === 0n) continue;
-      const problems = slEntryProblems(value, level, ctx);
+      const problems = pagingEntryProblems(stage, value, level, ctx);
       if (problems.length === 0) continue;
       const key = `${level}:${value}`;
       if (seen.has(key)) continue;

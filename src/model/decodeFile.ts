@@ -13,7 +13,8 @@ import { decodeRegister } from '../vtd/registers';
 import { decodeRootEntryFor } from '../vtd/rootEntry';
 import { decodeContextEntryFor } from '../vtd/contextEntry';
 import { decodePasidEntry } from '../vtd/pasidEntry';
-import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
+import { decodeFlEntry, decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
+import type { DecodeScope } from './decodeScope';
 import { decodeIrte } from '../vtd/irte';
 import { decodeInvDescriptor } from '../vtd/invalidation';
 import { decodeMsi } from '../vtd/msi';
@@ -32,20 +33,27 @@ function isScalable(ctx: DecodeContext, hasPasidRows: boolean): boolean {
   return ctx.scalable ?? hasPasidRows;
 }
 
+/** A page-table entry in the format of its block's stage: first-stage (x86-64) or second-stage. */
+export function decodePageTableEntry(stage: 'first' | 'second', value: bigint, level: number, ctx: DecodeContext): Structure {
+  return stage === 'first' ? decodeFlEntry(value, level, ctx) : decodeSlEntry(value, level, ctx);
+}
+
 /**
- * Calls `emit` for each decodable value of the file. Page-table entries are
- * decoded once per distinct (level, value): a large dump repeats its upper
- * levels on every row.
+ * Calls `emit` for each decodable value of the file, each record decoded with
+ * what its unit says (`scope`). Page-table entries are decoded once per
+ * distinct (stage, level, value): a large dump repeats its upper levels on
+ * every row.
  */
 export function forEachDecodedEntry(
   parsed: AnyParseResult,
-  ctx: DecodeContext,
+  scope: DecodeScope,
   emit: (e: DecodedEntry) => void,
   lines?: LineIndex,
 ): void {
   switch (parsed.format) {
     case 'iommu_regset':
       for (const unit of parsed.records) {
+        const ctx = scope.unit(unit.unit);
         for (const reg of unit.registers) {
           emit({ span: spanOf(reg, 'value'), label: reg.name, structure: decodeRegister(reg.name, reg.value, ctx) });
         }
@@ -53,6 +61,7 @@ export function forEachDecodedEntry(
       return;
     case 'dmar_translation_struct':
       for (const unit of parsed.records) {
+        const ctx = scope.unit(unit.unit);
         const scalable = isScalable(ctx, unit.rows.some((r) => r.pasid >= 0));
         for (const row of unit.rows) {
           const name = formatBdf(makeSid(row.bus, row.dev, row.fn));
@@ -76,16 +85,17 @@ export function forEachDecodedEntry(
       const memo = new Map<string, Structure>();
       for (const block of parsed.records) {
         const rows = block.rows;
+        const { ctx, stage } = scope.pageTable(block);
         for (let i = 0; i < rows.count; i++) {
           const line = rows.line(i);
           const spans = pageTableRowSpans(line, lines?.line(line));
           for (let level = 5; level >= 1; level--) {
             const value = rows.entry(i, level);
             if (value === undefined || value === 0n) continue;
-            const key = `${level}:${value}`;
+            const key = `${stage}:${level}:${value}`;
             let s = memo.get(key);
             if (!s) {
-              s = decodeSlEntry(value, level, ctx);
+              s = decodePageTableEntry(stage, value, level, ctx);
               memo.set(key, s);
             }
             const span = spans[level];
@@ -97,6 +107,7 @@ export function forEachDecodedEntry(
     }
     case 'ir_translation_struct':
       for (const unit of parsed.records) {
+        const ctx = scope.unit(unit.unit);
         for (const e of unit.entries) {
           emit({ span: { line: e.line, start: spanOf(e, 'hi').start, end: spanOf(e, 'lo').end }, label: `IRTE ${e.index}`, structure: decodeIrte(e.hi, e.lo, ctx) });
         }
@@ -104,6 +115,7 @@ export function forEachDecodedEntry(
       return;
     case 'invalidation_queue':
       for (const unit of parsed.records) {
+        const ctx = scope.unit(unit.unit);
         for (const d of unit.descriptors) {
           if (d.qwords.length === 0) continue;
           const first = spanOf(d, 'qw0');
@@ -115,12 +127,15 @@ export function forEachDecodedEntry(
     case 'dmesg':
       for (const r of parsed.records) {
         if (r.kind === 'unit-info') {
+          const ctx = scope.unit(r.unit);
           emit({ span: r.capSpan, label: `CAP of ${r.unit}`, structure: decodeRegister('CAP', r.cap, ctx) });
           emit({ span: r.ecapSpan, label: `ECAP of ${r.unit}`, structure: decodeRegister('ECAP', r.ecap, ctx) });
         }
       }
       return;
-    case 'qemu_trace':
+    case 'qemu_trace': {
+      // QEMU emulates one unit: its trace decodes with it.
+      const ctx = scope.unit(undefined);
       for (const e of parsed.records) {
         const a = e.args;
         if (e.name === 'vtd_ir_remap_msi_req' && typeof a.addr === 'bigint' && typeof a.data === 'bigint') {
@@ -132,15 +147,16 @@ export function forEachDecodedEntry(
         }
       }
       return;
+    }
     default:
       return;
   }
 }
 
 /** All decoded entries of a file as a list (for small files and tests). */
-export function decodedEntries(parsed: AnyParseResult, ctx: DecodeContext = {}, lines?: LineIndex): DecodedEntry[] {
+export function decodedEntries(parsed: AnyParseResult, scope: DecodeScope, lines?: LineIndex): DecodedEntry[] {
   const out: DecodedEntry[] = [];
-  forEachDecodedEntry(parsed, ctx, (e) => out.push(e), lines);
+  forEachDecodedEntry(parsed, scope, (e) => out.push(e), lines);
   return out;
 }
 
@@ -161,4 +177,28 @@ export function pageTableRowSpans(line: number, text: string | undefined): Recor
       out[5 - k] = { line, start: c.start, end: c.end };
     });
   return out;
+}
+
+/**
+ * The remapping unit a line of a dump belongs to: the unit of the last unit
+ * record (its header) at or above it, in the formats printed unit by unit.
+ */
+export function unitOfLine(parsed: AnyParseResult | undefined, line: number): string | undefined {
+  if (!parsed) return undefined;
+  switch (parsed.format) {
+    case 'iommu_regset':
+    case 'dmar_translation_struct':
+    case 'ir_translation_struct':
+    case 'invalidation_queue':
+    case 'dmar_perf_latency': {
+      let unit: string | undefined;
+      for (const r of parsed.records as readonly { unit: string; span: Span }[]) {
+        if (r.span.line > line) break;
+        unit = r.unit;
+      }
+      return unit;
+    }
+    default:
+      return undefined;
+  }
 }

@@ -55,7 +55,7 @@ export interface IommuUnit {
    */
   x2apic?: boolean;
   /** How `x2apic` was decided. */
-  x2apicFrom?: 'IRTA.EIME' | 'entries';
+  x2apicFrom?: 'IRTA.EIME' | 'kernel log' | 'entries';
   /** PCI segment of the requesters the unit serves, when the capture shows it. */
   segment?: number;
   locations: Location[];

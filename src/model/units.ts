@@ -95,6 +95,43 @@ function deriveUnitState(u: IommuUnit): void {
   if (irta !== undefined) {
     u.irTableAddress = irta & ~0xfffn;
     u.x2apic = bitSet(irta, 11);
+    u.x2apicFrom = 'IRTA.EIME';
+  }
+}
+
+/**
+ * Whether each unit's IRTEs carry x2APIC destinations, decided once per unit:
+ * IRTA.EIME when the registers show it (deriveUnitState), else the kernel
+ * log's "Enabled IRQ remapping in x2apic|xapic mode", else all of the unit's
+ * remapped entries together: a destination with bits outside 15:8 is only
+ * possible in x2APIC mode, so one such entry decides x2APIC for them all.
+ */
+export function decideIrteModes(files: readonly ParsedFile[], units: Map<string, IommuUnit>): void {
+  let logMode: boolean | undefined;
+  const outside15to8 = new Map<string, boolean>();
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format === 'dmesg') {
+      for (const r of p.records) if (r.kind === 'dmar-info' && r.key === 'ir-mode') logMode = r.value.toLowerCase().startsWith('x2apic');
+    } else if (p?.format === 'ir_translation_struct') {
+      for (const t of p.records) {
+        if (t.section === 'posted') continue;
+        let any = outside15to8.get(t.unit) ?? false;
+        for (const e of t.entries) if ((Number((e.lo >> 32n) & 0xffffffffn) & 0xffff00ff) !== 0) any = true;
+        outside15to8.set(t.unit, any);
+      }
+    }
+  }
+  for (const [name, any] of outside15to8) {
+    const u = unitOf(units, name);
+    if (u.x2apicFrom === 'IRTA.EIME') continue;
+    if (logMode !== undefined) {
+      u.x2apic = logMode;
+      u.x2apicFrom = 'kernel log';
+    } else {
+      u.x2apic = any;
+      u.x2apicFrom = 'entries';
+    }
   }
 }
 

@@ -5,9 +5,9 @@
 import { parseDump, detectFormat, type AnyParseResult } from '../dumps/registry';
 import type { FormatId, Span } from '../dumps/types';
 import { LineIndex } from '../dumps/lineIndex';
-import type { DecodeContext } from '../vtd/layout';
-import { forEachDecodedEntry, pageTableRowSpans, type DecodedEntry } from '../model/decodeFile';
-import { decodeSlEntry, LEVEL_NAMES } from '../vtd/paging';
+import { decodePageTableEntry, forEachDecodedEntry, pageTableRowSpans, type DecodedEntry } from '../model/decodeFile';
+import type { DecodeScope } from '../model/decodeScope';
+import { LEVEL_NAMES } from '../vtd/paging';
 import { hex } from '../vtd/u64';
 import { formatIdOfLanguage } from '../protocol';
 import { reparseIncrementally } from './incrementalParse';
@@ -48,16 +48,16 @@ export class DocumentAnalysis {
   }
 
   /** Decoded entries printed on `line`. */
-  entriesAt(line: number, ctx: DecodeContext): DecodedEntry[] {
+  entriesAt(line: number, scope: DecodeScope): DecodedEntry[] {
     const p = this.parsed;
     if (!p) return [];
-    if (p.format === 'domain_translation_struct') return this.pageTableEntriesAt(line, ctx);
-    const key = contextKey(ctx);
+    if (p.format === 'domain_translation_struct') return this.pageTableEntriesAt(line, scope);
+    const key = scope.key;
     if (!this.entriesByLine || this.indexedWith !== key) {
       const index = new Map<number, DecodedEntry[]>();
       forEachDecodedEntry(
         p,
-        ctx,
+        scope,
         (e) => {
           const list = index.get(e.span.line);
           if (list) list.push(e);
@@ -72,8 +72,8 @@ export class DocumentAnalysis {
   }
 
   /** The decoded entry under a position, if any. */
-  entryAt(line: number, character: number, ctx: DecodeContext): DecodedEntry | undefined {
-    return this.entriesAt(line, ctx).find((e) => character >= e.span.start && character <= e.span.end);
+  entryAt(line: number, character: number, scope: DecodeScope): DecodedEntry | undefined {
+    return this.entriesAt(line, scope).find((e) => character >= e.span.start && character <= e.span.end);
   }
 
   /** The page-table dump block and row printed on `line`. */
@@ -96,24 +96,22 @@ export class DocumentAnalysis {
     return row >= 0 ? { block: b, row } : undefined;
   }
 
-  private pageTableEntriesAt(line: number, ctx: DecodeContext): DecodedEntry[] {
+  private pageTableEntriesAt(line: number, scope: DecodeScope): DecodedEntry[] {
     const at = this.pageTableRowAt(line);
     const p = this.parsed;
     if (!at || p?.format !== 'domain_translation_struct') return [];
-    const rows = p.records[at.block].rows;
+    const block = p.records[at.block];
+    const rows = block.rows;
+    const { ctx, stage } = scope.pageTable(block);
     const spans = pageTableRowSpans(line, this.lines.line(line));
     const out: DecodedEntry[] = [];
     for (let level = 5; level >= 1; level--) {
       const value = rows.entry(at.row, level);
       if (value === undefined || value === 0n || !spans[level]) continue;
-      out.push({ span: spans[level], label: `${LEVEL_NAMES[level]} for IOVA ${hex(rows.iova(at.row))}`, structure: decodeSlEntry(value, level, ctx) });
+      out.push({ span: spans[level], label: `${LEVEL_NAMES[level]} for IOVA ${hex(rows.iova(at.row))}`, structure: decodePageTableEntry(stage, value, level, ctx) });
     }
     return out;
   }
-}
-
-function contextKey(ctx: DecodeContext): string {
-  return `${ctx.cap}:${ctx.ecap}:${ctx.haw}:${ctx.eime}:${ctx.scalable}`;
 }
 
 /** Whether a position falls in a span. */

@@ -60,11 +60,38 @@ export function irteApicId(dst: number, x2apic: boolean): number {
   return x2apic ? dst >>> 0 : (dst >>> 8) & 0xff;
 }
 
-function describeDst(v: bigint, ctx: DecodeContext): string {
+/** The CPUs (bit numbers) a bitmap names: [1] for 0x02. */
+function bitsIn(map: number, width: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < width; i++) if ((map >>> i) & 1) out.push(i);
+  return out;
+}
+
+/**
+ * What a destination means, in words. Physical: an APIC id. Logical xAPIC
+ * (flat model, as Linux programs it for up to 8 CPUs): an 8-bit bitmap with one
+ * bit per CPU, so 0x02 is CPU 1. Logical x2APIC (cluster model): bits 31:16
+ * the cluster, bits 15:0 a bitmap of its 16 members, member m of cluster c
+ * being x2APIC id 16c + m.
+ */
+export function destinationName(apicId: number, logical: boolean, x2apic: boolean): string {
+  if (!logical) return `${x2apic ? 'x2APIC' : 'APIC'} ${apicId}`;
+  if (!x2apic) {
+    const cpus = bitsIn(apicId & 0xff, 8);
+    return `CPU${cpus.length === 1 ? '' : 's'} ${cpus.join(', ') || 'none'} (logical ${hex(apicId & 0xff, 2)})`;
+  }
+  const cluster = apicId >>> 16;
+  const members = bitsIn(apicId & 0xffff, 16);
+  return `cluster ${cluster} member${members.length === 1 ? '' : 's'} ${members.join(', ') || 'none'} (x2APIC id${members.length === 1 ? '' : 's'} ${members.map((m) => cluster * 16 + m).join(', ') || '-'})`;
+}
+
+function describeDst(v: bigint, ctx: DecodeContext, lo: bigint): string {
   const dst = Number(v);
   const x2 = irteUsesX2apic(dst, ctx.eime);
-  const how = ctx.eime === undefined ? ' (mode guessed: IRTA.EIME unknown)' : '';
-  return x2 ? `x2APIC id ${irteApicId(dst, true)} (${hex(v, 8)})${how}` : `xAPIC id ${irteApicId(dst, false)} in bits 15:8 (${hex(v, 8)})${how}`;
+  const how = ctx.eime === undefined ? ' (mode guessed: the unit does not say whether it uses x2APIC)' : '';
+  const id = irteApicId(dst, x2);
+  const where = x2 ? `${hex(v, 8)}` : `bits 15:8 of ${hex(v, 8)}`;
+  return `${destinationName(id, bitSet(lo, 2), x2)}, ${x2 ? 'x2APIC' : 'xAPIC'} destination ${where}${how}`;
 }
 
 const SOURCE_FIELDS: FieldSpec[] = [
@@ -86,7 +113,7 @@ export const IRTE_REMAPPED_FIELDS: readonly FieldSpec[] = [
   field('IM', 15, 15, 'IRTE Mode', { values: { 0: 'remapped', 1: 'posted' } }),
   field('V', 23, 16, 'Vector', { describe: (v) => hex(v, 2) }),
   reserved(31, 24, FR_IRTE_RSVD),
-  field('DST', 63, 32, 'Destination ID', { describe: describeDst }),
+  field('DST', 63, 32, 'Destination ID', { describe: (v, ctx) => describeDst(v, ctx, ctx.entryLow ?? 0n) }),
   ...SOURCE_FIELDS,
   reserved(127, 84, FR_IRTE_RSVD),
 ];
@@ -240,6 +267,11 @@ export function encodeRemappedIrte(p: {
   return { hi, lo };
 }
 
+/** Where a remapped IRTE sends its interrupt, in words (destinationName of its facts). */
+export function irteDestinationName(info: IrteInfo): string {
+  return destinationName(info.destination, info.destMode === 'logical', info.x2apic === true);
+}
+
 /** Sets the address a field stands for when its bits sit elsewhere in the entry. */
 function setAddress(fields: Field[], name: string, address: bigint): void {
   for (const f of fields) if (f.name === name) f.address = address;
@@ -266,8 +298,8 @@ function irteSummary(raw: bigint, info: IrteInfo): string {
   if (info.posted) {
     return `${head} posted vector ${hex(info.vector, 2)}${info.urgent ? ' URG' : ''} → PD ${hex(info.pda ?? 0n)}, ${source}`;
   }
-  const apic = `${info.x2apic ? 'x2APIC' : 'APIC'} ${info.destination}`;
-  return `${head} vector ${hex(info.vector, 2)} → ${apic} ${info.destMode} ${info.deliveryMode} ${info.trigger}, ${source}`;
+  const to = irteDestinationName(info);
+  return `${head} vector ${hex(info.vector, 2)} → ${to}${info.destMode === 'logical' ? '' : ' physical'} ${info.deliveryMode} ${info.trigger}, ${source}`;
 }
 
 function extraFindings(lo: bigint, info: IrteInfo, ctx: DecodeContext): SpecFinding[] {
@@ -338,7 +370,7 @@ export function decodeIrte(hi: bigint, lo: bigint, ctx: DecodeContext = {}): Str
   const raw = fromHiLo(hi, lo);
   const info = irteInfo(hi, lo, ctx);
   const specs = info.posted ? IRTE_POSTED_FIELDS : IRTE_REMAPPED_FIELDS;
-  const decoded = decodeFields(specs, raw, ctx);
+  const decoded = decodeFields(specs, raw, { ...ctx, entryLow: lo });
   if (info.posted) {
     setAddress(decoded.fields, 'PDA_L', bitsOf(lo, 63, 38) << 6n);
     setAddress(decoded.fields, 'PDA_H', bitsOf(hi, 63, 32) << 32n);

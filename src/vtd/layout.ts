@@ -21,6 +21,8 @@ export interface DecodeContext {
   eime?: boolean;
   /** The unit runs in scalable mode (RTADDR.TTM = 01). */
   scalable?: boolean;
+  /** The low qword of the entry being decoded, for fields whose meaning depends on another field (IRTE DST on DM). */
+  entryLow?: bigint;
 }
 
 /** A violation of the specification found while decoding. */

@@ -314,3 +314,16 @@ export function decodeFlEntry(value: bigint, level: number, ctx: DecodeContext =
     summary: flSummary(v, lvl, leaf),
   };
 }
+
+/** Which format a paging entry is in: a first-stage (x86-64) or a second-stage table's. */
+export type PagingStage = 'first' | 'second';
+
+/** Whether an entry of this stage is present: R or W for second stage, P for first stage. */
+export function pagingEntryPresent(stage: PagingStage, value: bigint): boolean {
+  return stage === 'first' ? (value & 1n) === 1n : (value & 3n) !== 0n;
+}
+
+/** The findings of a paging entry of either stage (second stage checked cheaply, see slEntryProblems). */
+export function pagingEntryProblems(stage: PagingStage, value: bigint, level: number, ctx: DecodeContext = {}): SpecFinding[] {
+  return stage === 'first' ? decodeFlEntry(value, level, ctx).findings : slEntryProblems(value, level, ctx);
+}

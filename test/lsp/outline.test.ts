@@ -252,7 +252,7 @@ describe('language server: outline, folding, semantic tokens and workspace symbo
     assert.equal(entries.length, 17);
     const irte17 = entries.find((e) => e.name === 'IRTE 17');
     // " 17    00:04.0 00000200 23  0000000000040020	000002000023000d"
-    assert.equal(irte17?.detail, 'vector 0x23, dest 0x2, SID 00:04.0');
+    assert.equal(irte17?.detail, 'vector 0x23, to CPU 1 (logical 0x02), SID 00:04.0');
     assert.equal(captureLines('ir_translation_struct')[irte17!.range.start.line].trim().split(/\s+/)[0], '17');
   });
 

@@ -28,8 +28,8 @@ describe('GSI Routing view model on the real legacy capture', () => {
       "IRQ 9 acpi: pin 9 · the QEMU trace does not name this pin's IRTE",
       "IRQ 16 i801_smbus: pin 16 · the QEMU trace does not name this pin's IRTE",
       "IRQ 24 dmar0: DMAR-MSI · the IOMMU's own fault-event interrupt: never remapped",
-      'IRTE 8: ff:00.0 · vector 0x21 → APIC 2 · logical · fixed · edge · remapped',
-      'IRTE 20: ff:00.0 · vector 0x27 → APIC 2 · logical · fixed · edge · remapped',
+      'IRTE 8: ff:00.0 · vector 0x21 → CPU 1 (logical 0x02) · fixed · edge · remapped',
+      'IRTE 20: ff:00.0 · vector 0x27 → CPU 1 (logical 0x02) · fixed · edge · remapped',
     ]);
   });
 
@@ -46,23 +46,23 @@ describe('GSI Routing view model on the real legacy capture', () => {
     const msiFields = children('gsiRouting', path[0].id);
     assert.equal(child(msiFields, 'HANDLE[14:0] [19:5]').description, '0x11');
     assert.equal(child(msiFields, 'SHV [3]').description, '0x1 · set');
-    assert.equal(path[1].description, '00:04.0 · vector 0x23 → APIC 2 · logical · fixed · edge · remapped');
+    assert.equal(path[1].description, '00:04.0 · vector 0x23 → CPU 1 (logical 0x02) · fixed · edge · remapped');
     assert.equal(path[1].location?.line, 9, 'the IRTE 17 row of ir_translation_struct');
     assert.equal(path[1].copy?.raw, '17    00:04.0 00000200 23  0000000000040020\t000002000023000d');
     // QEMU: dest 2 in address 19:12, RH and DM set; data = vector, level-assert, edge.
-    assert.equal(path[2].description, 'address 0xfee0200c data 0x4023 → APIC 2 vector 0x23');
+    assert.equal(path[2].description, 'address 0xfee0200c data 0x4023 → CPU 1 (logical 0x02) vector 0x23');
   });
 
   it('takes the IOAPIC timer pin 2 through its remappable RTE to IRTE 1, vector 0x30, APIC 1', () => {
     const timer = child(children('gsiRouting', 'g:ioapic'), 'IRQ 0 timer');
-    assert.equal(timer.description, 'pin 2 · IRTE 1 · vector 0x30 → APIC 1 · logical · fixed · edge · remapped');
+    assert.equal(timer.description, 'pin 2 · IRTE 1 · vector 0x30 → CPU 0 (logical 0x01) · fixed · edge · remapped');
     const path = children('gsiRouting', timer.id);
     assert.deepEqual(path.map((n) => n.label), ['IOAPIC redirection entry (remappable format)', 'IRTE 1', 'KVM route (compatibility format)']);
     assert.equal(path[0].description, 'pin 2 · 0x3000000000002 · index 1 · edge');
     const rte = children('gsiRouting', path[0].id);
     const fromIoapic = child(rte, 'MSI sent by the IOAPIC');
     assert.match(fromIoapic.description!, /remappable MSI → IRTE 1 \(handle 0x1, no SHV/);
-    assert.equal(path[2].description, 'address 0xfee0100c data 0x4030 → APIC 1 vector 0x30');
+    assert.equal(path[2].description, 'address 0xfee0100c data 0x4030 → CPU 0 (logical 0x01) vector 0x30');
     assert.equal(child(children('gsiRouting', path[1].id), 'V [23:16]').description, '0x30');
   });
 

@@ -50,7 +50,7 @@ describe('vtd/irte: remapped entries of the real capture', () => {
     assert.equal(field(s, 'SQ'), 0n);
     assert.equal(field(s, 'SVT'), 1n);
     assert.deepEqual(s.findings, []);
-    assert.equal(s.summary, 'IRTE P vector 0x26 → APIC 2 logical fixed edge, SID ff:00.0 (SVT=01 SQ=00)');
+    assert.equal(s.summary, 'IRTE P vector 0x26 → CPU 1 (logical 0x02) fixed edge, SID ff:00.0 (SVT=01 SQ=00)');
 
     const info = irteInfo(0x000000000004ff00n, 0x000002000026000dn, CTX);
     assert.deepEqual(
@@ -79,7 +79,7 @@ describe('vtd/irte: remapped entries of the real capture', () => {
     assert.equal(sidName(0x20), '00:04.0');
     assert.equal(field(s, 'V'), 0x23n);
     assert.equal(irteInfo(0x0000000000040020n, 0x000002000023000dn, CTX).destination, 2);
-    assert.equal(s.summary, 'IRTE P vector 0x23 → APIC 2 logical fixed edge, SID 00:04.0 (SVT=01 SQ=00)');
+    assert.equal(s.summary, 'IRTE P vector 0x23 → CPU 1 (logical 0x02) fixed edge, SID 00:04.0 (SVT=01 SQ=00)');
   });
 
   it('agrees with the columns the kernel printed for every row, with no findings', () => {

@@ -2,7 +2,7 @@
 
 import { decodedEntries } from '../../model/decodeFile';
 import { buildCapture } from '../../model/buildCapture';
-import { decodeContextOf } from '../../model/units';
+import { decodeScopeOf } from '../../model/decodeScope';
 import { readCapture } from '../captureFolder';
 import { decodedJson, recordsJson, toJson } from '../json';
 import { parseArgs, UsageError } from '../args';
@@ -15,7 +15,7 @@ export function runDecode(argv: string[], io: CommandIO): number {
   const read = readCapture(path);
   for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
   const capture = buildCapture(read.files, { leftOut: read.skipped });
-  const ctx = decodeContextOf(capture.units[0]);
+  const scope = decodeScopeOf(capture);
   const files = capture.files.map((f) => {
     const p = f.parsed;
     if (!p) return { file: f.name, format: null, records: [], decoded: [] };
@@ -25,7 +25,7 @@ export function runDecode(argv: string[], io: CommandIO): number {
       dialect: p.dialect,
       lineCount: p.lineCount,
       records: recordsJson(p),
-      decoded: decodedEntries(p, ctx, f.lines).map(decodedJson),
+      decoded: decodedEntries(p, scope, f.lines).map(decodedJson),
       findings: p.findings.map((x) => ({ ...x, line: x.span.line + 1 })),
     };
   });
@@ -37,7 +37,7 @@ export function runDecode(argv: string[], io: CommandIO): number {
     const p = f.parsed;
     io.out(`== ${f.name}: ${p ? p.format : 'unknown format'}${p && p.dialect.length ? ` (${p.dialect.join('; ')})` : ''}`);
     if (!p) continue;
-    const entries = decodedEntries(p, ctx, f.lines);
+    const entries = decodedEntries(p, scope, f.lines);
     const width = String(p.lineCount).length;
     for (const e of entries) {
       const flag = e.structure.findings.length ? ' !' : '';

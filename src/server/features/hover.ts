@@ -7,7 +7,8 @@ import { MarkupKind } from 'vscode-languageserver/node';
 import { parseRequesterName } from '../../model/bdf';
 import { mappingOfRow } from '../../model/mappings';
 import { translate } from '../../model/walk';
-import { decodeContextOf } from '../../model/units';
+import { decodeScopeOf } from '../../model/decodeScope';
+import { unitOfLine } from '../../model/decodeFile';
 import { faultReason } from '../../vtd/faultReasons';
 import { hex, sizeName } from '../../vtd/u64';
 import type { Capture } from '../../model/types';
@@ -53,8 +54,7 @@ function registerHover(connection: Connection, workspace: CaptureWorkspace): voi
     const text = doc.lines.line(line) ?? '';
     const entry = workspace.captureOf(doc.uri);
     const capture = entry?.capture;
-    const unit = capture?.units[0];
-    const ctx = decodeContextOf(unit);
+    const scope = decodeScopeOf(capture);
 
     // A fault line of a kernel log.
     const fault = capture?.faults.find((f) => f.location.span.line === line && entry!.uris.get(f.location.file) === doc.uri);
@@ -73,9 +73,11 @@ function registerHover(connection: Connection, workspace: CaptureWorkspace): voi
     }
 
     // A raw entry (or part of it).
-    const decoded = doc.entryAt(line, character, ctx);
+    const decoded = doc.entryAt(line, character, scope);
     if (decoded) {
       let value = structureMarkdown(decoded.structure, decoded.label);
+      const unitName = unitOfLine(doc.parsed, line);
+      const unit = capture?.units.find((u) => u.name === unitName) ?? (capture?.units.length === 1 ? capture.units[0] : undefined);
       if (unit?.cap !== undefined && /context|pasid|PTE|PDE|PDPE|PML/.test(decoded.label)) {
         value += `\n\nChecked against ${mdEscape(unit.name)} CAP \`${hex(unit.cap)}\` (SAGAW, MGAW, ND, SLLPS)${unit.ecap !== undefined ? ` and ECAP \`${hex(unit.ecap)}\`` : ''}.`;
       }

@@ -2,7 +2,7 @@
 // (e.g. "P DID=7 AW=39 SLPTPTR=0x1b1f000"), or every field in "full" mode.
 
 import { InlayHintKind, type Connection, type InlayHint } from 'vscode-languageserver/node';
-import { decodeContextOf } from '../../model/units';
+import { decodeScopeOf } from '../../model/decodeScope';
 import type { Structure } from '../../vtd/layout';
 import { hex } from '../../vtd/u64';
 import type { CaptureWorkspace } from '../captureWorkspace';
@@ -34,12 +34,12 @@ function registerInlayHints(connection: Connection, workspace: CaptureWorkspace,
     if (mode === 'off') return [];
     const doc = workspace.document(params.textDocument.uri);
     if (!doc) return [];
-    const ctx = decodeContextOf(workspace.captureOf(doc.uri)?.capture.units[0]);
+    const scope = decodeScopeOf(workspace.captureOf(doc.uri)?.capture);
     const hints: InlayHint[] = [];
     const last = Math.min(params.range.end.line, params.range.start.line + MAX_LINES, doc.lines.count - 1);
     for (let line = params.range.start.line; line <= last; line++) {
       if (token.isCancellationRequested) break;
-      for (const e of doc.entriesAt(line, ctx)) {
+      for (const e of doc.entriesAt(line, scope)) {
         const label = mode === 'full' ? fullText(e.structure) : e.structure.summary;
         if (!label) continue;
         hints.push({

@@ -6,9 +6,7 @@
 // rest, and the client's range requests cover what is on screen).
 
 import { SemanticTokensBuilder, type CancellationToken, type SemanticTokens } from 'vscode-languageserver/node';
-import { decodeContextOf } from '../../model/units';
-import type { Capture } from '../../model/types';
-import type { DecodeContext } from '../../vtd/layout';
+import { decodeScopeOf } from '../../model/decodeScope';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import { DocumentTokens } from './outline/lineTokens';
 import { LEGEND } from './outline/tokenLegend';
@@ -19,29 +17,14 @@ export const MAX_FULL_TOKENS = 120_000;
 /** Lines of one range request at most. */
 export const MAX_RANGE_LINES = 20_000;
 
-const contexts = new WeakMap<Capture, DecodeContext>();
-
-/**
- * One decode context per capture: the analysis keeps its index of decoded
- * entries while the context it was built with is the same object.
- */
-function stableContext(capture: Capture | undefined): DecodeContext {
-  if (!capture) return {};
-  let ctx = contexts.get(capture);
-  if (!ctx) {
-    ctx = decodeContextOf(capture.units[0]);
-    contexts.set(capture, ctx);
-  }
-  return ctx;
-}
 
 /** Tokens of lines first..last (inclusive); undefined when cancelled. */
 export function semanticTokensOf(workspace: CaptureWorkspace, uri: string, first: number, last: number, maxTokens: number, token?: CancellationToken): SemanticTokens | undefined {
   const doc = workspace.document(uri);
   const builder = new SemanticTokensBuilder();
   if (!doc?.parsed) return builder.build();
-  const ctx = stableContext(workspace.captureOf(uri)?.capture);
-  const tokens = new DocumentTokens(doc, ctx);
+  // One scope per capture: the analysis keeps its index of decoded entries while the scope's key is the same.
+  const tokens = new DocumentTokens(doc, decodeScopeOf(workspace.captureOf(uri)?.capture));
   const end = Math.min(last, doc.lines.count - 1);
   let count = 0;
   for (let line = Math.max(0, first); line <= end && count < maxTokens; line++) {

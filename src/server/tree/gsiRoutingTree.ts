@@ -20,6 +20,7 @@ import { ancestorId, childId, parseId, segment } from './nodeIds';
 import { gsiLayoutOf, isLevelTriggered, whyUnlinked, type GsiGroup, type RoutedIrq } from './gsiRoutingModel';
 import { entryIcon, locationText, structureJson, wireLocationOf, type TreeContext } from './treeContext';
 import { findRequester } from '../../model/keys';
+import { irteDestinationName } from '../../vtd/irte';
 
 const GROUP_TITLES: Record<GsiGroup, string> = { msi: 'MSI and MSI-X', ioapic: 'IOAPIC pins', other: 'Not linked' };
 const GROUPS: readonly GsiGroup[] = ['msi', 'ioapic', 'other'];
@@ -79,7 +80,7 @@ function irteSummary(ctx: TreeContext, e: IrteView): string {
   const i = e.info;
   if (!i.present) return 'not present';
   if (i.posted) return `posted · vector ${formatNumber(i.vector, ctx.style, 8)} · descriptor ${formatAddress(i.pda ?? 0n, ctx.style)}`;
-  return `vector ${formatNumber(i.vector, ctx.style, 8)} → APIC ${i.destination} · ${i.destMode} · ${i.deliveryMode} · ${i.trigger} · remapped`;
+  return `vector ${formatNumber(i.vector, ctx.style, 8)} → ${irteDestinationName(i)} · ${i.destMode === 'logical' ? '' : 'physical · '}${i.deliveryMode} · ${i.trigger} · remapped`;
 }
 
 function groupNode(ctx: TreeContext, group: GsiGroup, count: number): TreeNodeDto {
@@ -230,7 +231,7 @@ function routeNode(ctx: TreeContext, parentId: string, e: IrteView): TreeNodeDto
   const s = decodeMsi(address, data);
   return {
     ...base,
-    description: `address ${formatAddress(address, ctx.style, 64)} data ${formatNumber(data, ctx.style, 32)} → APIC ${i.destination} vector ${formatNumber(i.vector, ctx.style, 8)}`,
+    description: `address ${formatAddress(address, ctx.style, 64)} data ${formatNumber(data, ctx.style, 32)} → ${irteDestinationName(i)} vector ${formatNumber(i.vector, ctx.style, 8)}`,
     tooltip: entryTooltip(s, 'Translated message', [
       'What QEMU\'s `vtd_interrupt_remap_msi()` makes of the interrupt through this IRTE: with a split irqchip, `kvm_arch_fixup_msi_route()` writes this message into the KVM MSI route of the vector.',
       '',

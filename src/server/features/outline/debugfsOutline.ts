@@ -14,7 +14,7 @@ import { rootSpanOf } from '../../../dumps/debugfs/dmarTranslation';
 import { formatBdf, makeSid } from '../../../model/bdf';
 import { awBits, decodeContextEntryFor } from '../../../vtd/contextEntry';
 import { decodeInvDescriptor } from '../../../vtd/invalidation';
-import { irteInfo } from '../../../vtd/irte';
+import { irteDestinationName, irteInfo } from '../../../vtd/irte';
 import { fieldValue, type Structure } from '../../../vtd/layout';
 import { decodePasidEntry } from '../../../vtd/pasidEntry';
 import { decodeRegister } from '../../../vtd/registers';
@@ -135,7 +135,7 @@ export function irteOutline(input: OutlineInput, tables: readonly IrUnitTable[])
       const info = irteInfo(e.hi, e.lo, input.ctx(t.unit));
       const parts = [`vector ${hex(info.vector)}`];
       if (info.posted) parts.push(`PDA ${hex(info.pda ?? 0n)}`);
-      else parts.push(`dest ${hex(info.destination)}`);
+      else parts.push(`to ${irteDestinationName(info)}`);
       parts.push(`SID ${formatBdf(e.sid)}`);
       if (!info.present) parts.unshift('not present');
       children.push(symbol(`IRTE ${e.index}`, SymbolKind.Field, lineRange(doc.lines, e.line), spanRange(spanOf(e, 'index')), parts.join(', ')));

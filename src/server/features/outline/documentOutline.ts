@@ -3,7 +3,7 @@
 
 import type { CancellationToken, DocumentSymbol } from 'vscode-languageserver/node';
 import type { DomainParseResult } from '../../../dumps/debugfs/domainTranslation';
-import { decodeContextOf } from '../../../model/units';
+import { decodeScopeOf } from '../../../model/decodeScope';
 import type { Capture } from '../../../model/types';
 import type { DecodeContext } from '../../../vtd/layout';
 import type { CaptureWorkspace } from '../../captureWorkspace';
@@ -31,12 +31,12 @@ export function documentOutline(workspace: CaptureWorkspace, doc: DocumentAnalys
       if (capture === null) capture = workspace.captureOf(doc.uri)?.capture;
       return capture;
     },
-    ctx: (unit = '') => {
-      let ctx = contexts.get(unit);
+    ctx: (unit) => {
+      const key = unit ?? '';
+      let ctx = contexts.get(key);
       if (!ctx) {
-        const units = input.capture()?.units ?? [];
-        ctx = decodeContextOf(units.find((u) => u.name === unit) ?? units[0]);
-        contexts.set(unit, ctx);
+        ctx = decodeScopeOf(input.capture()).unit(unit);
+        contexts.set(key, ctx);
       }
       return ctx;
     },

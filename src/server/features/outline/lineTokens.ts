@@ -14,11 +14,12 @@ import type { TraceEvent } from '../../../dumps/qemuTrace/index';
 import { pageTableRowTokenColumns } from '../../../dumps/debugfs/pageTableRowScanner';
 import type { DomainBlock } from '../../../dumps/debugfs/domainTranslation';
 import { fieldValue, type DecodeContext, type Structure } from '../../../vtd/layout';
-import { slEntryProblems } from '../../../vtd/paging';
+import { pagingEntryPresent, pagingEntryProblems, type PagingStage } from '../../../vtd/paging';
 import { decodeInvDescriptor } from '../../../vtd/invalidation';
 import { decodeIrte } from '../../../vtd/irte';
-import { decodeContextEntry } from '../../../vtd/contextEntry';
+import { decodeContextEntryFor } from '../../../vtd/contextEntry';
 import { rowAtLine } from '../../../model/mappings';
+import type { DecodeScope } from '../../../model/decodeScope';
 import { NOT_PRESENT, SPEC_VIOLATION, TYPE } from './tokenLegend';
 
 export interface RawToken {
@@ -173,8 +174,8 @@ const TRACE_ENTRY_DECODERS: Readonly<Record<string, { qwords: (a: TraceEvent['ar
   vtd_inv_desc: { qwords: (a) => [a.hi, a.lo], decode: (hi, lo, ctx) => decodeInvDescriptor([lo, hi], ctx) },
   vtd_ir_irte_get: { qwords: (a) => [a.hi, a.lo], decode: (hi, lo, ctx) => decodeIrte(hi, lo, ctx) },
   // QEMU caches legacy context entries; a scalable-mode one is wider than what it prints.
-  vtd_iotlb_cc_hit: { qwords: (a) => [a.high, a.low], decode: (hi, lo, ctx) => (ctx.scalable ? undefined : decodeContextEntry(hi, lo, ctx)) },
-  vtd_iotlb_cc_update: { qwords: (a) => [a.high, a.low], decode: (hi, lo, ctx) => (ctx.scalable ? undefined : decodeContextEntry(hi, lo, ctx)) },
+  vtd_iotlb_cc_hit: { qwords: (a) => [a.high, a.low], decode: (hi, lo, ctx) => decodeContextEntryFor(ctx.scalable ? 'scalable' : 'legacy', hi, lo, ctx) },
+  vtd_iotlb_cc_update: { qwords: (a) => [a.high, a.low], decode: (hi, lo, ctx) => decodeContextEntryFor(ctx.scalable ? 'scalable' : 'legacy', hi, lo, ctx) },
 };
 
 /** The event that starts on `line` (events are in line order). */
@@ -204,7 +205,7 @@ export class DocumentTokens {
 
   constructor(
     private readonly doc: DocumentAnalysis,
-    private readonly ctx: DecodeContext,
+    private readonly scope: DecodeScope,
   ) {}
 
   /** The tokens of `line`, sorted, none overlapping. */
@@ -224,7 +225,7 @@ export class DocumentTokens {
         indexes.set(this.doc, index);
       }
       out.push(...(index.get(line) ?? []));
-      for (const e of this.doc.entriesAt(line, this.ctx)) out.push({ start: e.span.start, end: e.span.end, type: TYPE.entry, mods: entryModifiers(e.structure) });
+      for (const e of this.doc.entriesAt(line, this.scope)) out.push({ start: e.span.start, end: e.span.end, type: TYPE.entry, mods: entryModifiers(e.structure) });
     }
     return tidy(out, text.length);
   }
@@ -245,10 +246,11 @@ export class DocumentTokens {
     const columns = pageTableRowTokenColumns(text);
     if (columns[0]) out.push({ start: columns[0].start, end: columns[0].end, type: TYPE.address, mods: 0 });
     const printed = rows.entryCount(row);
+    const { ctx, stage } = this.scope.pageTable(block);
     for (let k = 0; k < printed && k + 1 < columns.length; k++) {
       const level = 5 - k;
       const value = rows.entry(row, level) ?? 0n;
-      out.push({ start: columns[k + 1].start, end: columns[k + 1].end, type: TYPE.entry, mods: value === 0n ? NOT_PRESENT : this.slModifiers(value, level) });
+      out.push({ start: columns[k + 1].start, end: columns[k + 1].end, type: TYPE.entry, mods: value === 0n ? NOT_PRESENT : this.pagingModifiers(stage, ctx, value, level) });
     }
   }
 
@@ -261,20 +263,20 @@ export class DocumentTokens {
     const key = `${e.name}:${hi}:${lo}`;
     let mods = this.traceMemo.get(key);
     if (mods === undefined) {
-      const s = decoder.decode(hi, lo, this.ctx);
+      const s = decoder.decode(hi, lo, this.scope.unit(undefined));
       mods = s ? entryModifiers(s) : 0;
       this.traceMemo.set(key, mods);
     }
     return mods;
   }
 
-  private slModifiers(value: bigint, level: number): number {
-    const key = `${level}:${value}`;
+  private pagingModifiers(stage: PagingStage, ctx: DecodeContext, value: bigint, level: number): number {
+    const key = `${stage}:${level}:${value}`;
     let mods = this.slMemo.get(key);
     if (mods === undefined) {
-      // R = W = 0 is not present; the problem check decodes only entries that have a problem.
-      mods = (value & 3n) === 0n ? NOT_PRESENT : 0;
-      if (slEntryProblems(value, level, this.ctx).some((f) => f.severity === 'error')) mods |= SPEC_VIOLATION;
+      // Not present: R = W = 0 (second stage), P = 0 (first stage); problems are decoded only for entries that have one.
+      mods = pagingEntryPresent(stage, value) ? 0 : NOT_PRESENT;
+      if (pagingEntryProblems(stage, value, level, ctx).some((f) => f.severity === 'error')) mods |= SPEC_VIOLATION;
       this.slMemo.set(key, mods);
     }
     return mods;
