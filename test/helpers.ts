@@ -1,5 +1,5 @@
 // Paths of the fixtures, wherever the compiled test runs from.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FormatId } from '../src/dumps/types';
 
@@ -40,3 +40,18 @@ export const LEGACY_CAPTURE_FILE_OF_FORMAT: Readonly<Record<FormatId, string>> =
   qemu_trace: 'qemu-vtd.trace',
   iommu_groups: 'iommu_groups',
 };
+
+/** The files of a capture fixture folder (per-device sub-folders included), as the capture readers give them. */
+export function captureFixtureFiles(name: string): { name: string; text: string }[] {
+  const root = join(fixturesDir, 'captures', name);
+  const out: { name: string; text: string }[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const n of readdirSync(dir).sort()) {
+      const full = join(dir, n);
+      if (statSync(full).isDirectory()) walk(full, `${prefix}${n}/`);
+      else out.push({ name: `${prefix}${n}`, text: readFileSync(full, 'utf8') });
+    }
+  };
+  walk(root, '');
+  return out;
+}

@@ -26,7 +26,7 @@ export interface ProcInterruptsRow {
   irq: string;
   /** One count per CPU column (one only for ERR / MIS). */
   counts: number[];
-  /** 'IR-IO-APIC', 'IR-PCI-MSI', 'IR-PCI-MSIX', 'DMAR-MSI', 'PCI-MSI', 'IO-APIC', ... without any device suffix. */
+  /** 'IR-IO-APIC', 'IR-PCI-MSI', 'IR-PCI-MSIX', 'vIR-PCI-MSIX', 'DMAR-MSI', 'PCI-MSI', 'IO-APIC', ... without any device suffix. */
   chip?: string;
   /** Device named in the chip by per-device MSI domains ("0000:00:03.0"). */
   chipDevice?: string;
@@ -43,7 +43,7 @@ export interface ProcInterruptsRow {
   segment?: number;
   /** PCI MSI rows: MSI / MSI-X vector index within the device. */
   msiIndex?: number;
-  /** The chip is an interrupt-remapping one ("IR-..."). */
+  /** The chip is an interrupt-remapping one ("IR-...", or "vIR-..." on a unit with caching mode, Linux 6.2 to about 6.9). */
   remapped: boolean;
   /** The row's line; spanOf(row, 'name') is where `name` is on it (when there is one). */
   line: number;
@@ -136,8 +136,18 @@ function blankOrEnd(s: string, i: number, end: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** Chips whose hwirq is the PCI MSI encoding. */
-const PCI_MSI_CHIPS = ['IR-PCI-MSI', 'IR-PCI-MSIX', 'PCI-MSI', 'PCI-MSIX'];
+/**
+ * Chips whose hwirq is the PCI MSI encoding. "vIR-" is the prefix Linux 6.2
+ * to about 6.9 gives the per-device MSI chips of a remapping unit with
+ * caching mode set (virt_dmar_msi_parent_ops in intel/irq_remapping.c: a
+ * virtual IOMMU, which is what QEMU's intel-iommu with caching-mode=on is).
+ */
+const PCI_MSI_CHIPS = ['vIR-PCI-MSIX', 'vIR-PCI-MSI', 'IR-PCI-MSI', 'IR-PCI-MSIX', 'PCI-MSI', 'PCI-MSIX'];
+
+/** Whether a chip name is one of an interrupt-remapping unit ("IR-", or "vIR-" on a virtual one). */
+function isRemappedChip(chip: string): boolean {
+  return chip.startsWith('IR-') || chip.startsWith('vIR-');
+}
 
 /** Splits "IR-PCI-MSIX-0000:00:03.0" into chip and device, "IR-PCI-MSI-edge" into chip and flow. */
 function splitChip(word: string): { chip: string; device?: string; flow?: string } {
@@ -359,7 +369,7 @@ class ProcInterruptsParser {
     if (!w) return { kind: 'irq', irq, counts, remapped: false, line: n, lineEnd: line.length, columns };
 
     const chipWord = splitChip(w.text);
-    const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip: chipWord.chip, remapped: chipWord.chip.startsWith('IR-'), line: n, lineEnd: line.length, columns };
+    const row: ProcInterruptsRow = { kind: 'irq', irq, counts, chip: chipWord.chip, remapped: isRemappedChip(chipWord.chip), line: n, lineEnd: line.length, columns };
     if (chipWord.flow) row.trigger = chipWord.flow;
     if (chipWord.device) {
       row.chipDevice = chipWord.device;

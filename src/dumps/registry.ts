@@ -33,7 +33,8 @@ interface FormatEntry {
   title: string;
   /** File base names the kernel, QEMU or users give it (an extension such as .txt may follow). */
   names: RegExp;
-  looksLike: (head: string) => boolean;
+  /** Whether the content is this format: `head` is the file's first DETECT_HEAD_CHARS, `text` all of it (for a format that must look further). */
+  looksLike: (head: string, text: string) => boolean;
   parse: (text: string, fileName?: string) => AnyParseResult;
 }
 
@@ -74,7 +75,7 @@ export const DETECT_HEAD_CHARS = 8192;
  */
 export function detectFormat(text: string, fileName?: string): FormatId | undefined {
   const head = text.length > DETECT_HEAD_CHARS ? text.slice(0, DETECT_HEAD_CHARS) : text;
-  const matches = FORMATS.filter((f) => safeLooksLike(f, head));
+  const matches = FORMATS.filter((f) => safeLooksLike(f, head, text));
   const name = fileName ? baseName(fileName) : undefined;
   if (name) {
     const byName = FORMATS.find((f) => f.names.test(name));
@@ -83,9 +84,9 @@ export function detectFormat(text: string, fileName?: string): FormatId | undefi
   return matches[0]?.id;
 }
 
-function safeLooksLike(f: FormatEntry, head: string): boolean {
+function safeLooksLike(f: FormatEntry, head: string, text: string): boolean {
   try {
-    return f.looksLike(head);
+    return f.looksLike(head, text);
   } catch {
     return false;
   }

@@ -45,6 +45,8 @@ export function buildCaptureFromParsed(parsed: ParsedFile[], options: BuildOptio
   const faults = collectFaults(parsed, registry);
   const groups = collectGroups(parsed, registry);
   const requesters = registry.keyed(units);
+  for (const f of faults) if (f.requester) f.requester = registry.resolve(f.requester);
+  for (const [g, members] of groups) groups.set(g, [...new Set(members.map((r) => registry.resolve(r)))]);
   const domains = collectDomains(requesters);
   const invalidations = collectInvalidations(parsed, units);
 

@@ -10,6 +10,8 @@ import { QWORD_FIELDS } from '../dumps/debugfs/invalidationQueue';
 import { rootSpanOf } from '../dumps/debugfs/dmarTranslation';
 import type { DecodeContext, Structure } from '../vtd/layout';
 import { decodeRegister } from '../vtd/registers';
+import { capInfo } from '../vtd/capEcap';
+import { decodeFrcd } from '../vtd/faultReasons';
 import { decodeRootEntryFor } from '../vtd/rootEntry';
 import { decodeContextEntryFor } from '../vtd/contextEntry';
 import { decodePasidEntry } from '../vtd/pasidEntry';
@@ -26,6 +28,13 @@ export interface DecodedEntry {
   /** What the value is, in the file's terms: "CAP", "context entry 00:05.0", "PTE of 0xffefd000". */
   label: string;
   structure: Structure;
+}
+
+/** Where a unit's fault recording registers are (CAP.FRO × 16, 16 bytes each, CAP.NFR + 1 of them), when CAP is known. */
+function faultRecordWindow(ctx: DecodeContext): { start: number; length: number } | undefined {
+  if (ctx.cap === undefined) return undefined;
+  const c = capInfo(ctx.cap);
+  return { start: c.froOffset, length: 16 * c.nfr };
 }
 
 /** Scalable mode is told by the unit (RTADDR.TTM) when known, else by the rows themselves. */
@@ -54,7 +63,18 @@ export function forEachDecodedEntry(
     case 'iommu_regset':
       for (const unit of parsed.records) {
         const ctx = scope.unit(unit.unit);
+        const frcd = faultRecordWindow(ctx);
+        const byOffset = new Map(unit.registers.map((r) => [r.offset, r]));
         for (const reg of unit.registers) {
+          // Rows inside CAP.FRO's window show fault recording registers whatever their name (see checkOverlaps in registers.ts).
+          const k = frcd ? reg.offset - frcd.start : -1;
+          if (frcd && k >= 0 && k < frcd.length) {
+            const i = Math.floor(k / 16);
+            const lo = byOffset.get(frcd.start + 16 * i)?.value ?? 0n;
+            const hi = byOffset.get(frcd.start + 16 * i + 8)?.value ?? 0n;
+            emit({ span: spanOf(reg, 'value'), label: `FRCD${i} ${k % 16 === 0 ? 'low' : 'high'} qword (printed as ${reg.name})`, structure: decodeFrcd(hi, lo) });
+            continue;
+          }
           emit({ span: spanOf(reg, 'value'), label: reg.name, structure: decodeRegister(reg.name, reg.value, ctx) });
         }
       }
@@ -75,7 +95,7 @@ export function forEachDecodedEntry(
             label: `context entry ${name}`,
             structure: decodeContextEntryFor(scalable ? 'scalable' : 'legacy', row.ctxHi, row.ctxLo, ctx),
           });
-          if (row.pasid >= 0) {
+          if (row.pasid >= 0 && row.pasidColumns) {
             emit({ span: spanOf(row, 'pasidEntry'), label: `PASID ${row.pasid} entry of ${name}`, structure: decodePasidEntry(row.pasidEntry, ctx) });
           }
         }
@@ -142,6 +162,9 @@ export function forEachDecodedEntry(
           emit({ span: spanOf(e, 'line'), label: 'MSI request', structure: decodeMsi(a.addr, a.data) });
         } else if (e.name === 'vtd_ir_irte_get' && typeof a.hi === 'bigint' && typeof a.lo === 'bigint') {
           emit({ span: spanOf(e, 'line'), label: `IRTE ${String(a.index)}`, structure: decodeIrte(a.hi, a.lo, ctx) });
+        } else if (e.name === 'vtd_frr_new' && typeof a.hi === 'bigint' && typeof a.lo === 'bigint') {
+          // QEMU traces the record before it sets F (bit 127): decoded as the register then reads.
+          emit({ span: spanOf(e, 'line'), label: `FRCD${String(a.index)} (QEMU sets F right after this event)`, structure: decodeFrcd(a.hi | (1n << 63n), a.lo) });
         } else if (e.name === 'vtd_inv_desc' && typeof a.hi === 'bigint' && typeof a.lo === 'bigint') {
           emit({ span: spanOf(e, 'line'), label: 'invalidation descriptor', structure: decodeInvDescriptor([a.lo, a.hi], ctx) });
         }

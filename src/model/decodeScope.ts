@@ -106,7 +106,7 @@ function makeScope(capture: Capture): DecodeScope {
     }
   }
   const ctxOf = (name: string | undefined) => (name !== undefined ? units.get(name) : undefined) ?? only ?? {};
-  const key = [...units.entries()].map(([n, c]) => `${n}=${c.cap}:${c.ecap}:${c.haw}:${c.eime}:${c.scalable}`).join(';') + `|${owners.size}`;
+  const key = [...units.entries()].map(([n, c]) => `${n}=${c.cap}:${c.ecap}:${c.haw}:${c.eime}:${c.scalable}:${c.queue256From}`).join(';') + `|${owners.size}`;
   return {
     key,
     unit: ctxOf,

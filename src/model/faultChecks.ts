@@ -45,6 +45,26 @@ function requestPasid(f: FaultView): number | undefined {
   return !paside && f.pasid === ridPasid ? undefined : f.pasid;
 }
 
+/** The walk of the request a DMA fault is about (undefined for an interrupt-remapping fault). */
+export function walkOfFault(capture: Capture, f: FaultView): WalkResult | undefined {
+  if (f.kind !== 'dma' || f.address === undefined) return undefined;
+  return translate(capture, { sid: f.sid, segment: f.requester?.segment, unit: f.unit, iova: f.address, pasid: requestPasid(f), write: f.write });
+}
+
+/** The outcome of a walk in one line of words (for hovers and reports). */
+export function walkOutcomeText(w: WalkResult): string {
+  switch (w.outcome) {
+    case 'translated':
+      return `→ now maps to ${hex(w.hpa!)} (${w.permissions})`;
+    case 'fault':
+      return `→ fault ${faultReasonLabel(w.fault!.reason)}${w.alternative ? ` (${w.alternative.on === 'hardware' ? 'real hardware' : "QEMU's intel-iommu"}: ${hex(w.alternative.reason, 2)})` : ''}`;
+    case 'interrupt-window':
+      return '→ the interrupt window: not a DMA translation';
+    case 'unknown':
+      return `→ unknown: ${w.unknown}`;
+  }
+}
+
 function reasonsAgree(w: WalkResult, logged: number): boolean {
   if (w.fault?.reason === logged) return true;
   // A capture of an unknown machine: QEMU's reason agrees as well as the specification's.
@@ -55,23 +75,28 @@ export function faultFindings(capture: Capture): Finding[] {
   const out: Finding[] = [];
   let missing: string | undefined;
   capture.faults.forEach((f, i) => {
-    const r = faultReason(f.reason);
+    const r = f.reason !== undefined ? faultReason(f.reason) : undefined;
     const who = f.requester ? requesterName(capture, f.requester) : f.bdf;
-    const head = `Fault ${hex(f.reason, 2)} ${r.name}: ${r.description}. ${who} ${what(f)}.`;
+    const head =
+      f.reason !== undefined && r
+        ? `Fault ${hex(f.reason, 2)} ${r.name}: ${r.description}. ${who} ${what(f)}.`
+        : `QEMU detected a translation failure: ${who} ${f.kind === 'dma' ? `at ${hex(f.address ?? 0n)}` : ''} (its message gives no reason).`;
     const finding = (severity: Finding['severity'], code: string, verdict: string, related?: Finding['related']): void => {
       out.push({ severity, kind: 'semantic', code, message: `${head} ${verdict}`, span: f.location.span, file: f.location.file, related, faultReason: f.reason });
     };
-    if (f.kind !== 'dma' || f.address === undefined || i >= MAX_WALKED_FAULTS) {
-      finding('info', 'fault', r.qualified ? 'A qualified fault: a context entry with FPD = 1 would suppress it.' : 'Not a qualified fault: FPD does not suppress it.');
+    const w = i < MAX_WALKED_FAULTS ? walkOfFault(capture, f) : undefined;
+    if (!w) {
+      finding('info', 'fault', r?.qualified ? 'A qualified fault: a context entry with FPD = 1 would suppress it.' : 'Not a qualified fault: FPD does not suppress it.');
       return;
     }
-    const w = translate(capture, { sid: f.sid, segment: f.requester?.segment, unit: f.unit, iova: f.address, pasid: requestPasid(f), write: f.write });
     const last = w.steps[w.steps.length - 1];
     const at = last?.location ? [{ file: last.location.file, span: last.location.span, message: `the walk stops here: ${last.note}` }] : undefined;
     switch (w.outcome) {
       case 'fault': {
         const walked = w.fault!;
-        if (reasonsAgree(w, f.reason)) {
+        if (f.reason === undefined) {
+          finding('info', 'fault', `The walk of the same request gives ${faultReasonLabel(walked.reason)} ${stopOf(w)} (for a ${f.write === false ? 'read' : f.write ? 'write' : 'read; a write would give the write reason'}).`, at);
+        } else if (reasonsAgree(w, f.reason)) {
           finding('info', 'fault', `The walk of the same request agrees: ${faultReasonLabel(f.reason)} ${stopOf(w)}.${w.alternative && w.platform !== 'unknown' ? ` (${w.alternative.on === 'hardware' ? 'Real hardware' : "QEMU's intel-iommu"} would record ${hex(w.alternative.reason, 2)}.)` : ''}`, at);
         } else {
           finding(

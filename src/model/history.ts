@@ -7,6 +7,8 @@ import type { FaultView, IommuUnit, InvalidationView, ParsedFile, Requester } fr
 import { decodeContextOf } from './units';
 import { formatBdf, makeSid } from './bdf';
 import type { RequesterRegistry } from './requesters';
+import { QEMU_MESSAGE } from '../dumps/qemuTrace/index';
+import { faultReason } from '../vtd/faultReasons';
 
 /**
  * Descriptors of the invalidation queue, oldest first. The slot at the tail is
@@ -51,6 +53,7 @@ export function collectFaults(files: readonly ParsedFile[], registry: RequesterR
         last = {
           id: out.length,
           kind: r.kind === 'dmar-fault' ? 'dma' : 'interrupt',
+          source: 'kernel-log',
           sid,
           bdf: formatBdf(sid),
           reason: r.reason,
@@ -73,11 +76,49 @@ export function collectFaults(files: readonly ParsedFile[], registry: RequesterR
       }
     }
   }
+  out.push(...qemuMessageFaults(files, out.length));
   // Tie each fault to its requester once the dump after it has named the unit.
   for (const fault of out) {
     const r = registry.ensure(fault.sid, fault.unit !== undefined ? { unit: fault.unit } : {});
     r.faults.push(fault.id);
     fault.requester = r;
+  }
+  return out;
+}
+
+/**
+ * QEMU's "detected translation failure (dev=BB:DD:FF, iova=0x...)" messages
+ * among a trace's events, as faults; the reason is the one of the
+ * vtd_dmar_fault event QEMU traced just before for the same request, when
+ * there is one.
+ */
+function qemuMessageFaults(files: readonly ParsedFile[], firstId: number): FaultView[] {
+  const out: FaultView[] = [];
+  for (const f of files) {
+    const p = f.parsed;
+    if (p?.format !== 'qemu_trace') continue;
+    let lastFault: (typeof p.records)[number] | undefined;
+    for (const e of p.records) {
+      if (e.name === 'vtd_dmar_fault') lastFault = e;
+      if (e.name !== QEMU_MESSAGE || typeof e.args.iova !== 'bigint' || typeof e.args.bus !== 'number') continue;
+      const sid = makeSid(e.args.bus, Number(e.args.dev), Number(e.args.fn));
+      const iova = e.args.iova;
+      const traced = lastFault && lastFault.args.sid === sid && typeof lastFault.args.addr === 'bigint' && lastFault.args.addr >> 12n === iova >> 12n ? lastFault : undefined;
+      const reason = traced && typeof traced.args.fault === 'number' ? traced.args.fault : undefined;
+      out.push({
+        id: firstId + out.length,
+        kind: 'dma',
+        source: 'qemu-message',
+        sid,
+        bdf: formatBdf(sid),
+        address: iova,
+        ...(traced && typeof traced.args.is_write === 'boolean' ? { write: traced.args.is_write } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+        reasonText: reason !== undefined ? faultReason(reason).description : 'QEMU does not print the reason',
+        ...(e.time !== undefined ? { time: e.time } : {}),
+        location: { file: f.name, span: { line: e.line, start: 0, end: e.lineEnd } },
+      });
+    }
   }
   return out;
 }

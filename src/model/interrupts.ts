@@ -49,6 +49,7 @@ export function collectIrqs(files: readonly ParsedFile[]): GuestIrq[] {
         out.push({
           irq: row.irq,
           chip: row.chip,
+          remapped: row.remapped,
           name: row.name,
           hwirq: row.hwirq,
           requesterId: row.requesterId,

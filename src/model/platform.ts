@@ -11,7 +11,7 @@
 //  - the kernel log's DMI line naming QEMU, or its ACPI DMAR table signed
 //    by QEMU's firmware (OEM id BOCHS, table id BXPC).
 // Evidence of hardware: a DMI line naming another vendor, or a unit that is
-// neither at 0xfed90000 nor VER 1.0.
+// not at 0xfed90000 (real units report VER 1.0 too, so VER alone says nothing).
 
 import type { IommuUnit, ParsedFile } from './types';
 
@@ -46,8 +46,8 @@ export function detectPlatform(files: readonly ParsedFile[], units: readonly Iom
     const ver = u.registers.get('VER');
     if (u.baseAddress === QEMU_IOMMU_BASE && (ver === undefined || (ver & 0xffn) === 0x10n)) {
       qemu.push(`${u.name} at 0xfed90000${ver !== undefined ? ', VER 1.0' : ''} (QEMU's intel-iommu)`);
-    } else if (u.baseAddress !== undefined && u.baseAddress !== QEMU_IOMMU_BASE && ver !== undefined && (ver & 0xffn) !== 0x10n) {
-      hardware.push(`${u.name} at 0x${u.baseAddress.toString(16)}, VER ${(ver >> 4n) & 0xfn}.${ver & 0xfn}`);
+    } else if (u.baseAddress !== undefined && u.baseAddress !== QEMU_IOMMU_BASE) {
+      hardware.push(`${u.name} at 0x${u.baseAddress.toString(16)} (QEMU's intel-iommu is always at 0xfed90000)`);
     }
   }
   if (qemu.length > 0) return { kind: 'qemu', evidence: qemu };

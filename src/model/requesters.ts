@@ -24,6 +24,13 @@ import { domainKey, requesterIsAt, requesterKey, type RequesterWhere } from './k
  */
 export class RequesterRegistry {
   private readonly bySid = new Map<number, Requester[]>();
+  /** Records keyed() merged into another (found before their segment was known), and the one they became. */
+  private readonly merged = new Map<Requester, Requester>();
+
+  /** The record a requester found before keyed() is now (itself, or the one it was merged into). */
+  resolve(r: Requester): Requester {
+    return this.merged.get(r) ?? r;
+  }
 
   /** The requester with this source id at `where`, if there is one. */
   get(sid: number, where: RequesterWhere = {}): Requester | undefined {
@@ -67,6 +74,7 @@ export class RequesterRegistry {
    * and its key, and returns them keyed, in (segment, unit, sid) order.
    */
   keyed(units: Map<string, IommuUnit>): Map<string, Requester> {
+    this.merged.clear();
     const all = this.all();
     for (const r of all) {
       const seg = r.unit !== undefined ? units.get(r.unit)?.segment : undefined;
@@ -77,8 +85,10 @@ export class RequesterRegistry {
     const out = new Map<string, Requester>();
     for (const r of all) {
       const twin = out.get(r.key);
-      if (twin) mergeInto(twin, r);
-      else out.set(r.key, r);
+      if (twin) {
+        mergeInto(twin, r);
+        this.merged.set(r, twin);
+      } else out.set(r.key, r);
     }
     return out;
   }
@@ -126,7 +136,8 @@ export function collectRequesters(files: readonly ParsedFile[], units: Map<strin
             r.pageTableRoot = r.translationType === 2 ? undefined : fieldAddress(decoded, 'SLPTPTR');
           }
         }
-        if (row.pasid >= 0 && row.pasidEntry.length > 0) {
+        if (!row.pasidColumns && mode === 'scalable') r.pasidEntriesUnknown = true;
+        if (row.pasid >= 0 && row.pasidColumns) {
           const decoded = decodePasidEntry(row.pasidEntry, ctx);
           r.pasidEntries.push({ pasid: row.pasid, qwords: [...row.pasidEntry], decoded, location: { file: f.name, span: spanOf(row, 'pasidEntry') } });
           const ridPasid = Number(fieldValue(r.context.decoded, 'RID_PASID') ?? 0n);
@@ -172,7 +183,11 @@ export function attachPageTables(files: readonly ParsedFile[], registry: Request
       const r = byRoot.length === 1 ? byRoot[0] : candidates.length === 1 ? candidates[0] : registry.ensure(sid, { segment: block.segment });
       if (r.unit !== undefined) {
         const unit = units.get(r.unit);
-        if (unit && unit.segment === undefined) unit.segment = block.segment;
+        if (unit && unit.segment === undefined) {
+          unit.segment = block.segment;
+          // Every requester of the unit is in its segment: later lookups by segment must find them.
+          for (const other of registry.all()) if (other.unit === r.unit) other.segment = block.segment;
+        }
       } else {
         r.segment = block.segment;
       }

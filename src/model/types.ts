@@ -56,6 +56,8 @@ export interface IommuUnit {
   x2apic?: boolean;
   /** How `x2apic` was decided. */
   x2apicFrom?: 'IRTA.EIME' | 'kernel log' | 'entries';
+  /** Where the capture shows that the unit's invalidation queue holds 256-bit descriptors (IQA.DW aside). */
+  queue256From?: string;
   /** PCI segment of the requesters the unit serves, when the capture shows it. */
   segment?: number;
   locations: Location[];
@@ -79,6 +81,8 @@ export interface Requester {
   root?: { hi: bigint; lo: bigint; decoded: Structure; location: Location };
   context?: { hi: bigint; lo: bigint; decoded: Structure; location: Location };
   pasidEntries: PasidEntryView[];
+  /** Scalable mode, but dmar_translation_struct printed no PASID columns for this requester (cut off): its PASID entries are unknown. */
+  pasidEntriesUnknown?: boolean;
   did?: number;
   /** domainKey(unit, did) of the domain the requester is in. */
   domainKey?: string;
@@ -159,6 +163,8 @@ export interface IrteView {
 export interface GuestIrq {
   irq: string;
   chip: string;
+  /** The chip is an interrupt-remapping one ("IR-", "vIR-"). */
+  remapped: boolean;
   name?: string;
   hwirq?: number;
   requesterId?: number;
@@ -185,6 +191,11 @@ export interface InvalidationView {
 export interface FaultView {
   id: number;
   kind: 'dma' | 'interrupt';
+  /**
+   * Where it was read: a fault line of the kernel log, or QEMU's own
+   * "detected translation failure" message (error_report_once) on its trace.
+   */
+  source: 'kernel-log' | 'qemu-message';
   sid: number;
   bdf: string;
   /** The unit named by the table dump after the fault ("Dump dmar0 table entries"), when there is one. */
@@ -194,7 +205,8 @@ export interface FaultView {
   address?: bigint;
   index?: number;
   write?: boolean;
-  reason: number;
+  /** Undefined for a QEMU message that no vtd_dmar_fault event of the trace explains. */
+  reason?: number;
   reasonText: string;
   pasid?: number;
   time?: number;

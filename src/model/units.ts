@@ -19,6 +19,7 @@ function unitOf(units: Map<string, IommuUnit>, name: string): IommuUnit {
 /** Builds the units from every file that names one. */
 export function collectUnits(files: readonly ParsedFile[]): Map<string, IommuUnit> {
   const units = new Map<string, IommuUnit>();
+  let iqaWrite: string | undefined;
   for (const f of files) {
     const p = f.parsed;
     if (!p) continue;
@@ -54,6 +55,12 @@ export function collectUnits(files: readonly ParsedFile[]): Map<string, IommuUni
         if (r.notEnabled) u.translationEnabled = false;
         if (r.rows.some((row) => row.pasid >= 0) && u.mode === 'unknown') u.mode = 'scalable';
       }
+    } else if (p.format === 'invalidation_queue') {
+      for (const q of p.records) if (q.wide) unitOf(units, q.unit).queue256From ??= `${f.name} (qw0..qw3 columns)`;
+    } else if (p.format === 'qemu_trace') {
+      // The guest's write of IQA (offset 0x90) with DW set; QEMU emulates one unit.
+      const w = p.records.find((e) => e.name === 'vtd_reg_write' && e.args.addr === 0x90n && typeof e.args.val === 'bigint' && (e.args.val & 0x800n) !== 0n);
+      if (w) iqaWrite = `${f.name} line ${w.line + 1} (the guest wrote IQA with DW = 1)`;
     } else if (p.format === 'ir_translation_struct') {
       for (const r of p.records) {
         const u = unitOf(units, r.unit);
@@ -61,6 +68,7 @@ export function collectUnits(files: readonly ParsedFile[]): Map<string, IommuUni
       }
     }
   }
+  if (iqaWrite && units.size === 1) for (const u of units.values()) u.queue256From ??= iqaWrite;
   for (const u of units.values()) deriveUnitState(u);
   return units;
 }
@@ -144,5 +152,6 @@ export function decodeContextOf(u: IommuUnit | undefined): DecodeContext {
   if (u.capInfo) ctx.haw = u.capInfo.mgaw;
   if (u.x2apic !== undefined) ctx.eime = u.x2apic;
   if (u.mode !== 'unknown') ctx.scalable = u.mode === 'scalable';
+  if (u.queue256From !== undefined) ctx.queue256From = u.queue256From;
   return ctx;
 }

@@ -201,6 +201,9 @@ function walkScalable(w: WalkContext): WalkResult {
       note: entry ? `not printed by debugfs; present, since PASID ${pasid} has a present table entry` : `not printed by debugfs; PASID ${pasid} has no present table entry`,
     });
   }
+  if (!entry && requester.pasidEntriesUnknown) {
+    return unknownBecause(result, `the capture does not hold the PASID entries of ${requester.bdf}: its dmar_translation_struct rows have no PASID columns (cut off)`);
+  }
   if (!entry) {
     if (!dumped) result.notes.push('debugfs prints neither the PASID directory nor absent PASID entries: the directory entry may be the one not present (0x51).');
     return failWith(w, FR.PASID_ENTRY_P, 'context');

@@ -16,7 +16,7 @@ import { awBits, awLevels } from '../vtd/contextEntry';
 import { decodeFlEntry, decodeSlEntry, LEVEL_NAMES, levelShift, iovaIndex, slEntryInfo } from '../vtd/paging';
 import { FR } from '../vtd/faultReasons';
 import { hex } from '../vtd/u64';
-import type { PageTableView } from './types';
+import type { Location, PageTableView } from './types';
 import { floorRow } from './mappings';
 import { pageTableRowSpans } from './decodeFile';
 import { decodeContextOf } from './units';
@@ -93,6 +93,29 @@ function secondStageFacts(value: bigint, level: number): EntryFacts {
   return { present: i.present, read: i.read, write: i.write, user: true, leaf: i.leaf, address: i.address };
 }
 
+/**
+ * The entries the kernel printed in a fault dump ("pte level: L, pte value:
+ * V") for this requester's context entry and the IOVA's page, by level: the
+ * table memory as the fault saw it, for the levels the debugfs rows cannot
+ * show (a dump block lists only the paths of present leaves).
+ */
+function dumpedEntries(w: WalkContext): Map<number, { value: bigint; location: Location }> {
+  const out = new Map<number, { value: bigint; location: Location }>();
+  const ctx = w.requester.context;
+  if (!ctx) return out;
+  const page = w.request.iova >> 12n;
+  for (const f of w.capture.files) {
+    if (f.parsed?.format !== 'dmesg') continue;
+    for (const r of f.parsed.records) {
+      if (r.kind !== 'fault-dump' || r.iova >> 12n !== page || (w.requester.unit !== undefined && r.unit !== w.requester.unit)) continue;
+      const c = r.lines.find((l) => l.kind === 'context');
+      if (!c || c.values[0] !== ctx.hi || c.values[1] !== ctx.lo) continue;
+      for (const l of r.lines) if (l.kind === 'pte' && l.level !== undefined && !out.has(l.level)) out.set(l.level, { value: l.values[0], location: { file: f.name, span: l.span } });
+    }
+  }
+  return out;
+}
+
 export function walkTable(w: WalkContext, t: TableWalk): WalkResult {
   const { capture, request: req, result } = w;
   const stage = t.firstLevel ? 'first' : 'second';
@@ -121,6 +144,7 @@ export function walkTable(w: WalkContext, t: TableWalk): WalkResult {
   }
   const ctx = decodeContextOf(w.unit);
   const lines = capture.files.find((f) => f.name === table.file)?.lines;
+  const dumped = dumpedEntries(w);
   let tableAddress = t.root;
   let read = true;
   let write = true;
@@ -141,9 +165,13 @@ export function walkTable(w: WalkContext, t: TableWalk): WalkResult {
     const row = rowUnder(table, req.iova, shift);
     const value = row >= 0 ? table.rows.entry(row, level) : undefined;
     if (value === undefined || value === 0n) {
-      step.note = 'not present: the dump lists no present leaf below this entry';
-      step.entry = value ?? 0n;
-      step.visible = value !== undefined;
+      const seen = dumped.get(level);
+      step.entry = seen?.value ?? value ?? 0n;
+      step.visible = value !== undefined || seen !== undefined;
+      if (seen) step.location = seen.location;
+      step.note = seen
+        ? `${seen.value === 0n ? 'not present' : `${hex(seen.value)}`} as the kernel's fault dump printed it; the debugfs dump lists no present leaf below this entry`
+        : 'not present: the dump lists no present leaf below this entry';
       return failWith(w, t.firstLevel ? FR.FS_PAGING_ENTRY_P : w.scalable ? FR.SM_SS_PERMISSION : req.write ? FR.WRITE : FR.READ, stage);
     }
     step.entry = value;

@@ -21,6 +21,12 @@ export interface DecodeContext {
   eime?: boolean;
   /** The unit runs in scalable mode (RTADDR.TTM = 01). */
   scalable?: boolean;
+  /**
+   * The invalidation queue holds 256-bit descriptors, as something other than
+   * IQA shows (the debugfs ring, the guest's IQA write in a trace): the file
+   * or event it shows in. QEMU before 9.1 reads IQA.DW back as 0.
+   */
+  queue256From?: string;
   /** The low qword of the entry being decoded, for fields whose meaning depends on another field (IRTE DST on DM). */
   entryLow?: bigint;
 }

@@ -245,7 +245,7 @@ function genericSummary(fields: Field[]): string {
   return parts.length ? parts.join(' ') : '0';
 }
 
-function customSummary(name: string, v: bigint, fields: Field[]): string {
+function customSummary(name: string, v: bigint, fields: Field[], wide256: boolean): string {
   switch (name) {
     case 'VER':
       return `VT-d ${bitsOf(v, 7, 4)}.${bitsOf(v, 3, 0)}`;
@@ -255,12 +255,14 @@ function customSummary(name: string, v: bigint, fields: Field[]): string {
       return `IRTA=${hex(v & ~0xfffn)} S=${bitsOf(v, 3, 0)} (${1n << (bitsOf(v, 3, 0) + 1n)} entries) ${bitSet(v, 11) ? 'x2APIC' : 'xAPIC'}`;
     case 'IQA': {
       const qs = bitsOf(v, 2, 0);
-      const wide = bitSet(v, 11);
+      const wide = bitSet(v, 11) || wide256;
       return `IQA=${hex(v & ~0xfffn)} QS=${qs} (${1n << (qs + (wide ? 7n : 8n))} × ${wide ? 256 : 128}-bit)`;
     }
     case 'IQH':
     case 'IQT':
-      return `${name === 'IQH' ? 'QH' : 'QT'}=${bitsOf(v, 18, 4)} (offset ${hex(v & 0x7fff0n)})`;
+      return wide256
+        ? `${name === 'IQH' ? 'QH' : 'QT'}=${bitsOf(v, 18, 5)} (256-bit descriptors; offset ${hex(v & 0x7ffe0n)})`
+        : `${name === 'IQH' ? 'QH' : 'QT'}=${bitsOf(v, 18, 4)} (offset ${hex(v & 0x7fff0n)})`;
     default:
       return genericSummary(fields);
   }
@@ -313,6 +315,17 @@ export function decodeRegister(name: string, value: bigint, ctx: DecodeContext =
     });
   }
   findings.push(...registerChecks(key, raw, ctx));
+  // QEMU before 9.1 reads IQA back without DW (commit "intel_iommu: Fix IQA.DW read-back", 9.1): the
+  // width must come from elsewhere, and the head and tail are 256-bit indexes then.
+  const wide256 = ctx.queue256From !== undefined && (key === 'IQA' || key === 'IQH' || key === 'IQT');
+  if (wide256 && key === 'IQA' && !bitSet(raw, 11)) {
+    findings.push({
+      severity: 'info',
+      code: 'iqa-dw-lost',
+      field: 'DW',
+      message: `IQA.DW reads 0, but ${ctx.queue256From} shows 256-bit descriptors: QEMU before 9.1 does not return DW when IQA is read, so IQA, IQH and IQT are read as 256-bit`,
+    });
+  }
   return {
     type: `reg-${key.toLowerCase()}`,
     title: info ? `${info.title} (${key})` : key,
@@ -320,7 +333,7 @@ export function decodeRegister(name: string, value: bigint, ctx: DecodeContext =
     raw,
     fields: decoded.fields,
     findings,
-    summary: customSummary(key, raw, decoded.fields),
+    summary: customSummary(key, raw, decoded.fields, wide256),
   };
 }
 

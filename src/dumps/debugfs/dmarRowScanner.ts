@@ -145,6 +145,7 @@ export class DmarRowScanner {
       pasid,
       // The printed qwords last first, as a pending row holds them (see PendingRow).
       pasidEntry: this.entry.lastFirst as DmarRow['pasidEntry'],
+      pasidColumns: true,
       line,
       lineEnd: sc.end - from,
       rootLine: line,

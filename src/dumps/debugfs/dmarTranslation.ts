@@ -1,12 +1,18 @@
 // Parser of /sys/kernel/debug/iommu/intel/dmar_translation_struct: the root
 // and context entries (and, in scalable mode, PASID table entries) per unit.
 //
-// Two layouts exist:
+// Three layouts exist:
 // - v4.20 – v5.2: "IOMMU dmar0: Root Table Address:<hex>", then per present
 //   bus a " Bus: %d H: %llx L: %llx" line and rows
 //   "  %-5d\t%02x:%02x.%x\t%-6llx\t%llx" (devfn in decimal, hi, lo);
+// - the May 2019 intermediate one (v3 of the patch that brought the next
+//   layout): a "B.D.F\tRoot_entry\t\t\t\tContext_entry" header and rows of
+//   three fields "%02x:%02x.%x\t0x%016llx:0x%016llx\t0x%016llx:0x%016llx";
 // - v5.3 on: one header line and rows of five TAB-separated fields
 //   B.D.F, root hi:lo, context hi:lo, PASID, PASID entry as three qwords.
+// A v5.3+ row whose PASID columns are cut off (a copy of a wide terminal)
+// is read with what it has, and marked so that nothing is inferred from the
+// PASID entry it does not show.
 // The three PASID-entry qwords were printed LSB first in v5.3-rc and MSB
 // first ever since; the order is found from the values (see pasidOrder).
 
@@ -37,6 +43,12 @@ export interface DmarRow {
    * the file printed. Rows that print the same entry share one array.
    */
   pasidEntry: readonly [bigint, bigint, bigint];
+  /**
+   * False when the row prints no PASID columns (the 2019 three-field layout,
+   * or a v5.3+ row cut off after its context entry): `pasid` is -1 and the
+   * PASID entry is unknown, not zero.
+   */
+  pasidColumns: boolean;
   /**
    * The row's line; spanOf(row, field) is where a field is on it. Rows of
    * the v4.20 – v5.2 layout print no PASID: 'pasid' and 'pasidEntry' are
@@ -72,6 +84,12 @@ export interface DmarUnitTable {
 }
 
 const WHAT = 'dmar_translation_struct';
+const NEW_TITLE = ['B.D.F', 'Root_entry', 'Context_entry', 'PASID', 'PASID_table_entry'];
+const NEW_LAYOUT_CUT = 'v5.3+ layout cut off before its last columns';
+const THREE_FIELDS = '2019 intermediate layout (B.D.F, Root_entry, Context_entry; no PASID columns)';
+/** The fields of a row without PASID columns (and, when it printed it, its PASID number). */
+const SHORT_ROW = new FieldOrder<DmarRowField>(['bdf', 'root', 'context']);
+const SHORT_ROW_WITH_PASID = new FieldOrder<DmarRowField>(['bdf', 'root', 'context', 'pasid']);
 const NEW_LAYOUT = 'v5.3+ layout (B.D.F, Root_entry, Context_entry, PASID, PASID_table_entry)';
 const OLD_LAYOUT = 'v4.20–v5.2 layout (root entry per bus, context rows with decimal devfn)';
 const MSB_FIRST = 'PASID entries printed MSB first (val[2]:val[1]:val[0]; v5.3 release and later)';
@@ -175,17 +193,21 @@ function columnsOf(rows: DmarRowScanner, order: FieldOrder<DmarRowField>, tokens
   return rows.columns.get(order);
 }
 
-/** "00:05.0\t0x…:0x…\t0x…:0x…\t-1    \t0x…:0x…:0x…" */
+/**
+ * A v5.3+ row: five fields, or fewer when it is a row of the 2019
+ * three-field layout or one cut off after its context entry (or its PASID).
+ * "00:05.0\t0x…:0x…\t0x…:0x…\t-1    \t0x…:0x…:0x…"
+ */
 function parseNewRow(text: string, line: number, rows: DmarRowScanner): PendingRow | undefined {
   const t = tokenize(text, 5);
-  if (t.length !== 5) return undefined;
+  if (t.length < 3) return undefined;
   const bdf = parseBdf(t[0].text);
   const root = hexGroup(t[1].text, 2, 'required');
   const ctx = hexGroup(t[2].text, 2, 'required');
-  const pasid = decimalValue(t[3].text);
-  const entry = hexGroup(t[4].text, 3, 'required');
-  if (!bdf || !root || !ctx || pasid === undefined || !entry) return undefined;
-  if (pasid < -1 || pasid >= 1 << 20) return undefined;
+  const pasid = t.length >= 4 ? decimalValue(t[3].text) : -1;
+  const entry = t.length === 5 ? hexGroup(t[4].text, 3, 'required') : undefined;
+  if (!bdf || !root || !ctx || pasid === undefined || pasid < -1 || pasid >= 1 << 20 || (t.length === 5 && !entry)) return undefined;
+  const order = t.length === 5 ? NEW_ROW : t.length === 4 ? SHORT_ROW_WITH_PASID : SHORT_ROW;
   return {
     kind: 'dmar-row',
     ...bdf,
@@ -195,11 +217,16 @@ function parseNewRow(text: string, line: number, rows: DmarRowScanner): PendingR
     ctxHi: ctx[0],
     ctxLo: ctx[1],
     pasid,
-    pasidEntry: [entry[2], entry[1], entry[0]],
+    pasidEntry: entry ? [entry[2], entry[1], entry[0]] : NO_PASID_ENTRY,
+    pasidColumns: entry !== undefined,
     line,
     lineEnd: text.length,
     rootLine: line,
-    columns: columnsOf(rows, NEW_ROW, [[t[0], t[0]], [t[1], t[1]], [t[2], t[2]], [t[3], t[3]], [t[4], t[4]]]),
+    columns: columnsOf(
+      rows,
+      order,
+      t.map((x): [Token, Token] => [x, x]),
+    ),
   };
 }
 
@@ -266,6 +293,7 @@ function oldLayoutRow(old: OldRow, line: number, bus: OldBus, rows: DmarRowScann
     ctxLo: old.ctxLo,
     pasid: -1,
     pasidEntry: NO_PASID_ENTRY,
+    pasidColumns: false,
     line,
     lineEnd: old.lineEnd,
     rootLine: bus.span.line,
@@ -385,6 +413,17 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
       titleLine = l;
       continue;
     }
+    if (wordsAre(t, ['B.D.F', 'Root_entry', 'Context_entry']) && !dialect.includes(NEW_LAYOUT_CUT)) {
+      titleLine = l;
+      addDialect(dialect, THREE_FIELDS);
+      continue;
+    }
+    if (t.length >= 2 && t.length < 5 && wordsAre(t, NEW_TITLE.slice(0, t.length))) {
+      // The five-column title cut off like its rows.
+      titleLine = l;
+      addDialect(dialect, NEW_LAYOUT_CUT);
+      continue;
+    }
     if (wordsAre(t, ['Root', 'Table', 'Entries:']) || wordsAre(t, ['Entry', 'B:D.F', 'High', 'Low'])) continue;
     if (t.length === 6 && wordsAre(t.slice(0, 5), ['Context', 'Table', 'Entries', 'for', 'Bus:'])) {
       const bus = decimalValue(t[5].text);
@@ -393,6 +432,9 @@ export function parseDmarTranslation(text: string): ParseResult<DmarUnitTable> {
     }
     const newRow = parseNewRow(l, ln, rows);
     if (newRow) {
+      if (!newRow.pasidColumns && !dialect.includes(THREE_FIELDS)) {
+        findings.syntax('pasid-columns-missing', 'This row has no PASID columns (cut off?): its PASID entry is unknown', spanOf(newRow, 'line'), 'info');
+      }
       addRow(newRow, unit, pending, findings);
       continue;
     }

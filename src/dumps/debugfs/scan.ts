@@ -173,8 +173,8 @@ export class FindingList {
   }
 
   /** A syntax finding about part of a line (a bad value, a missing field). */
-  syntax(code: string, message: string, span: Span): void {
-    this.add({ severity: 'warning', kind: 'syntax', code, message, span });
+  syntax(code: string, message: string, span: Span, severity: Finding['severity'] = 'warning'): void {
+    this.add({ severity, kind: 'syntax', code, message, span });
   }
 
   /** A meaning problem visible from the file alone. */

@@ -38,12 +38,23 @@ export function matchDumpHeader(msg: string): DumpHeader | { error: string } | u
   return { unit, iova: iova.value };
 }
 
-/** Status lines printed instead of an entry when a structure is missing. */
+/**
+ * Status lines printed instead of an entry when a structure is missing: the
+ * wording of 6.13 on (commit "iommu/vt-d: Fix checks in
+ * dmar_fault_dump_ptes()": root table, context table, legacy mode page table,
+ * PASID directory table, PASID table) and the one before it.
+ */
 const STATUS_LINES = [
+  'root table is not present',
+  'context table is not present',
+  'legacy mode page table is not present',
   'pasid directory table is not present',
   'pasid table is not present',
-  'pasid table entry is not present',
   'scalable mode page table is not present',
+  'root table entry is not present',
+  'context table entry is not present',
+  'pasid directory entry is not present',
+  'pasid table entry is not present',
 ];
 
 /**

@@ -165,6 +165,38 @@ export function matchGroupLine(body: string, line: number, offset: number): Dmar
 }
 
 /**
+ * Page-request (PRI / SVA) messages of drivers/iommu/intel/prq.c (split from
+ * svm.c in 6.13), which has no pr_fmt: "IOMMU: dmar0: PRQ overflow
+ * detected", "IOMMU: dmar0: Address is not canonical", "dmar0: Invalid page
+ * request: 0000000000000021 0000000001234003" and the like. Key
+ * 'page-request', the message as value, and the unit.
+ */
+export function matchPageRequestLine(line: string, n: number, body: number): DmarInfoRecord | undefined {
+  let i = body;
+  if (line.startsWith('IOMMU: ', i)) i += 7;
+  const colon = line.indexOf(': ', i);
+  if (colon < 0 || colon - i > 16) return undefined;
+  const unit = line.slice(i, colon);
+  if (!/^dmar\d+$/.test(unit)) return undefined;
+  const text = trimEndBlanks(line.slice(colon + 2));
+  const known = text.startsWith('Invalid page request: ') || PAGE_REQUEST_MESSAGES.some((m) => text === m);
+  if (!known || (i === body && !text.startsWith('Invalid page request: '))) return undefined;
+  return { kind: 'dmar-info', key: 'page-request', value: text, unit, span: { line: n, start: body, end: colon + 2 + text.length } };
+}
+
+const PAGE_REQUEST_MESSAGES = [
+  'Address is not canonical',
+  'Page request in Privilege Mode',
+  'Execution request not supported',
+  'PRQ overflow detected',
+  'PRQ overflow cleared',
+  'Failed to allocate page request queue',
+  'Failed to create IRQ vector for page request queue',
+  'Failed to allocate iopf queue',
+  'Failed to request IRQ for page request queue',
+];
+
+/**
  * The lines that name the machine: "DMI: <vendor> <product>, BIOS ..."
  * (key 'dmi') and the ACPI DMAR table with its OEM ids, "ACPI: DMAR
  * 0x000000003FFE2347 000098 (v01 BOCHS  BXPC ...)" (key 'acpi-dmar'), whose

@@ -14,7 +14,7 @@ import { FAULT_ERAS } from './types';
 import { splitLinePrefix, type LinePrefix, type PrefixStyle } from './linePrefix';
 import { faultEra, isMismatch, matchDmaFault, matchIrFault, readReason, type DmaFaultMatch, type IrFaultMatch, type ReasonField } from './faultLines';
 import { matchDumpHeader, matchDumpLine } from './faultDump';
-import { matchGroupLine, matchInfoMessage, matchMachineLine, type Message } from './infoLines';
+import { matchGroupLine, matchInfoMessage, matchMachineLine, matchPageRequestLine, type Message } from './infoLines';
 import { readDec, trimEndBlanksLength } from './scan';
 import { requesterId } from './pciName';
 
@@ -119,7 +119,7 @@ class KernelLogParser {
     // Whether this is a kernel log at all is judged on the first lines only.
     if (n < 64 && !this.sawKernelPrefix) {
       const style = splitLinePrefix(line).style;
-      this.sawKernelPrefix = style === 'timestamp' || style === 'syslog';
+      this.sawKernelPrefix = style === 'timestamp' || style === 'syslog' || style === 'human-time';
     }
     const maybeOurs =
       line.indexOf('DMI: ') >= 0 ||
@@ -194,6 +194,12 @@ class KernelLogParser {
     const machine = matchMachineLine(line, n, body);
     if (machine) {
       this.records.push(withTime(machine, prefix.time));
+      return true;
+    }
+    const prq = tag === undefined ? matchPageRequestLine(line, n, body) : undefined;
+    if (prq) {
+      this.ours++;
+      this.records.push(withTime(prq, prefix.time));
       return true;
     }
 

@@ -102,7 +102,8 @@ export interface UnitInfoRecord {
  * 'ioapic-under-drhd', 'hpet-under-drhd', 'ir-queued-invalidation',
  * 'queued-invalidation', 'register-invalidation', 'batching-disallowed',
  * 'strict-policy', 'default-domain', 'scalable-mode', 'vtd-initialised',
- * 'group-add', 'group-remove', 'callbacks-suppressed', the machine lines
+ * 'group-add', 'group-remove', 'callbacks-suppressed', 'page-request' (the
+ * page request queue's messages, with their unit), the machine lines
  * 'dmi' and 'acpi-dmar', and 'message' for any other DMAR / DMAR-IR / iommu
  * line.
  */
@@ -115,6 +116,8 @@ export interface DmarInfoRecord {
   bdf?: number;
   /** PCI segment of 'group-add' / 'group-remove'. */
   segment?: number;
+  /** The remapping unit a 'page-request' message is about. */
+  unit?: string;
   group?: number;
   time?: number;
 }

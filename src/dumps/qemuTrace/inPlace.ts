@@ -10,6 +10,7 @@ import type { ArgValue, CompiledTemplate } from './template';
 import type { ArgsFactory } from './argsFactory';
 import { HEX_DIGIT as HEX_DIGITS, U64Cache, isJsSpace as jsSpace } from '../fastScan';
 import { FieldOrder, type RowColumns, type RowColumnsCache } from '../rowColumns';
+import { tracePrefixAt, type TracePrefix } from './linePrefix';
 
 // Bound once, so a call in a loop is a plain call in every build (an
 // imported binding of the unbundled test build is a getter at each use).
@@ -132,37 +133,6 @@ export function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: strin
   return make(fieldValues);
 }
 
-/** A "pid@seconds.micros:" stamp read in place (see readStamp of parseQemuTrace). */
-export interface Stamp {
-  pid: number;
-  time: number;
-  end: number;
-}
-
-/** readStamp() of parseQemuTrace on the line text[from, to); undefined when there is none. */
-export function stampAt(text: string, from: number, to: number): Stamp | undefined {
-  let i = from;
-  let pid = 0;
-  while (i < to && i - from < 12) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
-    pid = pid * 10 + d;
-    i++;
-  }
-  if (i === from || i >= to || text.charCodeAt(i) !== 64 /* @ */) return undefined;
-  const t0 = i + 1;
-  let j = t0;
-  while (j < to && j - t0 < 24) {
-    const c = text.charCodeAt(j);
-    if (!((c >= 48 && c <= 57) || c === 46)) break;
-    j++;
-  }
-  if (j === t0 || j >= to || text.charCodeAt(j) !== 58 /* : */) return undefined;
-  const time = Number(text.slice(t0, j));
-  if (!Number.isFinite(time)) return undefined;
-  return { pid, time, end: j + 1 };
-}
-
 /** The one field of an event line whose column is kept: its name. */
 export const EVENT_FIELDS = new FieldOrder<'name'>(['name']);
 
@@ -187,7 +157,8 @@ export class InPlaceReader<E extends InPlaceEvent = InPlaceEvent> {
   /** Index of the template that matched. */
   variant = 0;
   args: Record<string, ArgValue> = {};
-  stamp: Stamp | undefined;
+  /** What came before the event name (time, pid, program, thread), when anything did. */
+  stamp: TracePrefix | undefined;
   /** Where the event name is on the line. */
   columns!: RowColumns<'name'>;
   /** The bigints of the file's 64-bit arguments. */
@@ -211,15 +182,23 @@ export class InPlaceReader<E extends InPlaceEvent = InPlaceEvent> {
     if (to - from > this.maxLine || from >= to) return undefined;
     const c0 = text.charCodeAt(from);
     const digit = c0 >= 48 && c0 <= 57;
-    if (!digit && !(c0 >= 97 && c0 <= 122)) return undefined;
-    const stamp = digit ? stampAt(text, from, to) : undefined;
-    if (digit && !stamp) return undefined;
-    const nameStart = stamp ? stamp.end : from;
+    if (!digit && !(c0 >= 97 && c0 <= 122) && !(c0 >= 65 && c0 <= 90)) return undefined;
+    let stamp = digit ? tracePrefixAt(text, from, to) : undefined;
+    if (stamp && stamp.end === from) return undefined;
+    let nameStart = stamp ? stamp.end : from;
     let nameEnd = nameStart;
     let h = 0;
     while (nameEnd < to) {
       const c = text.charCodeAt(nameEnd);
       if (c === 32) break;
+      if ((c === 45 /* - */ || c === 58) /* : */ && stamp === undefined) {
+        // Not a name: a program-name prefix ("qemu-system-x86_64: ..."), read once.
+        stamp = tracePrefixAt(text, from, to);
+        if (stamp.end === from) return undefined;
+        nameStart = nameEnd = stamp.end;
+        h = 0;
+        continue;
+      }
       h = (Math.imul(h, 31) + c) | 0;
       nameEnd++;
     }

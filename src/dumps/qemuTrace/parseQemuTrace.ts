@@ -17,6 +17,7 @@ import { EVENT_FIELDS, InPlaceReader, nameHash } from './inPlace';
 import { addDerivedArgs, derivedArgNames, derivedArgsOf } from './derivedArgs';
 import { argsFactory, type ArgsFactory } from './argsFactory';
 import { FindingLimiter } from './findingLimit';
+import { PREFIX_NAMES, tracePrefixAt, type TracePrefix } from './linePrefix';
 
 export interface TraceEvent {
   kind: 'trace-event';
@@ -29,7 +30,7 @@ export interface TraceEvent {
    */
   args: Record<string, ArgValue>;
   pid?: number;
-  /** Seconds (wall clock) from the pid@seconds.micros: stamp. */
+  /** Seconds since the epoch (wall clock), from the line's time stamp (pid@seconds.micros: or ISO 8601). */
   time?: number;
   /** The event's line and its length; spanOf(event, 'name') is where the name is. */
   line: number;
@@ -39,6 +40,12 @@ export interface TraceEvent {
 
 /** The field of an event line whose column is kept, for spanOf(). */
 export type TraceEventField = 'name';
+
+/**
+ * The name given to a line of QEMU's own messages (error_report) found among
+ * the events: not a trace event, so no trace-events file declares it.
+ */
+export const QEMU_MESSAGE = 'qemu_message';
 
 /** Lines longer than this are not trace lines of any event we know. */
 export const MAX_TRACE_LINE = 65536;
@@ -70,25 +77,6 @@ function compiledFormats(): Map<string, CompiledEvent> {
     }
   }
   return compiled;
-}
-
-/** "12345@1719999999.123456:" at the start of a line; index after ':' or -1. */
-function readStamp(line: string): { pid: number; time: number; end: number } | undefined {
-  let i = 0;
-  while (i < line.length && i < 12 && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
-  if (i === 0 || line.charCodeAt(i) !== 64 /* @ */) return undefined;
-  const pid = Number(line.slice(0, i));
-  const t0 = i + 1;
-  let j = t0;
-  while (j < line.length && j - t0 < 24) {
-    const c = line.charCodeAt(j);
-    if (!((c >= 48 && c <= 57) || c === 46)) break;
-    j++;
-  }
-  if (j === t0 || line.charCodeAt(j) !== 58 /* : */) return undefined;
-  const time = Number(line.slice(t0, j));
-  if (!Number.isFinite(time)) return undefined;
-  return { pid, time, end: j + 1 };
 }
 
 /** A trace event name: lower-case letters, digits and '_', with at least one '_'. */
@@ -143,7 +131,6 @@ function setLoose(args: Record<string, ArgValue>, key: string, value: string): v
   if (key !== 'raw' && !(key in args)) args[key] = value;
 }
 
-const STAMPED = 'log backend with pid@seconds stamps';
 const UNSTAMPED = 'log backend without stamps';
 
 class QemuTraceParser {
@@ -152,7 +139,7 @@ class QemuTraceParser {
   private readonly dialect = new Set<string>();
   private readonly formats = compiledFormats();
   private readonly byHash = byHash as Map<number, CompiledEvent | undefined>;
-  private sawStamped = false;
+  private sawStyles = 0;
   private sawUnstamped = false;
   /** The columns of the event names of the file, shared by lines that have them alike. */
   private readonly columns = new RowColumnsCache<TraceEventField>(1);
@@ -169,7 +156,7 @@ class QemuTraceParser {
         continue;
       }
       const { args, stamp } = reader;
-      if (stamp ? !this.sawStamped : !this.sawUnstamped) this.noteStamps(stamp !== undefined);
+      this.noteStamps(stamp);
       if (event.derive) event.derive(args);
       const note = event.variants[reader.variant].note;
       if (note) this.dialect.add(note);
@@ -177,7 +164,7 @@ class QemuTraceParser {
       const lineEnd = sc.end - sc.start;
       const columns = reader.columns;
       this.records.push(
-        stamp
+        stamp && (stamp.pid !== undefined || stamp.time !== undefined)
           ? { kind: 'trace-event', name: event.name, args, line, lineEnd, columns, pid: stamp.pid, time: stamp.time }
           : { kind: 'trace-event', name: event.name, args, line, lineEnd, columns },
       );
@@ -185,11 +172,19 @@ class QemuTraceParser {
     return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
   }
 
-  /** Names the stamp style in the dialect (once per style, in the order they appear). */
-  private noteStamps(stamped: boolean): void {
-    if (stamped) this.sawStamped = true;
-    else this.sawUnstamped = true;
-    this.dialect.add(stamped ? STAMPED : UNSTAMPED);
+  /** Names the prefix styles of a line in the dialect (once per style, in the order they appear). */
+  private noteStamps(stamp: TracePrefix | undefined): void {
+    const styles = stamp?.styles ?? 0;
+    if (styles === 0) {
+      if (!this.sawUnstamped) {
+        this.sawUnstamped = true;
+        this.dialect.add(UNSTAMPED);
+      }
+      return;
+    }
+    if ((styles & ~this.sawStyles) === 0) return;
+    this.sawStyles |= styles;
+    for (const [bit, name] of PREFIX_NAMES) if (styles & bit) this.dialect.add(name);
   }
 
   private line(n: number, line: string): void {
@@ -198,9 +193,11 @@ class QemuTraceParser {
       this.warn('line-too-long', `Line of ${line.length} characters: not a trace event line, not read.`, { line: n, start: 0, end: 0 });
       return;
     }
-    const stamp = readStamp(line);
-    const nameStart = stamp ? stamp.end : 0;
-    this.noteStamps(stamp !== undefined);
+    const prefix = tracePrefixAt(line, 0, line.length);
+    const stamp = prefix.end > 0 ? prefix : undefined;
+    const nameStart = prefix.end;
+    this.noteStamps(stamp);
+    if (prefix.program !== undefined && this.qemuMessage(n, line, prefix)) return;
     let nameEnd = line.indexOf(' ', nameStart);
     if (nameEnd < 0) nameEnd = line.length;
     const name = line.slice(nameStart, nameEnd);
@@ -217,10 +214,8 @@ class QemuTraceParser {
     bounds[0] = nameStart;
     bounds[1] = nameEnd;
     const event: TraceEvent = { kind: 'trace-event', name, args: {}, line: n, lineEnd: line.length, columns: this.columns.get(EVENT_FIELDS) };
-    if (stamp) {
-      event.pid = stamp.pid;
-      event.time = stamp.time;
-    }
+    if (stamp?.pid !== undefined) event.pid = stamp.pid;
+    if (stamp?.time !== undefined) event.time = stamp.time;
     this.records.push(event);
 
     const format = this.formats.get(name);
@@ -257,6 +252,44 @@ class QemuTraceParser {
     });
   }
 
+  /**
+   * A message of QEMU itself on the trace's stream ("qemu-system-x86_64:
+   * vtd_iommu_translate: detected translation failure (dev=00:05:00,
+   * iova=0x2345000)", from error_report_once): an event named
+   * QEMU_MESSAGE with the function, the text and the key=value pairs, and a
+   * translation failure's requester and IOVA. False when the line is not one.
+   */
+  private qemuMessage(n: number, line: string, prefix: TracePrefix): boolean {
+    const from = prefix.end;
+    let space = line.indexOf(' ', from);
+    if (space < 0) space = line.length;
+    // An event after the prefix ("qemu-system-x86_64: (1:main): vtd_ir_enable enable 1") is an event line.
+    if (isEventName(line.slice(from, space))) return false;
+    const colon = line.indexOf(': ', from);
+    const word = colon > from && colon < space ? line.slice(from, colon) : '';
+    const fn = /^[A-Za-z_][A-Za-z0-9_]*$/.test(word) ? word : '';
+    const message = (fn ? line.slice(colon + 2) : line.slice(from)).trimEnd();
+    const args = looseArgs(message.length > 4096 ? message.slice(0, 4096) : message);
+    if (fn) args.function = fn;
+    args.program = prefix.program ?? '';
+    const failure = /^detected translation failure \(dev=([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}), iova=0x([0-9a-fA-F]{1,16})\)$/.exec(message);
+    if (failure) {
+      args.bus = parseInt(failure[1], 16);
+      args.dev = parseInt(failure[2], 16);
+      args.fn = parseInt(failure[3], 16);
+      args.iova = BigInt('0x' + failure[4]);
+    }
+    const bounds = this.columns.bounds;
+    bounds[0] = from;
+    bounds[1] = fn ? colon : from;
+    const event: TraceEvent = { kind: 'trace-event', name: QEMU_MESSAGE, args, line: n, lineEnd: line.length, columns: this.columns.get(EVENT_FIELDS) };
+    if (prefix.pid !== undefined) event.pid = prefix.pid;
+    if (prefix.time !== undefined) event.time = prefix.time;
+    this.records.push(event);
+    this.dialect.add("QEMU's own messages (error_report) among the events");
+    return true;
+  }
+
   private warn(code: string, message: string, span: Span): void {
     const f: Finding = { severity: 'warning', kind: 'syntax', code, message, span };
     this.findings.add(f);
@@ -276,7 +309,7 @@ export function looksLikeQemuTrace(head: string): boolean {
   let hits = 0;
   for (const raw of lines.slice(0, 10)) {
     const line = raw.length > 1024 ? raw.slice(0, 1024) : raw;
-    const start = readStamp(line)?.end ?? 0;
+    const start = tracePrefixAt(line, 0, line.length).end;
     let end = line.indexOf(' ', start);
     if (end < 0) end = line.trimEnd().length;
     const name = line.slice(start, end);

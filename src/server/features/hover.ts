@@ -6,7 +6,7 @@ import type { Connection, Hover } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
 import { parseRequesterName } from '../../model/bdf';
 import { mappingOfRow } from '../../model/mappings';
-import { translate } from '../../model/walk';
+import { walkOfFault, walkOutcomeText } from '../../model/faultChecks';
 import { decodeScopeOf } from '../../model/decodeScope';
 import { unitOfLine } from '../../model/decodeFile';
 import { faultReason } from '../../vtd/faultReasons';
@@ -59,13 +59,13 @@ function registerHover(connection: Connection, workspace: CaptureWorkspace): voi
     // A fault line of a kernel log.
     const fault = capture?.faults.find((f) => f.location.span.line === line && entry!.uris.get(f.location.file) === doc.uri);
     if (fault && capture) {
-      const r = faultReason(fault.reason);
-      const lines = [`**Fault ${hex(fault.reason, 2)} ${r.name}**: ${mdEscape(r.description)}`, ''];
-      if (fault.kind === 'dma' && fault.address !== undefined) {
-        const walk = translate(capture, { sid: fault.sid, iova: fault.address, write: fault.write });
+      const r = fault.reason !== undefined ? faultReason(fault.reason) : undefined;
+      const lines = [r ? `**Fault ${hex(fault.reason!, 2)} ${r.name}**: ${mdEscape(r.description)}` : '**QEMU detected a translation failure** (its message gives no reason)', ''];
+      const walk = walkOfFault(capture, fault);
+      if (walk && fault.address !== undefined) {
         lines.push(`${fault.write ? 'Write' : 'Read'} by ${fault.bdf} at IOVA \`${hex(fault.address)}\`. The tables of this capture give:`, '');
         for (const s of walk.steps) lines.push(`- ${mdEscape(s.name)}${s.index !== undefined ? ` [${s.index}]` : ''}: ${s.entry !== undefined ? `\`${hex(s.entry)}\` ` : ''}${mdEscape(s.note)}`);
-        lines.push('', walk.ok ? `→ now maps to \`${hex(walk.hpa!)}\` (${walk.permissions}): the mapping was made after the fault.` : `→ ${walk.fault ? `fault ${hex(walk.fault.reason, 2)} ${mdEscape(walk.fault.description)}` : 'walk incomplete'}`);
+        lines.push('', mdEscape(walkOutcomeText(walk)), ...walk.notes.map((n) => `\n- ${mdEscape(n)}`));
       } else {
         lines.push(`Interrupt request from ${fault.bdf}, IRTE index ${fault.index}.`);
       }

@@ -136,7 +136,7 @@ function addRow(u: UnitContext, file: string, row: DmarRow): void {
     bus.devices.push(dev);
   }
   dev.lines.push(row.line);
-  if (row.pasid < 0) return;
+  if (row.pasid < 0 || !row.pasidColumns) return;
   const decoded = decodePasidEntry(row.pasidEntry, ctx);
   const did = Number(fieldValue(decoded, 'DID') ?? 0n);
   dev.pasids.push({ pasid: row.pasid, decoded, file, span: spanOf(row, 'pasidEntry'), line: row.line, did });

@@ -61,7 +61,7 @@ export function isLevelTriggered(r: RoutedIrq): boolean {
 export function whyUnlinked(r: RoutedIrq, capture: Capture): string {
   const chip = r.irq.chip;
   if (chip === 'DMAR-MSI') return 'the IOMMU\'s own fault-event interrupt: never remapped';
-  if (!chip.startsWith('IR-')) return 'not remapped (the chip is not an interrupt-remapping one)';
+  if (!r.irq.remapped) return 'not remapped (the chip is not an interrupt-remapping one)';
   if (isIoapic(r.irq)) {
     const traced = capture.files.some((f) => f.parsed?.format === 'qemu_trace');
     return traced ? 'the QEMU trace does not name this pin\'s IRTE' : 'no QEMU trace in the capture to name this pin\'s IRTE';

@@ -8,8 +8,9 @@
 import type { TreeNodeDto } from '../../protocol';
 import type { Domain, Mapping } from '../../model/types';
 import { mappingOfRow } from '../../model/mappings';
-import { decodeContextOf } from '../../model/units';
-import { decodeFlEntry, decodeSlEntry, LEVEL_NAMES, levelShift, slEntryInfo } from '../../vtd/paging';
+import { decodeScopeOf } from '../../model/decodeScope';
+import { decodePageTableEntry } from '../../model/decodeFile';
+import { decodeSlEntry, LEVEL_NAMES, levelShift, slEntryInfo } from '../../vtd/paging';
 import type { Structure } from '../../vtd/layout';
 import { hex, sizeName } from '../../vtd/u64';
 import { pageTableRowTokenColumns } from '../../dumps/debugfs/domainTranslation';
@@ -47,12 +48,12 @@ function permText(read: boolean, write: boolean): string {
   return read && write ? 'RW' : read ? 'R' : write ? 'W' : 'no access';
 }
 
-/** First-level format when the domain's requests go through a first-stage table (scalable PGTT 001). */
+/** An entry in the format of its table's stage (first-stage for a PGTT 001 table), with its unit's context (decodeScope). */
 function decodeEntry(ctx: TreeContext, d: Domain, value: bigint, level: number): Structure {
-  const unit = ctx.entry.capture.units.find((u) => u.name === d.unit);
-  const first = d.requesters[0];
-  const dctx = decodeContextOf(unit);
-  return unit?.mode === 'scalable' && first?.translationType === 1 ? decodeFlEntry(value, level, dctx) : decodeSlEntry(value, level, dctx);
+  const t = d.table;
+  if (!t) return decodeSlEntry(value, level, {});
+  const how = decodeScopeOf(ctx.entry.capture).pageTable({ pgd: t.pgd, bus: t.sid >> 8, dev: (t.sid >> 3) & 0x1f, fn: t.sid & 7, rows: t.rows });
+  return decodePageTableEntry(how.stage, value, level, how.ctx);
 }
 
 /** Where an entry of `level` of row `row` is on its dump line. */

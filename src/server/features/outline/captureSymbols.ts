@@ -60,5 +60,5 @@ export function captureSymbols(entry: CaptureEntry, sink: SymbolSink): void {
     push(`IRTE ${e.index}`, SymbolKind.Field, e.location, `${where}: ${e.unit} ${e.posted ? 'posted' : 'remapped'}, ${requester}, vector ${hex(e.info.vector)}`);
   }
 
-  for (const f of capture.faults) push(faultName(f), SymbolKind.Event, f.location, `${where}: reason ${hex(f.reason, 2)} ${f.reasonText}`);
+  for (const f of capture.faults) push(faultName(f), SymbolKind.Event, f.location, `${where}: ${f.reason !== undefined ? `reason ${hex(f.reason, 2)} ` : ''}${f.reasonText}`);
 }

@@ -83,7 +83,7 @@ function requesterSymbol(input: OutlineInput, unit: string, rows: readonly DmarR
   const context = decodeContextEntryFor(scalable ? 'scalable' : 'legacy', first.ctxHi, first.ctxLo, ctx);
   const children: DocumentSymbol[] = [];
   for (const row of rows) {
-    if (row.pasid < 0 || !budget.take()) continue;
+    if (row.pasid < 0 || !row.pasidColumns || !budget.take()) continue;
     const pe = decodePasidEntry(row.pasidEntry, ctx);
     children.push(symbol(`PASID ${row.pasid}`, SymbolKind.Field, lineRange(doc.lines, row.line), spanRange(spanOf(row, 'pasid')), pasidDetail(pe)));
   }
