@@ -113,7 +113,10 @@ export interface WireLocation {
 export interface TranslateParams {
   /** Any document of the capture, or the capture folder's URI. */
   uri: string;
+  /** "BB:DD.F", or "SSSS:BB:DD.F" with its PCI segment. */
   bdf: string;
+  /** The remapping unit, when the requester id alone does not say (several units without segments). */
+  unit?: string;
   iova: string;
   pasid?: number;
   write?: boolean;
@@ -137,11 +140,19 @@ export interface WireWalkStep {
 
 export interface WireWalkResult {
   ok: boolean;
+  /** translated, fault, unknown (the capture lacks what the walk needs), interrupt-window (not a DMA translation). */
+  outcome?: 'translated' | 'fault' | 'unknown' | 'interrupt-window';
+  /** Whose rules give `fault`: QEMU's intel-iommu, or the VT-d specification (hardware). */
+  platform?: 'qemu' | 'hardware' | 'unknown';
   hpa?: string;
   pageSize?: string;
   permissions?: string;
   steps: WireWalkStep[];
   fault?: { reason: number; name: string; description: string };
+  /** The fault the other machine records instead, where it differs. */
+  alternative?: { on: 'qemu' | 'hardware'; reason: number; name: string; description: string };
+  /** outcome 'unknown': what the capture does not hold. */
+  unknown?: string;
   notes: string[];
   /** Set when the request could not be run (no capture, bad input). */
   error?: string;
@@ -159,8 +170,11 @@ export interface CaptureSummary {
   folder: string;
   files: { name: string; uri: string; format?: FormatId; dialect: string[]; errors: number; warnings: number }[];
   units: { name: string; mode: string; translation?: boolean; interruptRemapping?: boolean; queuedInvalidation?: boolean; cap?: string; ecap?: string }[];
-  requesters: { bdf: string; did?: number; group?: number; mappings: number }[];
-  domains: { did: number; requesters: string[]; levels?: number; mappings: number; bytes: string }[];
+  /** bdf: "BB:DD.F", or "SSSS:BB:DD.F" when the capture spans several PCI segments. */
+  requesters: { bdf: string; unit?: string; did?: number; group?: number; mappings: number }[];
+  domains: { did: number; unit?: string; requesters: string[]; levels?: number; mappings: number; bytes: string }[];
+  /** The machine that recorded the capture, and why the tool thinks so. */
+  platform?: { kind: 'qemu' | 'hardware' | 'unknown'; evidence: string[] };
   /** Files of the folder the capture does not hold, and why (too large, unreadable, too many files). */
   leftOut: { name: string; reason: string }[];
 }

@@ -23,16 +23,19 @@ export async function translateIova(
     return undefined;
   }
   let bdf = args?.bdf;
+  let unit = args?.unit;
   if (!bdf) {
     const summary = await client.sendRequest(CaptureSummaryRequest.method, { uri });
-    const items = ((summary as { requesters?: { bdf: string; did?: number; mappings: number }[] } | null)?.requesters ?? []).map((r) => ({
+    const items = ((summary as { requesters?: { bdf: string; unit?: string; did?: number; mappings: number }[] } | null)?.requesters ?? []).map((r) => ({
       label: r.bdf,
-      description: r.did !== undefined ? `DID ${r.did}` : 'no context entry',
+      unit: r.unit,
+      description: `${r.unit ? `${r.unit} ` : ''}${r.did !== undefined ? `DID ${r.did}` : 'no context entry'}`,
       detail: `${r.mappings} mapped leaf rows`,
     }));
     const pick = await vscode.window.showQuickPick(items, { title: 'Translate IOVA: requester', placeHolder: 'bus:dev.fn' });
     if (!pick) return undefined;
     bdf = pick.label;
+    unit = pick.unit;
   }
   let iova = args?.iova;
   if (!iova) {
@@ -49,7 +52,7 @@ export async function translateIova(
     if (!access) return undefined;
     write = access === 'write';
   }
-  const params: TranslateParams = { uri, bdf, iova: iova.trim(), pasid: args?.pasid, write };
+  const params: TranslateParams = { uri, bdf, unit, iova: iova.trim(), pasid: args?.pasid, write };
   const result = (await client.sendRequest(TranslateRequest.method, params)) as WireWalkResult;
   if (result.error) {
     void vscode.window.showErrorMessage(result.error);

@@ -20,7 +20,17 @@ export function walkMarkdown(params: TranslateParams, r: WireWalkResult): string
     }
     lines.push('');
   });
-  lines.push(r.ok ? `**Result:** host address \`${r.hpa}\`, page size \`${r.pageSize}\`, ${r.permissions}` : r.fault ? `**Fault ${r.fault.reason.toString(16).padStart(2, '0')}h ${esc(r.fault.name)}:** ${esc(r.fault.description)}` : '**The capture does not show enough to finish the walk.**');
+  const hexCode = (n: number) => `${n.toString(16).padStart(2, '0')}h`;
+  lines.push(
+    r.ok
+      ? `**Result:** host address \`${r.hpa}\`, page size \`${r.pageSize}\`, ${r.permissions}`
+      : r.fault
+        ? `**Fault ${hexCode(r.fault.reason)} ${esc(r.fault.name)}:** ${esc(r.fault.description)}${r.platform === 'qemu' ? " (as QEMU's intel-iommu records it)" : ''}`
+        : r.outcome === 'interrupt-window'
+          ? '**Not a DMA translation:** the address is in the interrupt window.'
+          : `**Unknown:** ${esc(r.unknown ?? 'the capture does not show enough to finish the walk.')}`,
+  );
+  if (r.alternative) lines.push('', `${r.alternative.on === 'hardware' ? 'Real hardware' : "QEMU's intel-iommu"} records **${hexCode(r.alternative.reason)} ${esc(r.alternative.name)}:** ${esc(r.alternative.description)}`);
   for (const n of r.notes) lines.push('', `> ${esc(n)}`);
   return lines.join('\n');
 }

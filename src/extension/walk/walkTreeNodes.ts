@@ -20,11 +20,16 @@ function fileName(uri: string): string {
   return vscode.Uri.parse(uri).path.split('/').pop() ?? uri;
 }
 
-/** "→ 0x268e000 (page 0x1000, RW)", "fault 06h …", or what stopped the walk. */
+function code(reason: number): string {
+  return `${reason.toString(16).padStart(2, '0')}h`;
+}
+
+/** "→ 0x268e000 (page 0x1000, RW)", "fault 06h … (hardware: 79h)", "unknown: …", or the interrupt window. */
 export function outcomeText(r: WireWalkResult): string {
   if (r.ok) return `→ ${r.hpa} (page ${r.pageSize}, ${r.permissions})`;
-  if (r.fault) return `fault ${r.fault.reason.toString(16).padStart(2, '0')}h ${r.fault.name}`;
-  return 'the capture does not show enough to finish';
+  if (r.fault) return `fault ${code(r.fault.reason)} ${r.fault.name}${r.alternative ? ` (${r.alternative.on === 'hardware' ? 'hardware' : 'QEMU'}: ${code(r.alternative.reason)})` : ''}`;
+  if (r.outcome === 'interrupt-window') return 'the interrupt window: not a DMA translation';
+  return r.unknown ? `unknown: ${r.unknown}` : 'the capture does not show enough to finish';
 }
 
 export class WalkNode {
@@ -150,14 +155,21 @@ export class OutcomeNode {
         item.description = `page ${r.pageSize}, ${r.permissions}`;
         item.iconPath = new vscode.ThemeIcon('pass');
         break;
-      case 'fault':
-        item.label = `Fault ${r.fault!.reason.toString(16).padStart(2, '0')}h ${r.fault!.name}`;
+      case 'fault': {
+        const alt = r.alternative;
+        const whose = r.platform === 'qemu' ? "as QEMU's intel-iommu records it" : 'as the VT-d specification (hardware) records it';
+        item.label = `Fault ${code(r.fault!.reason)} ${r.fault!.name}`;
         item.description = r.fault!.description;
-        item.tooltip = markdownOf(`**${esc(item.label)}**\n\n${esc(r.fault!.description)}`);
+        item.tooltip = markdownOf(
+          [`**${esc(item.label)}**: ${esc(r.fault!.description)}, ${whose}.`, ...(alt ? ['', `${alt.on === 'hardware' ? 'Real hardware' : "QEMU's intel-iommu"} records ${code(alt.reason)} ${esc(alt.name)}: ${esc(alt.description)}.`] : [])].join('\n'),
+        );
         item.iconPath = new vscode.ThemeIcon('error');
         break;
+      }
       case 'incomplete':
-        item.label = 'The capture does not show enough to finish the walk';
+        item.label = r.outcome === 'interrupt-window' ? 'Not a DMA translation: the interrupt window' : 'Unknown: the capture does not hold what the walk needs';
+        item.description = r.unknown;
+        item.tooltip = r.unknown ? markdownOf(esc(r.unknown)) : undefined;
         item.iconPath = new vscode.ThemeIcon('question');
         break;
       case 'note':

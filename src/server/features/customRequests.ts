@@ -3,7 +3,7 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import { parseBdf } from '../../model/bdf';
+import { parseRequesterName } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
 import { mappingTotals } from '../../model/mappings';
 import { domainOf, requesterName } from '../../model/keys';
@@ -39,10 +39,14 @@ export function captureFor(workspace: CaptureWorkspace, uri: string): CaptureEnt
 export function walkToWire(r: WalkResult, uriOf: (file: string) => string | undefined, nodes: readonly (TreeLink | undefined)[] = []): WireWalkResult {
   return {
     ok: r.ok,
+    outcome: r.outcome,
+    platform: r.platform,
     hpa: r.hpa !== undefined ? hex(r.hpa) : undefined,
     pageSize: r.pageSize !== undefined ? hex(r.pageSize) : undefined,
     permissions: r.permissions,
     fault: r.fault,
+    alternative: r.alternative,
+    unknown: r.unknown,
     notes: r.notes,
     steps: r.steps.map((s, i) => {
       const uri = s.location ? uriOf(s.location.file) : undefined;
@@ -98,7 +102,8 @@ export function summaryOf(entry: CaptureEntry): CaptureSummary {
       const totals = d.table ? mappingTotals(d.table.rows) : { leaves: 0, bytes: 0n };
       return { did: d.did, unit: d.unit, requesters: d.requesters.map((r) => requesterName(c, r)), levels: d.levels, mappings: totals.leaves, bytes: hex(totals.bytes) };
     }),
-    leftOut: (entry.capture.leftOut).map(({ name, reason }) => ({ name, reason })),
+    leftOut: entry.capture.leftOut.map(({ name, reason }) => ({ name, reason })),
+    platform: { kind: c.platform.kind, evidence: c.platform.evidence },
   };
 }
 
@@ -112,11 +117,12 @@ function registerCustomRequests(connection: Connection, workspace: CaptureWorksp
     const entry = captureFor(workspace, params.uri);
     const empty: WireWalkResult = { ok: false, steps: [], notes: [] };
     if (!entry) return { ...empty, error: 'No capture is open for this document.' };
-    const sid = parseBdf(params.bdf);
-    if (sid === undefined) return { ...empty, error: `"${params.bdf}" is not a requester id (BB:DD.F)` };
+    const name = parseRequesterName(params.bdf);
+    if (name === undefined) return { ...empty, error: `"${params.bdf}" is not a requester id (BB:DD.F or SSSS:BB:DD.F)` };
     const iova = parseNumber(params.iova);
     if (iova === undefined) return { ...empty, error: `"${params.iova}" is not a 64-bit address` };
-    const r = translate(entry.capture, { sid, iova, pasid: params.pasid, write: params.write });
+    const unit = typeof params.unit === 'string' ? params.unit : undefined;
+    const r = translate(entry.capture, { sid: name.sid, segment: name.segment, unit, iova, pasid: params.pasid, write: params.write });
     return walkToWire(r, (file) => entry.uris.get(file), walkStepNodes(entry, r));
   });
   connection.onRequest(CaptureSummaryRequest.method, (params: CaptureSummaryParams): CaptureSummary | null => {
