@@ -62,7 +62,7 @@ function deviceShown(ctx: TreeContext, u: UnitContext, d: DeviceContext): boolea
   const r = findRequester(ctx.entry.capture, d.sid, { unit: u.name });
   switch (f.kind) {
     case 'bdf':
-      return f.sid === d.sid;
+      return f.sid === d.sid && (f.segment === undefined || r === undefined || r.segment === f.segment);
     case 'did':
       return deviceDids(d).includes(f.did);
     case 'irte':

@@ -35,7 +35,7 @@ export function domainScope(ctx: TreeContext, d: Domain): DomainScope | undefine
   const requesters = d.requesters;
   switch (f.kind) {
     case 'bdf':
-      return requesters.some((r) => r.sid === f.sid) ? ALL : undefined;
+      return requesters.some((r) => r.sid === f.sid && (f.segment === undefined || r.segment === f.segment)) ? ALL : undefined;
     case 'did':
       return d.did === f.did ? ALL : undefined;
     case 'irte':

@@ -5,11 +5,12 @@
 // IRTE index or guest IRQ); any other text matches names (devices, units,
 // the action names of /proc/interrupts), case-insensitively.
 
-import { parseBdf } from '../../model/bdf';
+import { parseRequesterName } from '../../model/bdf';
 import { parseNumber } from '../../vtd/u64';
 
 export type TreeFilter =
-  | { kind: 'bdf'; sid: number; text: string }
+  /** A requester; `segment` when the text named one (SSSS:BB:DD.F): then only that segment's. */
+  | { kind: 'bdf'; sid: number; segment?: number; text: string }
   | { kind: 'did'; did: number; text: string }
   | { kind: 'iova'; address: bigint; text: string }
   | { kind: 'hpa'; address: bigint; text: string }
@@ -42,8 +43,8 @@ export function parseFilter(input: string | undefined): TreeFilter | undefined {
     const kind = KEYWORDS[keyed[1].toLowerCase()];
     const value = keyed[2];
     if (kind === 'bdf') {
-      const sid = parseBdf(value);
-      if (sid !== undefined) return { kind, sid, text };
+      const name = parseRequesterName(value);
+      if (name !== undefined) return { kind, ...name, text };
     } else if (kind === 'irq') {
       if (/^\d+$/.test(value)) return { kind, irq: String(Number(value)), text };
     } else if (kind) {
@@ -55,8 +56,8 @@ export function parseFilter(input: string | undefined): TreeFilter | undefined {
       }
     }
   }
-  const sid = parseBdf(text);
-  if (sid !== undefined) return { kind: 'bdf', sid, text };
+  const name = parseRequesterName(text);
+  if (name !== undefined) return { kind: 'bdf', ...name, text };
   const n = parseNumber(text);
   if (n !== undefined) return { kind: 'number', value: n, text };
   return { kind: 'text', needle: text.toLowerCase(), text };

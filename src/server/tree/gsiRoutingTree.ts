@@ -58,6 +58,7 @@ function irqShown(ctx: TreeContext, r: RoutedIrq): boolean {
   const requester = q.requesterId !== undefined ? findRequester(ctx.entry.capture, q.requesterId, { segment: q.segment }) : undefined;
   switch (f.kind) {
     case 'bdf':
+      if (f.segment !== undefined && q.segment !== undefined && q.segment !== f.segment) return false;
       return q.requesterId === f.sid || r.irte?.info.sid === f.sid;
     case 'irte':
       return r.irte?.index === f.index;
