@@ -1,6 +1,6 @@
 // The `viommu` command line: decode, check, translate, reverse and capture.
 
-import { CaptureReadError } from './captureFolder';
+import { CaptureReadError } from '../io/captureReader';
 import { UsageError } from './args';
 import { processIO, type CommandIO } from './commands/io';
 import { runDecode } from './commands/decode';
@@ -37,7 +37,7 @@ export function main(argv: string[], io: CommandIO = processIO): number {
     io.out(USAGE);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!run) {
     io.err(`viommu: unknown command "${command}"\n\n${USAGE}`);
     return 2;

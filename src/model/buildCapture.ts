@@ -17,7 +17,9 @@ import { faultFindings } from './faultChecks';
 const NOT_DUMPS = /(^|\/)(manifest\.json|README(\.md)?|\.[^/]*)$/i;
 
 export function parseCaptureFile(file: CaptureFile): ParsedFile {
-  return { name: file.name, lines: new LineIndex(file.text), parsed: parseDump(file.text, file.name) };
+  const f: ParsedFile = { name: file.name, lines: new LineIndex(file.text), parsed: parseDump(file.text, file.name) };
+  if (file.converted) f.converted = file.converted;
+  return f;
 }
 
 export interface BuildOptions {
@@ -73,6 +75,7 @@ export function buildCaptureFromParsed(parsed: ParsedFile[], options: BuildOptio
 function fileFindings(parsed: readonly ParsedFile[]): Finding[] {
   const out: Finding[] = [];
   for (const f of parsed) {
+    if (f.converted) out.push({ severity: 'info', kind: 'syntax', code: 'converted', message: `${f.name}: read from ${f.converted}`, span: { line: 0, start: 0, end: 0 }, file: f.name });
     if (!f.parsed) {
       if (f.lines.hasText()) {
         out.push({ severity: 'info', kind: 'syntax', code: 'unknown-format', message: `${f.name}: not a format vIOMMU Inspector reads`, span: { line: 0, start: 0, end: 0 }, file: f.name });

@@ -17,6 +17,8 @@ export interface CaptureFile {
   /** Path relative to the capture folder, with '/' separators ("0000:00:02.0/domain_translation_struct"). */
   name: string;
   text: string;
+  /** What the reader converted to get the text (another encoding, CRLF), for a note. */
+  converted?: string;
 }
 
 /** Where something was read: a file of the capture and a span in it. */
@@ -27,6 +29,8 @@ export interface Location {
 
 export interface ParsedFile {
   name: string;
+  /** What the reader converted to get the text (another encoding, CRLF), for a note. */
+  converted?: string;
   /** The file's lines (the walk and the checks point into them). */
   lines: LineIndex;
   /** undefined when no known format matched the content. */

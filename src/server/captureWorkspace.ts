@@ -1,25 +1,27 @@
 // Captures as the language server sees them: a document's folder (going up
-// from per-device sub-folders) read from disk, with the open documents'
-// current text in place of what is on disk. One Capture per folder, rebuilt
-// when any of its files changes.
+// from per-device sub-folders) read from disk with the shared reader (its
+// limits and safety rules, see io/captureReader.ts), with the open
+// documents' current text in place of what is on disk. One Capture per
+// folder, rebuilt when any of its files changes, and forgotten (with the
+// parsed files it read) once no open document is in its folder.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, relative, sep } from 'node:path';
 import { URI } from 'vscode-uri';
 import { parseDump } from '../dumps/registry';
 import { LineIndex } from '../dumps/lineIndex';
 import { buildCaptureFromParsed } from '../model/buildCapture';
-import { parseBdf } from '../model/bdf';
 import type { Capture, LeftOutFile, ParsedFile } from '../model/types';
 import { ReverseMap } from '../model/reverseMap';
+import { captureRootOf, readCapture, SERVER_LIMITS, type ReadFile } from '../io/captureReader';
 import { DocumentAnalysis } from './analysis';
 
+export { captureRootOf } from '../io/captureReader';
+
 /** Sibling files larger than this are left out of a capture (opening one in the editor adds it). */
-export const MAX_SIBLING_BYTES = 64 * 1024 * 1024;
+export const MAX_SIBLING_BYTES = SERVER_LIMITS.maxFileBytes;
 /** A capture folder is read up to this many files (its per-device sub-folders included). */
-export const MAX_SIBLINGS = 2000;
-const MiB = 1024 * 1024;
-const NOT_DUMPS = /^(manifest\.json|README(\.md)?|\..*)$/i;
+export const MAX_SIBLINGS = SERVER_LIMITS.maxFiles;
 
 interface DiskFile {
   mtimeMs: number;
@@ -41,20 +43,6 @@ export function reverseMapOf(entry: CaptureEntry): ReverseMap {
   return entry.reverse;
 }
 
-/** The capture folder a file belongs to: its own folder, or the one above a per-device (and per-PASID) folder. */
-export function captureRootOf(filePath: string): string {
-  let dir = dirname(filePath);
-  for (let up = 0; up < 2; up++) {
-    const name = basename(dir);
-    const parentName = basename(dirname(dir));
-    const isDevice = parseBdf(name) !== undefined;
-    const isPasidUnderDevice = /^[0-9a-f]{1,5}$/i.test(name) && parseBdf(parentName) !== undefined;
-    if (!isDevice && !isPasidUnderDevice) break;
-    dir = dirname(dir);
-  }
-  return dir;
-}
-
 export class CaptureWorkspace {
   private readonly open = new Map<string, DocumentAnalysis>();
   private readonly disk = new Map<string, DiskFile>();
@@ -70,7 +58,15 @@ export class CaptureWorkspace {
   closeDocument(uri: string): void {
     this.open.delete(uri);
     const folder = this.folderOfUri(uri);
-    if (folder) this.captures.delete(folder);
+    if (folder) {
+      this.captures.delete(folder);
+      this.evictUnused(folder);
+    }
+  }
+
+  /** How many folders' captures and parsed disk files are held (for memory checks). */
+  cacheSizes(): { captures: number; diskFiles: number } {
+    return { captures: this.captures.size, diskFiles: this.disk.size };
   }
 
   document(uri: string): DocumentAnalysis | undefined {
@@ -131,30 +127,30 @@ export class CaptureWorkspace {
       const p = fsPathOf(a.uri);
       if (p && captureRootOf(p) === folder) openHere.set(p, a);
     }
-    const listed = listCaptureFiles(folder);
-    const leftOut: LeftOutFile[] = [];
-    for (const path of listed.files) {
-      const name = relative(folder, path).split(sep).join('/');
-      const doc = openHere.get(path);
-      if (doc) {
-        files.push({ name, lines: doc.lines, parsed: doc.parsed });
-        uris.set(name, doc.uri);
-        openHere.delete(path);
-        continue;
-      }
-      const f = this.readDisk(path, name);
-      if ('reason' in f) {
-        leftOut.push({ name, reason: f.reason });
-        continue;
-      }
-      files.push(f.parsed);
-      uris.set(name, URI.file(path).toString());
+    let read;
+    try {
+      read = readCapture(folder, SERVER_LIMITS);
+    } catch (err) {
+      read = { root: folder, files: [], leftOut: [{ name: basename(folder), reason: err instanceof Error ? err.message : String(err) }], nested: [] };
     }
-    for (const u of listed.unreadable) leftOut.push({ name: relative(folder, u.path).split(sep).join('/'), reason: u.reason });
-    if (listed.notListed > 0) leftOut.push({ name: `${listed.notListed} more files or folders`, reason: `a capture folder is read up to ${MAX_SIBLINGS} files`, notListed: listed.notListed });
-    // Open documents not on disk yet (new, unsaved files in the folder).
+    const leftOut: LeftOutFile[] = [...read.leftOut];
+    for (const n of read.nested) leftOut.push({ name: relative(folder, n).split(sep).join('/'), reason: 'another capture folder: it is read on its own, not with this one' });
+    for (const f of read.files) {
+      const doc = openHere.get(f.path);
+      if (doc) {
+        files.push({ name: f.name, lines: doc.lines, parsed: doc.parsed });
+        uris.set(f.name, doc.uri);
+        openHere.delete(f.path);
+        continue;
+      }
+      files.push(this.parsedDisk(f));
+      uris.set(f.name, URI.file(f.path).toString());
+    }
+    // Open documents not read from disk (new, unsaved, or left out there: the editor holds them anyway).
     for (const [path, doc] of openHere) {
       const name = relative(folder, path).split(sep).join('/');
+      const i = leftOut.findIndex((l) => l.name === name);
+      if (i >= 0) leftOut.splice(i, 1);
       files.push({ name, lines: doc.lines, parsed: doc.parsed });
       uris.set(name, doc.uri);
     }
@@ -164,68 +160,34 @@ export class CaptureWorkspace {
     return entry;
   }
 
-  /** A file of the folder as parsed, or why it is left out of the capture. */
-  private readDisk(path: string, name: string): DiskFile | { reason: string } {
-    let st;
+  /** A file read from disk, parsed (once per version of the file: the parse is kept while it does not change). */
+  private parsedDisk(f: ReadFile): ParsedFile {
+    let mtimeMs = 0;
+    let size = -1;
     try {
-      st = statSync(path);
-    } catch (err) {
-      return { reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
-    }
-    const known = this.disk.get(path);
-    if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known;
-    if (st.size > MAX_SIBLING_BYTES) return { reason: `${Math.round(st.size / MiB)} MiB, more than the ${MAX_SIBLING_BYTES / MiB} MiB read with the rest of a capture: open it to add it` };
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      return { reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
-    }
-    const f: DiskFile = { mtimeMs: st.mtimeMs, size: st.size, parsed: { name, lines: new LineIndex(text), parsed: parseDump(text, name) } };
-    this.disk.set(path, f);
-    return f;
-  }
-}
-
-/**
- * Files of a capture folder: its own files and those of per-device and
- * per-PASID sub-folders, up to MAX_SIBLINGS; entries that are not files it
- * can read (a link to nothing, a FIFO, a device), and why; and how many names
- * were not looked at after that.
- */
-function listCaptureFiles(folder: string): { files: string[]; unreadable: { path: string; reason: string }[]; notListed: number } {
-  const out: string[] = [];
-  const unreadable: { path: string; reason: string }[] = [];
-  let notListed = 0;
-  const walk = (dir: string, depth: number) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
+      const st = statSync(f.path);
+      mtimeMs = st.mtimeMs;
+      size = st.size;
     } catch {
-      return;
+      // gone since it was read: parse what was read
     }
-    for (const n of names) {
-      if (NOT_DUMPS.test(n)) continue;
-      if (out.length >= MAX_SIBLINGS) {
-        notListed++; // not even looked at: a folder of 100,000 files costs no stat each
-        continue;
-      }
-      const p = join(dir, n);
-      let st;
-      try {
-        st = statSync(p);
-      } catch (err) {
-        unreadable.push({ path: p, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
-        continue;
-      }
-      if (st.isFile()) out.push(p);
-      else if (st.isDirectory()) {
-        if (depth < 2 && (parseBdf(n) !== undefined || (depth === 1 && /^[0-9a-f]{1,5}$/i.test(n)))) walk(p, depth + 1);
-      } else unreadable.push({ path: p, reason: 'not a regular file (a FIFO or a device could block the reader)' });
+    const known = this.disk.get(f.path);
+    if (known && known.mtimeMs === mtimeMs && known.size === size && known.parsed.name === f.name) return known.parsed;
+    const parsed: ParsedFile = { name: f.name, lines: new LineIndex(f.text), parsed: parseDump(f.text, f.name) };
+    if (f.converted) parsed.converted = f.converted;
+    if (size >= 0) this.disk.set(f.path, { mtimeMs, size, parsed });
+    return parsed;
+  }
+
+  /** Forgets a folder's capture and the parsed files read for it, once no open document is in it. */
+  private evictUnused(folder: string): void {
+    for (const a of this.open.values()) {
+      const p = fsPathOf(a.uri);
+      if (p && captureRootOf(p) === folder) return;
     }
-  };
-  walk(folder, 0);
-  return { files: out, unreadable, notListed };
+    this.captures.delete(folder);
+    for (const path of [...this.disk.keys()]) if (captureRootOf(path) === folder) this.disk.delete(path);
+  }
 }
 
 export function fsPathOf(uri: string): string | undefined {

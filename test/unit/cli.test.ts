@@ -120,8 +120,8 @@ describe('viommu CLI on a capture folder with thousands of files', function () {
     writeFileSync(join(dir, 'dmar_translation_struct'), readFileSync(join(legacyCaptureDir, 'dmar_translation_struct')));
     for (let i = 0; i < 5200; i++) writeFileSync(join(dir, `note-${String(i).padStart(5, '0')}.txt`), `line ${i}\n`);
     const r = run('check', dir, '--json');
-    assert.equal(r.code, 0);
-    assert.match(r.err, /more than 5000 files: the rest is not read/);
+    assert.equal(r.code, 3, 'incomplete: files were left out');
+    assert.match(r.err, /left out \d+ more files or folders: a capture folder is read up to 5000 files/);
     const findings = JSON.parse(r.out) as { code: string; file: string }[];
     assert.ok(findings.some((f) => f.code === 'unknown-format'), 'files of no known format are named');
     assert.ok(!findings.some((f) => f.code === 'parser-failure'));
@@ -152,9 +152,9 @@ describe('viommu CLI on files it cannot read', () => {
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     symlinkSync('/dev/zero', join(dir, 'zero'));
     const r = run('decode', dir);
-    assert.match(r.err, /skipped dmesg: 600 MiB, more than the \d+ MiB a file can be read as text; split it .*Open Large Dump File/);
-    assert.match(r.err, /skipped fifo: not a regular file/);
-    assert.match(r.err, /skipped zero: not a regular file/);
+    assert.match(r.err, /left out dmesg: 600 MiB, more than the 512 MiB a file is read up to; open it with .*Open Large Dump File/);
+    assert.match(r.err, /left out fifo: not a regular file/);
+    assert.match(r.err, /left out zero: a link to \/dev\/zero of the running system/);
     // The readable file is still decoded.
     assert.match(r.out, /^== iommu_regset: /m);
     assert.equal(r.code, 0);
@@ -165,11 +165,12 @@ describe('viommu CLI on files it cannot read', () => {
     const dir = mkdtempSync(join(tmpdir(), 'viommu-cli-links-'));
     mkdirSync(join(dir, '0000:00:02.0'));
     copyFileSync(join(legacyCaptureDir, 'iommu_regset'), join(dir, '0000:00:02.0', 'iommu_regset'));
-    symlinkSync('..', join(dir, '0000:00:02.0', 'up'));
+    // Named like a per-PASID folder (so the walk goes in), linked back to the capture folder.
+    symlinkSync('..', join(dir, '0000:00:02.0', '1'));
     symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
     const r = run('decode', dir);
-    assert.match(r.err, /skipped dangling: no such file or folder \(ENOENT\)/);
-    assert.match(r.err, /skipped 0000:00:02.0\/up: a link to a folder already read/);
+    assert.match(r.err, /left out dangling: no such file or folder \(a link to nothing\?\) \(ENOENT\)/);
+    assert.match(r.err, /left out 0000:00:02.0\/1: a link to a folder already read/);
     assert.equal(r.out.match(/^== .*iommu_regset: /gm)?.length, 1, r.out.slice(0, 400));
     assert.equal(r.code, 0);
   });

@@ -29,7 +29,7 @@ describe('sidebar number formats', () => {
 describe('sidebar filter', () => {
   it('reads requester ids, keyed numbers, bare numbers and text', () => {
     assert.deepEqual(parseFilter('00:04.0'), { kind: 'bdf', sid: 0x20, text: '00:04.0' });
-    assert.deepEqual(parseFilter('0000:00:1f.2'), { kind: 'bdf', sid: 0xfa, text: '0000:00:1f.2' });
+    assert.deepEqual(parseFilter('0000:00:1f.2'), { kind: 'bdf', sid: 0xfa, segment: 0, text: '0000:00:1f.2' });
     assert.deepEqual(parseFilter('bdf=ff:00.0'), { kind: 'bdf', sid: 0xff00, text: 'bdf=ff:00.0' });
     assert.deepEqual(parseFilter('DID 8'), { kind: 'did', did: 8, text: 'DID 8' });
     assert.deepEqual(parseFilter('did:0x8'), { kind: 'did', did: 8, text: 'did:0x8' });

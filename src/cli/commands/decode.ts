@@ -1,9 +1,8 @@
 // viommu decode PATH [--json]: every raw value of a file or capture, decoded.
 
 import { decodedEntries } from '../../model/decodeFile';
-import { buildCapture } from '../../model/buildCapture';
 import { decodeScopeOf } from '../../model/decodeScope';
-import { readCapture } from '../captureFolder';
+import { loadOneCapture } from '../loadCapture';
 import { decodedJson, recordsJson, toJson } from '../json';
 import { parseArgs, UsageError } from '../args';
 import type { CommandIO } from './io';
@@ -12,11 +11,11 @@ export function runDecode(argv: string[], io: CommandIO): number {
   const args = parseArgs(argv, [], ['json']);
   if (args.positional.length !== 1) throw new UsageError('decode takes one PATH (a dump file or a capture folder)');
   const path = args.positional[0];
-  const read = readCapture(path);
-  for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-  const capture = buildCapture(read.files, { leftOut: read.skipped });
+  const { capture, focus } = loadOneCapture(path, io);
   const scope = decodeScopeOf(capture);
-  const files = capture.files.map((f) => {
+  // A file of a capture folder is decoded with what its folder says (its unit's CAP, its table's stage).
+  const shown = focus !== undefined ? capture.files.filter((f) => f.name === focus) : capture.files;
+  const files = shown.map((f) => {
     const p = f.parsed;
     if (!p) return { file: f.name, format: null, records: [], decoded: [] };
     return {
@@ -30,10 +29,10 @@ export function runDecode(argv: string[], io: CommandIO): number {
     };
   });
   if (args.flags.has('json')) {
-    io.out(toJson(files.length === 1 && read.files.length === 1 && path === read.files[0].name ? files[0] : files.length === 1 ? files[0] : { capture: path, files }));
+    io.out(toJson(focus !== undefined || files.length === 1 ? files[0] : { capture: path, files }));
     return 0;
   }
-  for (const f of capture.files) {
+  for (const f of shown) {
     const p = f.parsed;
     io.out(`== ${f.name}: ${p ? p.format : 'unknown format'}${p && p.dialect.length ? ` (${p.dialect.join('; ')})` : ''}`);
     if (!p) continue;

@@ -1,10 +1,9 @@
 // viommu reverse CAPTURE --hpa ADDR [--json]: who maps this host page.
 
-import { buildCapture } from '../../model/buildCapture';
 import { ReverseMap } from '../../model/reverseMap';
 import { multiUnit, requesterName } from '../../model/keys';
 import { hex, parseNumber, sizeName } from '../../vtd/u64';
-import { readCapture } from '../captureFolder';
+import { loadOneCapture } from '../loadCapture';
 import { flagString, parseArgs, UsageError } from '../args';
 import { renderTable } from '../table';
 import { toJson } from '../json';
@@ -17,9 +16,7 @@ export function runReverse(argv: string[], io: CommandIO): number {
   if (!hpaText) throw new UsageError('reverse needs --hpa ADDR');
   const hpa = parseNumber(hpaText);
   if (hpa === undefined) throw new UsageError(`--hpa ${hpaText}: expected a 64-bit number`);
-  const read = readCapture(args.positional[0]);
-  for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-  const capture = buildCapture(read.files, { leftOut: read.skipped });
+  const { capture } = loadOneCapture(args.positional[0], io);
   const hits = new ReverseMap(capture).lookup(hpa);
   const list = hits.map(({ hit, iova }) => ({
     did: hit.did,

@@ -2,11 +2,10 @@
 // viommu simulate --list | --table
 
 import { readFileSync } from 'node:fs';
-import { buildCapture } from '../../model/buildCapture';
 import { builtinNames, builtinText, loadScenario, runScenario, Simulation, type RunResult, type Scenario } from '../../sim/index';
 import { describeEvent } from '../../sim/events/describe';
 import { hex } from '../../vtd/u64';
-import { readCapture } from '../captureFolder';
+import { loadOneCapture } from '../loadCapture';
 import { flagString, parseArgs, UsageError } from '../args';
 import { toJson } from '../json';
 import { renderTable } from '../table';
@@ -52,9 +51,7 @@ export function runSimulate(argv: string[], io: CommandIO): number {
   const captureDir = flagString(args, 'capture');
   let capture;
   if (captureDir !== undefined) {
-    const read = readCapture(captureDir);
-    for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-    capture = buildCapture(read.files, { leftOut: read.skipped });
+    capture = loadOneCapture(captureDir, io).capture;
   }
   const { sim, result } = runScenario(scenario, { record: steps !== undefined, capture });
   const events = steps === undefined ? result.events : firstEvents(sim, steps);

@@ -1,10 +1,9 @@
 // viommu translate CAPTURE --bdf [SSSS:]BB:DD.F --iova ADDR [--pasid N] [--unit dmarN] [--write] [--json]
 
-import { buildCapture } from '../../model/buildCapture';
 import { parseRequesterName } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
 import { hex, parseNumber, qwordsHex, sizeName } from '../../vtd/u64';
-import { readCapture } from '../captureFolder';
+import { loadOneCapture } from '../loadCapture';
 import { flagString, parseArgs, UsageError } from '../args';
 import { renderTable } from '../table';
 import { toJson } from '../json';
@@ -24,9 +23,7 @@ export function runTranslate(argv: string[], io: CommandIO): number {
   const pasid = pasidText === undefined ? undefined : parseNumber(pasidText, 20);
   if (pasidText !== undefined && pasid === undefined) throw new UsageError(`--pasid ${pasidText}: expected a 20-bit number`);
 
-  const read = readCapture(args.positional[0]);
-  for (const s of read.skipped) io.err(`viommu: skipped ${s.name}: ${s.reason}`);
-  const capture = buildCapture(read.files, { leftOut: read.skipped });
+  const { capture } = loadOneCapture(args.positional[0], io);
   const unit = flagString(args, 'unit');
   const result = translate(capture, { sid: name.sid, segment: name.segment, unit, iova, pasid: pasid === undefined ? undefined : Number(pasid), write: args.flags.has('write') });
   if (args.flags.has('json')) {

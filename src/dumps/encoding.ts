@@ -1,0 +1,83 @@
+// The bytes of a dump as text. Dumps are ASCII, but reach the tool in the
+// encodings people save them in: UTF-8 with a byte-order mark, UTF-16 LE (what
+// Windows PowerShell's ">" writes) or BE, with or without a BOM, and CRLF line
+// endings. Each is read, and the result says what was converted so the user
+// is told. The parsers then see plain text; CRLF is left in place (every
+// parser takes both line ends, and spans stay those of the file).
+
+export interface DecodedText {
+  text: string;
+  /** What was converted, in words ("UTF-16 LE with a byte-order mark"), or undefined for plain UTF-8 / ASCII. */
+  converted?: string;
+  /** The text has CRLF line endings (kept as they are). */
+  crlf: boolean;
+}
+
+/** How many bytes the UTF-16 guess looks at. */
+const SNIFF_BYTES = 4096;
+
+/**
+ * Whether BOM-less bytes look like UTF-16 text of mostly ASCII characters:
+ * in LE the odd bytes are zero, in BE the even ones.
+ */
+function guessUtf16(b: Uint8Array): 'le' | 'be' | undefined {
+  const n = Math.min(b.length, SNIFF_BYTES) & ~1;
+  if (n < 8) return undefined;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (b[i] === 0) zeroEven++;
+    if (b[i + 1] === 0) zeroOdd++;
+  }
+  const pairs = n / 2;
+  if (zeroOdd > pairs * 0.9 && zeroEven < pairs * 0.1) return 'le';
+  if (zeroEven > pairs * 0.9 && zeroOdd < pairs * 0.1) return 'be';
+  return undefined;
+}
+
+function utf16(b: Uint8Array, order: 'le' | 'be', skip: number): string {
+  const body = b.subarray(skip, skip + ((b.length - skip) & ~1));
+  if (order === 'le') return new TextDecoder('utf-16le').decode(body);
+  // No utf-16be decoder in every runtime: swap the bytes, then decode as LE.
+  const swapped = new Uint8Array(body.length);
+  for (let i = 0; i + 1 < body.length; i += 2) {
+    swapped[i] = body[i + 1];
+    swapped[i + 1] = body[i];
+  }
+  return new TextDecoder('utf-16le').decode(swapped);
+}
+
+function hasCrlf(text: string): boolean {
+  const i = text.indexOf('\r\n');
+  return i >= 0 && i < 1 << 20;
+}
+
+/** The text of a dump's bytes, whatever of the encodings above it is in. Never throws. */
+export function decodeDumpBytes(bytes: Uint8Array): DecodedText {
+  let text: string;
+  let converted: string | undefined;
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    text = new TextDecoder('utf-8').decode(bytes.subarray(3));
+    converted = 'UTF-8 with a byte-order mark (the mark was dropped)';
+  } else if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    text = utf16(bytes, 'le', 2);
+    converted = 'UTF-16 LE with a byte-order mark';
+  } else if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    text = utf16(bytes, 'be', 2);
+    converted = 'UTF-16 BE with a byte-order mark';
+  } else {
+    const guess = guessUtf16(bytes);
+    if (guess) {
+      text = utf16(bytes, guess, 0);
+      converted = `UTF-16 ${guess.toUpperCase()} without a byte-order mark`;
+    } else {
+      text = new TextDecoder('utf-8').decode(bytes);
+    }
+  }
+  return converted ? { text, converted, crlf: hasCrlf(text) } : { text, crlf: hasCrlf(text) };
+}
+
+/** A leading U+FEFF (a UTF-8 BOM read as text) dropped: what an editor or a reader may hand over. */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
