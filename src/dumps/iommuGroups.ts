@@ -12,7 +12,8 @@
 // Records come one per group, in order of first appearance, with devices in
 // the order listed. A group's span is the line that first named it.
 
-import type { Finding, ParseResult, Span } from './types';
+import type { ParseResult, Span } from './types';
+import { FindingLimiter, longLine } from './findingLimit';
 import { unrecognised } from './types';
 import { LineScanner } from './fastScan';
 import { parsePciName } from './kernelLog/pciName';
@@ -52,9 +53,12 @@ const LS_LONG = 'ls -l of the devices directories';
 const HEADER_TAIL = '/devices/:';
 const ARROW = ' -> ';
 
+/** Longer lines are not lines of a groups listing (a path or an lspci line is short). */
+const MAX_GROUPS_LINE = 64 * 1024;
+
 class IommuGroupsParser {
   readonly records: IommuGroup[] = [];
-  readonly findings: Finding[] = [];
+  private readonly findings = new FindingLimiter();
   private readonly byNumber = new Map<number, IommuGroup>();
   private readonly shapes = new Set<string>();
   /** Group of the last "…/devices/:" header (ls output). */
@@ -71,9 +75,10 @@ class IommuGroupsParser {
   run(): ParseResult<IommuGroup> {
     const sc = this.sc;
     while (sc.advance()) {
-      if (!this.fastLine()) this.line(sc.line, sc.lineText());
+      if (sc.end - sc.start > MAX_GROUPS_LINE) this.findings.add(longLine(sc.line, sc.end - sc.start, MAX_GROUPS_LINE));
+      else if (!this.fastLine()) this.line(sc.line, sc.lineText());
     }
-    return { format: 'iommu_groups', dialect: [...this.shapes], records: this.records, findings: this.findings, lineCount: sc.count };
+    return { format: 'iommu_groups', dialect: [...this.shapes], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
   }
 
   /**
@@ -185,7 +190,7 @@ class IommuGroupsParser {
         return;
       }
     }
-    this.findings.push(unrecognised(n, line, 'an iommu_groups listing'));
+    this.findings.add(unrecognised(n, line, 'an iommu_groups listing'));
   }
 
   /** "/sys/kernel/iommu_groups/6/devices/:" (ls header) or a find path. */
@@ -195,7 +200,7 @@ class IommuGroupsParser {
     const slash = rest.indexOf('/');
     const num = smallDecimal(slash < 0 ? rest.replace(/:$/, '') : rest.slice(0, slash));
     if (num === undefined) {
-      this.findings.push(unrecognised(n, text, 'an iommu_groups listing'));
+      this.findings.add(unrecognised(n, text, 'an iommu_groups listing'));
       return;
     }
     const g = this.group(num, span);
@@ -213,7 +218,7 @@ class IommuGroupsParser {
       if (name.indexOf('/') >= 0) return;
       if (this.addDevice(g, name, n, indent + ROOT.length + slash + 1 + 8)) return;
     } else if (GROUP_FILES.has(after.replace(/\/$/, ''))) return;
-    this.findings.push(unrecognised(n, text, 'an iommu_groups listing'));
+    this.findings.add(unrecognised(n, text, 'an iommu_groups listing'));
   }
 
   /** "IOMMU Group 6 00:1f.0 ISA bridge [0601]: ..." (also "IOMMU Group 6: 0000:00:1f.0 ..."). */
@@ -234,7 +239,7 @@ class IommuGroupsParser {
         return;
       }
     }
-    this.findings.push(unrecognised(n, text, 'an iommu_groups listing'));
+    this.findings.add(unrecognised(n, text, 'an iommu_groups listing'));
   }
 }
 

@@ -12,7 +12,8 @@
 // pci_msi_domain_calc_hwirq as msi index | pci_dev_id << 11 | segment << 27,
 // which is how a vector is tied back to a device and to its IRTE.
 
-import type { Finding, ParseResult, Span } from './types';
+import type { ParseResult, Span } from './types';
+import { FindingLimiter, longLine } from './findingLimit';
 import { unrecognised } from './types';
 import { LineScanner } from './fastScan';
 import { FieldOrder, RowColumnsCache, type RowColumns } from './rowColumns';
@@ -68,10 +69,11 @@ interface Word {
 
 /** Next blank-separated word at or after i (scans once; no regex). */
 function nextWord(s: string, i: number): Word | undefined {
-  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  // A CR is a blank: the line end of a CRLF copy.
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9 || s.charCodeAt(i) === 13)) i++;
   if (i >= s.length) return undefined;
   const start = i;
-  while (i < s.length && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) i++;
+  while (i < s.length && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9 && s.charCodeAt(i) !== 13) i++;
   return { text: s.slice(start, i), start, end: i };
 }
 
@@ -186,9 +188,12 @@ const COMMON_FLOWS = ['edge', 'fasteoi', 'level'];
 const NAMED_ROW = new FieldOrder<ProcInterruptsRowField>(['name']);
 const UNNAMED_ROW = new FieldOrder<ProcInterruptsRowField>([]);
 
+/** Longer lines are not rows of /proc/interrupts (11 characters per CPU: 8192 CPUs make 90 KB). */
+export const MAX_INTERRUPTS_LINE = 256 * 1024;
+
 class ProcInterruptsParser {
   readonly records: ProcInterrupts[] = [];
-  readonly findings: Finding[] = [];
+  private readonly findings = new FindingLimiter();
   private current: ProcInterrupts | undefined;
   private readonly sc: LineScanner;
   /** The counts of the row being read. */
@@ -202,6 +207,10 @@ class ProcInterruptsParser {
   run(): ParseResult<ProcInterrupts> {
     const sc = this.sc;
     while (sc.advance()) {
+      if (sc.end - sc.start > MAX_INTERRUPTS_LINE) {
+        this.findings.add(longLine(sc.line, sc.end - sc.start, MAX_INTERRUPTS_LINE));
+        continue;
+      }
       const fast = this.current ? this.scanRow(this.current) : undefined;
       if (fast) this.current?.rows.push(fast);
       else this.line(sc.line, sc.lineText());
@@ -217,7 +226,7 @@ class ProcInterruptsParser {
     }
     if (perDevice) dialect.push('per-device MSI chips (6.2+)');
     if (flowInChip) dialect.push('flow in chip name, no hwirq (old kernels)');
-    return { format: 'proc_interrupts', dialect, records: this.records, findings: this.findings, lineCount: sc.count };
+    return { format: 'proc_interrupts', dialect, records: this.records, findings: this.findings.finish(), lineCount: sc.count };
   }
 
   /** The index of the word at i in `words` (a character comparison), or -1. */
@@ -325,11 +334,11 @@ class ProcInterruptsParser {
     }
     const row = this.row(n, line);
     if (!row) {
-      this.findings.push(unrecognised(n, line, '/proc/interrupts'));
+      this.findings.add(unrecognised(n, line, '/proc/interrupts'));
       return;
     }
     if (!this.current) {
-      this.findings.push({
+      this.findings.add({
         severity: 'warning',
         kind: 'syntax',
         code: 'missing-cpu-header',
@@ -416,7 +425,7 @@ class ProcInterruptsParser {
   }
 
   private shortRow(n: number, line: string, got: number, want: number): void {
-    this.findings.push({
+    this.findings.add({
       severity: 'warning',
       kind: 'syntax',
       code: 'missing-cpu-counts',

@@ -178,6 +178,25 @@ describe('sim: scenario files are validated with positions', () => {
     }
   });
 
+  it('names of Object.prototype ("constructor", "__proto__", "toString") are unknown keys and types, never its members', () => {
+    const text = [
+      'name: t',
+      'constructor: 1',
+      'platform: { toString: on }',
+      'devices: [{ name: d, bdf: "00:01.0" }]',
+      'workload:',
+      '  requests: [{ type: constructor, device: d }, { type: __proto__, device: d }]',
+      '',
+    ].join('\n');
+    const e = errors(text);
+    assert.ok(e.some((x) => x.startsWith('2:1 constructor: unknown key "constructor"')), e.join('\n'));
+    assert.ok(e.some((x) => x.startsWith('3:13 platform.toString: unknown key "toString"')), e.join('\n'));
+    assert.ok(e.some((x) => x.includes('workload.requests[0].type: "constructor" is not one of')), e.join('\n'));
+    assert.ok(e.some((x) => x.includes('workload.requests[1].type: "__proto__" is not one of')), e.join('\n'));
+    assert.equal(schemaAt(['constructor']), undefined);
+    assert.equal(schemaAt(['workload', 'requests', 0, 'device'], SCENARIO_SCHEMA, 'toString'), undefined);
+  });
+
   it('keeps 64-bit addresses exact', () => {
     const s = loadScenario('name: t\ndevices: [{ name: d, bdf: "00:01.0", kind: emulated }]\nworkload:\n  requests: [{ type: dma, device: d, iova: 0xfedcba9876543000 }]\n').scenario!;
     assert.equal((s.workload.requests[0] as { iova: bigint }).iova, 0xfedcba9876543000n);

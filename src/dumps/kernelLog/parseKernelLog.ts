@@ -7,7 +7,8 @@
 // the others are cut out and go through the matchers, which are hand-written
 // single-pass scanners (see scan.ts).
 
-import type { Finding, ParseResult, Span } from '../types';
+import type { ParseResult, Span } from '../types';
+import { FindingLimiter } from '../findingLimit';
 import { LineScanner } from '../fastScan';
 import type { DmarFaultRecord, FaultDumpRecord, FaultEra, IrFaultRecord, KernelLogRecord } from './types';
 import { FAULT_ERAS } from './types';
@@ -53,7 +54,7 @@ interface PendingFault {
 
 class KernelLogParser {
   readonly records: KernelLogRecord[] = [];
-  readonly findings: Finding[] = [];
+  private readonly findings = new FindingLimiter();
   private readonly eras = new Set<FaultEra>();
   private readonly styles = new Set<PrefixStyle>();
   private pending: PendingFault | undefined;
@@ -76,7 +77,7 @@ class KernelLogParser {
     const dialect = [...this.eras].map((e) => `fault format: ${FAULT_ERAS[e]}`);
     for (const s of this.styles) dialect.push(PREFIX_NAMES[s]);
     if (this.ours === 0 && !this.sawKernelPrefix && this.records.length > 0) {
-      this.findings.push({
+      this.findings.add({
         severity: 'info',
         kind: 'syntax',
         code: 'no-kernel-log-lines',
@@ -84,7 +85,7 @@ class KernelLogParser {
         span: { line: 0, start: 0, end: firstLength },
       });
     }
-    return { format: 'dmesg', dialect, records: this.records, findings: this.findings, lineCount: sc.count };
+    return { format: 'dmesg', dialect, records: this.records, findings: this.findings.finish(), lineCount: sc.count };
   }
 
   /**
@@ -243,7 +244,7 @@ class KernelLogParser {
     if ('error' in d) this.warn('malformed-fault-dump', `Fault dump line not understood: ${d.error}.`, span);
     else if (this.dump) this.dump.lines.push(d);
     else
-      this.findings.push({
+      this.findings.add({
         severity: 'info',
         kind: 'syntax',
         code: 'dump-line-without-header',
@@ -312,7 +313,7 @@ class KernelLogParser {
   }
 
   private warn(code: string, message: string, span: Span): void {
-    this.findings.push({ severity: 'warning', kind: 'syntax', code, message, span });
+    this.findings.add({ severity: 'warning', kind: 'syntax', code, message, span });
   }
 }
 

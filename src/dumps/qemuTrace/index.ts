@@ -4,4 +4,4 @@
 export { parseQemuTrace, looksLikeQemuTrace, MAX_TRACE_LINE, QEMU_MESSAGE, type TraceEvent } from './parseQemuTrace';
 export { TRACE_EVENT_FORMATS, TRACED_FAMILIES, type TraceEventFormat, type TraceEventVariant } from './eventFormats';
 export { compileTemplate, matchTemplate, type ArgValue, type FieldType, type CompiledTemplate, type MatchResult } from './template';
-export { FINDINGS_PER_CODE } from './findingLimit';
+export { FINDINGS_PER_CODE } from '../findingLimit';

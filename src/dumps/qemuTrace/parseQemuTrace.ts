@@ -16,7 +16,7 @@ import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } 
 import { EVENT_FIELDS, InPlaceReader, nameHash } from './inPlace';
 import { addDerivedArgs, derivedArgNames, derivedArgsOf } from './derivedArgs';
 import { argsFactory, type ArgsFactory } from './argsFactory';
-import { FindingLimiter } from './findingLimit';
+import { FindingLimiter } from '../findingLimit';
 import { PREFIX_NAMES, tracePrefixAt, type TracePrefix } from './linePrefix';
 
 export interface TraceEvent {

@@ -30,7 +30,7 @@ function valueCheck(n: SchemaNode, value: string): string | undefined {
 function tagHover(k: YamlKey, lists: SchemaNode | undefined, onValue: boolean): string | undefined {
   const tagged = lists?.kind === 'array' && lists.items.kind === 'tagged' ? lists.items : undefined;
   if (!tagged) return undefined;
-  const variant = k.value !== undefined ? tagged.variants[k.value] : undefined;
+  const variant = k.value !== undefined && Object.hasOwn(tagged.variants, k.value) ? tagged.variants[k.value] : undefined;
   const lines = [`**${mdEscape(pathTitle(k.path))}**`, '', tagged.description, '', `One of ${Object.keys(tagged.variants).map((v) => `\`${v}\``).join(', ')}.`];
   if (variant) lines.push('', `${mdCode(k.value!)}: ${variant.description} Keys: ${Object.keys(variant.properties).map((p) => `\`${p}\``).join(', ')}.`);
   else if (onValue && k.value !== undefined) lines.push('', `${mdCode(k.value)} is not one of them.`);

@@ -178,10 +178,10 @@ export function schemaAt(path: readonly (string | number)[], root: SchemaNode = 
   for (const key of path) {
     if (!node) return undefined;
     if (node.kind === 'array') node = node.items;
-    if (node.kind === 'tagged') node = tagValue ? node.variants[tagValue] : undefined;
+    if (node.kind === 'tagged') node = tagValue && Object.hasOwn(node.variants, tagValue) ? node.variants[tagValue] : undefined;
     if (typeof key === 'number') continue;
     if (!node || node.kind !== 'object') return undefined;
-    node = node.properties[key];
+    node = Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
   }
   return node;
 }

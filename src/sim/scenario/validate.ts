@@ -27,7 +27,8 @@ export class Validator {
         const names = Object.keys(schema.variants);
         if (!tagEntry) return void this.error(node.pos, path, `missing "${schema.tag}" (one of ${names.join(', ')})`);
         const tag = tagEntry.value.kind === 'scalar' ? String(tagEntry.value.value) : '';
-        const variant = schema.variants[tag];
+        // Own keys only: "constructor" or "__proto__" is an unknown name, not Object.prototype's.
+        const variant = Object.hasOwn(schema.variants, tag) ? schema.variants[tag] : undefined;
         if (!variant) return void this.error(tagEntry.value.pos, `${path}.${schema.tag}`, `"${tag}" is not one of ${names.join(', ')}`);
         const rest: PNode = { ...node, entries: node.entries.filter((e) => e !== tagEntry) };
         const value = this.object(rest, variant, path);
@@ -118,7 +119,7 @@ export class Validator {
     const out: { [k: string]: Plain } = {};
     const known = Object.keys(schema.properties);
     for (const e of node.entries) {
-      const sub = schema.properties[e.key];
+      const sub = Object.hasOwn(schema.properties, e.key) ? schema.properties[e.key] : undefined;
       const p = path ? `${path}.${e.key}` : e.key;
       if (!sub) {
         this.error(e.keyPos, p, `unknown key "${e.key}" (expected one of ${known.join(', ')})`);
