@@ -88,7 +88,7 @@ describe('sidebar views through the API', () => {
     const msi = await kids('gsiRouting', find(groups, 'MSI and MSI-X').id);
     assert.equal(msi.length, 10);
     const irq25 = find(msi, 'IRQ 25 virtio1-config');
-    assert.match(irq25.description ?? '', /^00:04\.0 #0 · IRTE 17 · vector 0x23 → APIC 2/);
+    assert.match(irq25.description ?? '', /^00:04\.0 #0 · IRTE 17 · vector 0x23 → CPU 1 \(logical 0x02\)/);
     assert.deepEqual(labels(await kids('gsiRouting', irq25.id)), ['MSI (remappable format)', 'IRTE 17', 'KVM route (compatibility format)']);
     assert.equal((await kids('gsiRouting', find(groups, 'IOAPIC pins').id)).length, 5);
   });

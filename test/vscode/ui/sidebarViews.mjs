@@ -150,10 +150,10 @@ export const sidebarViewChecks = [
       for (const group of ['IOAPIC pins', 'Not linked']) await treeRow(tree, group, { level: 1 }).waitFor({ timeout: 15000 });
       const irq = await expandRow(tree, 'IRQ 25 virtio1-config', 2);
       const label = await irq.getAttribute('aria-label');
-      expect(label.startsWith('IRQ 25 virtio1-config, 00:04.0 #0 · IRTE 17 · vector 0x23 → APIC 2'), `IRQ 25's row: ${label}`);
+      expect(label.startsWith('IRQ 25 virtio1-config, 00:04.0 #0 · IRTE 17 · vector 0x23 → CPU 1 (logical 0x02)'), `IRQ 25's row: ${label}`);
       const irte = treeRow(tree, 'IRTE 17', { level: 3 });
       await irte.waitFor({ timeout: 15000 });
-      expect((await irte.getAttribute('aria-label')).startsWith('IRTE 17, 00:04.0 · vector 0x23 → APIC 2'), `IRTE 17's row: ${await irte.getAttribute('aria-label')}`);
+      expect((await irte.getAttribute('aria-label')).startsWith('IRTE 17, 00:04.0 · vector 0x23 → CPU 1 (logical 0x02)'), `IRTE 17's row: ${await irte.getAttribute('aria-label')}`);
       await shot(page, shots, '10-gsi-routing');
     },
   },
