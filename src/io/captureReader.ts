@@ -153,6 +153,8 @@ class Reader {
   private readonly seenFolders = new Set<string>();
   private readonly seenInodes = new Map<string, string>();
   private readonly seenContent = new Map<string, string>();
+  /** The capture folder's real path, once read. */
+  private rootReal: string | undefined;
 
   constructor(
     private readonly root: string,
@@ -251,6 +253,11 @@ class Reader {
         this.leave(dir, 'a link to a folder already read (not followed again)');
         return;
       }
+      if (this.rootReal !== undefined && (this.rootReal === real || this.rootReal.startsWith(real.endsWith(sep) ? real : real + sep))) {
+        this.leave(dir, `a link to ${real}, a folder above the capture (a loop): not followed`);
+        return;
+      }
+      if (this.rootReal === undefined) this.rootReal = real;
       this.seenFolders.add(real);
       names = readdirSync(dir).sort();
     } catch (err) {

@@ -52,6 +52,14 @@ describe('language server: scenario files (*.viommu.yaml)', function () {
     assert.ok(root.includes('guest') && root.includes('costs') && !root.includes('platform'), root.join(' '));
     const values = await client.open(join(dir, 'values.viommu.yaml'), SCENARIO_LANGUAGE, 'name: values\nplatform:\n  caching-mode: \n');
     assert.deepEqual(labels(await complete(values.uri, 2, 16)), ['on', 'off']);
+    // Past the end of the file or of a line (a client may ask there): an answer, not an error.
+    const past = labels(await complete(uri, 500, 3));
+    assert.ok(past.includes('guest') && !past.includes('platform'), past.join(' '));
+    assert.deepEqual(labels(await complete(values.uri, 2, 400)), ['on', 'off']);
+    assert.ok(Array.isArray(labels(await complete(values.uri, 2 ** 31 - 1, 2 ** 31 - 1))));
+    const hover = (line: number, character: number) => client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: values.uri }, position: { line, character } });
+    assert.equal(await hover(2 ** 31 - 1, 5), null);
+    assert.equal(await hover(2, 400), null);
   });
 
   it('reads the YAML the scenarios are written in: one-line flow maps and lists, block scalars, comments', async () => {

@@ -4,7 +4,7 @@
 // after/) are checked each on their own and named, never merged. A file of a
 // capture folder is checked with its folder (its faults against the tables)
 // and only its findings are listed. A path that holds no file the tool reads
-// is not a capture: said, and exit 2. So is a file that was left out (too
+// is not a capture: said, and exit 1. So is a file that was left out (too
 // large, not a regular file): a silent "no findings" would be a lie.
 // Exit 0 clean, 1 an error (not-a-capture among them), 3 a file left out.
 

@@ -83,7 +83,11 @@ function valueItems(ctx: CursorContext, line: number, character: number, lineTex
   }));
 }
 
-export function scenarioCompletions(lines: readonly string[], line: number, character: number): CompletionItem[] {
+export function scenarioCompletions(lines: readonly string[], atLine: number, atCharacter: number): CompletionItem[] {
+  // A position past the end of the file or of its line stands for the end (LSP clients may send one);
+  // the end of a file ending in a newline is the empty line after its last.
+  const line = Math.max(0, Math.min(atLine, lines.length));
+  const character = Math.max(0, Math.min(atCharacter, (lines[line] ?? '').length));
   const ctx = cursorContext(lines, line, character);
   if (!ctx) return [];
   const lineText = lines[line] ?? '';
