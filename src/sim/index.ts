@@ -31,7 +31,7 @@ export interface RunResult {
 }
 
 /** Runs a scenario to its end (events counted, not kept unless `record`). */
-export function runScenario(scenario: Scenario, options: { record?: boolean; capture?: Capture } = {}): { sim: Simulation; result: RunResult } {
+export function runScenario(scenario: Scenario, options: { record?: boolean | number; capture?: Capture } = {}): { sim: Simulation; result: RunResult } {
   const sim = new Simulation(scenario, { record: options.record ?? false, capture: options.capture }).run();
   const metrics = sim.metrics();
   const result: RunResult = {

@@ -57,7 +57,7 @@ function dmaPath(spec: DeviceSpec, s: Scenario): DmaPath {
   return 'qemu';
 }
 
-export function buildWorld(scenario: Scenario, record: boolean): World {
+export function buildWorld(scenario: Scenario, record: boolean | number): World {
   const p = scenario.platform;
   const mem = new GuestMemory();
   const pages = new PageAllocator(0x1000);

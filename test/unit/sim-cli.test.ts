@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
+import { loadBuiltin, runScenario } from '../../src/sim/index';
 import { legacyCaptureDir } from '../helpers';
 
 function run(...argv: string[]): { code: number; out: string; err: string } {
@@ -39,6 +40,18 @@ describe('viommu simulate', () => {
     const human = run('simulate', '--builtin', 'fault-unmapped-iova', '--steps', '3');
     assert.match(human.out, /fault 0x06 recorded/);
     assert.match(human.out, /reg-write/);
+  });
+
+  it('--steps N stores only N events however long the run: the same figures and digest as an unrecorded run', () => {
+    const scenario = loadBuiltin('dynamic-strict').scenario!;
+    const whole = runScenario(scenario, { record: false });
+    const first = runScenario(scenario, { record: 7 });
+    assert.ok(whole.result.events > 100000, String(whole.result.events));
+    assert.equal(first.sim.world.rec.log?.count, 7);
+    assert.equal(first.result.events, whole.result.events);
+    assert.equal(first.result.digest, whole.result.digest);
+    assert.deepEqual(first.result.metrics, whole.result.metrics);
+    assert.equal(runScenario(scenario, { record: 0 }).sim.world.rec.log, null);
   });
 
   it('a scenario file runs; its errors print as FILE:LINE:COLUMN and exit 1', () => {

@@ -53,7 +53,7 @@ export function runSimulate(argv: string[], io: CommandIO): number {
   if (captureDir !== undefined) {
     capture = loadOneCapture(captureDir, io).capture;
   }
-  const { sim, result } = runScenario(scenario, { record: steps !== undefined, capture });
+  const { sim, result } = runScenario(scenario, { record: steps ?? false, capture });
   const events = steps === undefined ? result.events : firstEvents(sim, steps);
   if (args.flags.has('json')) {
     io.out(toJson({ scenario: result.scenario, ...(result.refused ? { refused: result.refused } : {}), metrics: result.metrics, events, digest: result.digest, kernelLog: result.kernelLog, check: result.check }));

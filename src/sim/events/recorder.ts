@@ -45,8 +45,13 @@ export class Recorder implements EventSink {
   /** Index of the event that halted the run, or -1. */
   haltedAt = -1;
 
-  constructor(record: boolean) {
-    this.log = record ? new EventLog(4096) : null;
+  /** Events stored at most (the run goes on counting and hashing the rest). */
+  readonly keep: number;
+
+  /** `record`: store every event, none, or the first N. */
+  constructor(record: boolean | number) {
+    this.keep = record === true ? Infinity : record === false ? 0 : Math.max(0, record);
+    this.log = this.keep > 0 ? new EventLog(Math.min(4096, this.keep)) : null;
   }
 
   emit(kind: number, sid: number, aHi: number, aLo: number, bHi: number, bLo: number, c: number, d: number): void {
@@ -75,7 +80,7 @@ export class Recorder implements EventSink {
     dg.add(bLo);
     dg.add(c);
     dg.add(d);
-    if (this.log) this.log.push(kind, thread, time, cost, sid, aHi >>> 0, aLo >>> 0, bHi >>> 0, bLo >>> 0, c, d);
+    if (this.log && this.count < this.keep) this.log.push(kind, thread, time, cost, sid, aHi >>> 0, aLo >>> 0, bHi >>> 0, bLo >>> 0, c, d);
     this.kindCounts[kind]++;
     const index = this.count++;
     if (this.count >= this.limit || (this.breakpoint !== undefined && this.breakpoint(index, kind, sid, aHi, aLo, c))) {
