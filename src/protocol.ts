@@ -325,6 +325,8 @@ export interface ServerStats {
   heapUsedBytes: number;
   externalBytes: number;
   collected: boolean;
+  /** What the server holds: documents (open in the editor or read as large files), the large files' URIs, captures and parsed sibling files. */
+  held: { documents: number; largeFiles: string[]; captures: number; diskFiles: number };
 }
 
 export const ServerStatsRequest = request<Record<string, never>, ServerStats>('viommu/serverStats');
@@ -351,6 +353,9 @@ export interface OpenLargeFileResult {
 }
 
 export const OpenLargeFileRequest = request<OpenLargeFileParams, OpenLargeFileResult>('viommu/openLargeFile');
+
+/** Forgets a file read by viommu/openLargeFile (its text, parse and place in its capture); `closed` is false for a URI it did not open. */
+export const CloseLargeFileRequest = request<{ uri: string }, { closed: boolean }>('viommu/closeLargeFile');
 
 // ---- viommu/compareCaptures --------------------------------------------------
 

@@ -82,6 +82,22 @@ export class LineScanner {
     return true;
   }
 
+  /** Goes on from `offset`, the start of line `line` (advance() then reads that line). */
+  seek(offset: number, line: number): void {
+    this.next = offset;
+    this.line = line - 1;
+  }
+
+  /** Whether the current line ended with a line feed (the last line of a file being written may not). */
+  get complete(): boolean {
+    return this.next <= this.text.length;
+  }
+
+  /** Where the line after the current one starts. */
+  get nextStart(): number {
+    return this.next;
+  }
+
   /** Lines read so far: the line count once advance() returned false. */
   get count(): number {
     return this.line + 1;

@@ -24,11 +24,25 @@ export class FindingLimiter {
     else if (n === FINDINGS_PER_CODE + 1) this.firstDropped.set(f.code, f);
   }
 
-  /** The kept findings plus one summary per code that went over the limit. */
+  /** Where the findings are now, to go back to with restore() (a parse resumed before its last, partial line). */
+  mark(): LimiterMark {
+    return { kept: this.findings.length, counts: new Map(this.counts), firstDropped: new Map(this.firstDropped) };
+  }
+
+  restore(m: LimiterMark): void {
+    this.findings.length = m.kept;
+    this.counts.clear();
+    for (const [k, v] of m.counts) this.counts.set(k, v);
+    this.firstDropped.clear();
+    for (const [k, v] of m.firstDropped) this.firstDropped.set(k, v);
+  }
+
+  /** The kept findings plus one summary per code that went over the limit (a new list: adding may go on). */
   finish(): Finding[] {
+    const out = this.findings.slice();
     for (const [code, first] of this.firstDropped) {
       const more = (this.counts.get(code) ?? 0) - FINDINGS_PER_CODE;
-      this.findings.push({
+      out.push({
         severity: first.severity,
         kind: first.kind,
         code,
@@ -36,8 +50,14 @@ export class FindingLimiter {
         span: first.span,
       });
     }
-    return this.findings;
+    return out;
   }
+}
+
+export interface LimiterMark {
+  kept: number;
+  counts: Map<string, number>;
+  firstDropped: Map<string, Finding>;
 }
 
 /** The finding for a line too long to be a line of the format: it is not read. */

@@ -8,7 +8,7 @@ import { ActivationClock, type ActivationTimes } from './activationClock';
 import { runTestSuiteIfRequested } from './testHook';
 import { translateIova } from './commands/translateIova';
 import { registerExplainFault } from './commands/explainFault';
-import { openLargeFile } from './commands/openLargeFile';
+import { LargeFileSummaries, openLargeFile } from './commands/openLargeFile';
 import { captureFromThisMachine } from './commands/captureFromThisMachine';
 import { serverRequestsOf } from './views/serverRequests';
 import { registerSidebar, type SidebarApi } from './views/registerSidebar';
@@ -41,10 +41,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   const clock = new ActivationClock();
   client = createLanguageClient(context, (uri) => clock.diagnosticsReceived(uri));
   const c = client;
+  const largeFiles = new LargeFileSummaries(c);
   context.subscriptions.push(
+    ...largeFiles.register(),
     vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, (params, result) => views.showWalk(params, result), args)),
     registerExplainFault(),
-    vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, uri)),
+    vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, largeFiles, uri)),
     vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
   );
   const server = serverRequestsOf(c);

@@ -15,6 +15,7 @@ import type { Capture, LeftOutFile, ParsedFile } from '../model/types';
 import { ReverseMap } from '../model/reverseMap';
 import { captureRootOf, readCapture, SERVER_LIMITS, type ReadFile } from '../io/captureReader';
 import { DocumentAnalysis } from './analysis';
+import { reparseIncrementally } from './incrementalParse';
 
 export { captureRootOf } from '../io/captureReader';
 
@@ -47,6 +48,8 @@ export class CaptureWorkspace {
   private readonly open = new Map<string, DocumentAnalysis>();
   private readonly disk = new Map<string, DiskFile>();
   private readonly captures = new Map<string, CaptureEntry>();
+  /** Documents read by viommu/openLargeFile rather than opened in the editor. */
+  readonly largeFiles = new Set<string>();
 
   /** Records an open document's analysis; its folder's capture is rebuilt on next use. */
   setDocument(a: DocumentAnalysis): void {
@@ -56,6 +59,7 @@ export class CaptureWorkspace {
   }
 
   closeDocument(uri: string): void {
+    this.largeFiles.delete(uri);
     this.open.delete(uri);
     const folder = this.folderOfUri(uri);
     if (folder) {
@@ -64,20 +68,24 @@ export class CaptureWorkspace {
     }
   }
 
-  /** How many folders' captures and parsed disk files are held (for memory checks). */
-  cacheSizes(): { captures: number; diskFiles: number } {
-    return { captures: this.captures.size, diskFiles: this.disk.size };
+  /** How many documents, folders' captures and parsed disk files are held (for memory checks). */
+  cacheSizes(): { documents: number; captures: number; diskFiles: number } {
+    return { documents: this.open.size, captures: this.captures.size, diskFiles: this.disk.size };
   }
 
   document(uri: string): DocumentAnalysis | undefined {
     return this.open.get(uri);
   }
 
-  /** A file of some capture changed on disk. */
+  /** A file of some capture changed on disk (its parse is kept: a grown trace goes on from it; a changed file is seen by its size and time). */
   fileChanged(uri: string): string | undefined {
     const path = fsPathOf(uri);
     if (!path) return undefined;
-    this.disk.delete(path);
+    try {
+      statSync(path);
+    } catch {
+      this.disk.delete(path); // deleted: its parse is let go
+    }
     const folder = captureRootOf(path);
     this.captures.delete(folder);
     return folder;
@@ -173,7 +181,10 @@ export class CaptureWorkspace {
     }
     const known = this.disk.get(f.path);
     if (known && known.mtimeMs === mtimeMs && known.size === size && known.parsed.name === f.name) return known.parsed;
-    const parsed: ParsedFile = { name: f.name, lines: new LineIndex(f.text), parsed: parseDump(f.text, f.name) };
+    const lines = new LineIndex(f.text);
+    // A trace QEMU is still writing: parsed from where the last parse stopped.
+    const grown = known?.parsed.parsed?.format === 'qemu_trace' && known.parsed.name === f.name ? reparseIncrementally(known.parsed.parsed, known.parsed.lines, lines, f.name) : undefined;
+    const parsed: ParsedFile = { name: f.name, lines, parsed: grown ?? parseDump(f.text, f.name) };
     if (f.converted) parsed.converted = f.converted;
     if (size >= 0) this.disk.set(f.path, { mtimeMs, size, parsed });
     return parsed;

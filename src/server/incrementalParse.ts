@@ -2,12 +2,14 @@
 // stays inside the rows of one device block of a page-table dump (the format
 // that reaches tens of megabytes), only that block is parsed again and every
 // other block keeps its parsed rows (and, in the capture, its checked
-// findings). Any other edit falls back to a full parse.
+// findings). A QEMU trace that grew (QEMU still writing it) is parsed from
+// where its last parse stopped. Any other edit falls back to a full parse.
 
 import type { AnyParseResult } from '../dumps/registry';
 import { parseDomainTranslation, type PageTableRows } from '../dumps/debugfs/domainTranslation';
 import { MAX_FINDINGS } from '../dumps/debugfs/scan';
 import type { LineIndex } from '../dumps/lineIndex';
+import { parseQemuTraceAppended } from '../dumps/qemuTrace/index';
 
 /** Characters of common prefix or suffix compared at once (string equality is a memory compare). */
 const CHUNK = 4096;
@@ -51,6 +53,8 @@ function commonSuffix(a: string, b: string, limit: number): number {
  * edit does not allow it (the caller then parses the whole text).
  */
 export function reparseIncrementally(prev: AnyParseResult | undefined, prevLines: LineIndex, lines: LineIndex, fileName: string | undefined): AnyParseResult | undefined {
+  // A trace still being written: only what was appended is read.
+  if (prev?.format === 'qemu_trace') return parseQemuTraceAppended(prev, lines.text) as AnyParseResult | undefined;
   if (prev?.format !== 'domain_translation_struct') return undefined;
   const changed = changedLines(prevLines, lines);
   if (!changed) return undefined;

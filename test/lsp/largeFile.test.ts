@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OpenLargeFileRequest, TranslateRequest } from '../../src/protocol';
+import { CloseLargeFileRequest, OpenLargeFileRequest, ServerStatsRequest, TranslateRequest } from '../../src/protocol';
 import { generatePageTableDump } from '../../bench/generatePageTable';
 import { TestLspClient } from './lspClient';
 
@@ -42,6 +42,16 @@ describe('language server: files too large for the editor', function () {
     assert.equal(walk.ok, true, JSON.stringify(walk));
     assert.equal(walk.hpa, '0x10005000');
     assert.equal(walk.steps.find((s) => s.name === 'PTE')?.entry, '0x10005003');
+
+    // Closed (the client does it when its summary's tab closes): the server lets the file go, and the walk no longer sees it.
+    const held = await client.request(ServerStatsRequest, {});
+    assert.deepEqual(held.held.largeFiles, [uri]);
+    assert.equal(held.held.documents, 1);
+    assert.deepEqual(await client.request(CloseLargeFileRequest, { uri }), { closed: true });
+    const after = await client.request(ServerStatsRequest, {});
+    assert.deepEqual(after.held, { documents: 0, largeFiles: [], captures: 0, diskFiles: 0 });
+    assert.deepEqual(await client.request(CloseLargeFileRequest, { uri }), { closed: false }, 'closing twice is no error');
+    assert.deepEqual(await client.request(CloseLargeFileRequest, { uri: 'file:///etc/passwd' }), { closed: false }, 'a URI it never opened');
   });
 
   it('says why when a file cannot be read', async () => {

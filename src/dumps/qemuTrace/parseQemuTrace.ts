@@ -16,7 +16,7 @@ import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } 
 import { EVENT_FIELDS, InPlaceReader, nameHash } from './inPlace';
 import { addDerivedArgs, derivedArgNames, derivedArgsOf } from './derivedArgs';
 import { argsFactory, type ArgsFactory } from './argsFactory';
-import { FindingLimiter } from '../findingLimit';
+import { FindingLimiter, type LimiterMark } from '../findingLimit';
 import { PREFIX_NAMES, tracePrefixAt, type TracePrefix } from './linePrefix';
 
 export interface TraceEvent {
@@ -143,17 +143,52 @@ class QemuTraceParser {
   private sawUnstamped = false;
   /** The columns of the event names of the file, shared by lines that have them alike. */
   private readonly columns = new RowColumnsCache<TraceEventField>(1);
+  /** The complete lines parsed so far (those ending in a line feed): where the next parse goes on. */
+  private doneOffset = 0;
+  private doneLine = 0;
+  private doneRecords = 0;
+  /** The state before a last line without its line feed, undone when the parse goes on. */
+  private beforeTail: { findings: LimiterMark; dialect: Set<string>; sawStyles: number; sawUnstamped: boolean } | undefined;
 
-  constructor(private readonly text: string) {}
-
-  run(): ParseResult<TraceEvent> {
-    const sc = new LineScanner(this.text);
-    const reader = new InPlaceReader<CompiledEvent>(this.text, this.byHash, MAX_TRACE_LINE, this.columns);
+  /**
+   * Parses `text`, going on after the complete lines of the text it parsed
+   * before (which `text` starts with: the file grew). The records array is
+   * the parser's own, and grows with it.
+   */
+  parse(text: string): ParseResult<TraceEvent> {
+    const t = this.beforeTail;
+    if (t) {
+      this.records.length = this.doneRecords;
+      this.findings.restore(t.findings);
+      this.dialect.clear();
+      for (const d of t.dialect) this.dialect.add(d);
+      this.sawStyles = t.sawStyles;
+      this.sawUnstamped = t.sawUnstamped;
+      this.beforeTail = undefined;
+    }
+    const sc = new LineScanner(text);
+    sc.seek(this.doneOffset, this.doneLine);
+    const reader = new InPlaceReader<CompiledEvent>(text, this.byHash, MAX_TRACE_LINE, this.columns);
     while (sc.advance()) {
+      if (sc.complete) {
+        this.doneOffset = sc.nextStart;
+        this.doneLine = sc.line + 1;
+      } else {
+        this.beforeTail = { findings: this.findings.mark(), dialect: new Set(this.dialect), sawStyles: this.sawStyles, sawUnstamped: this.sawUnstamped };
+      }
+      this.lineAt(sc, reader);
+      if (!this.beforeTail) this.doneRecords = this.records.length;
+    }
+    return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
+  }
+
+  /** Reads the scanner's current line. */
+  private lineAt(sc: LineScanner, reader: InPlaceReader<CompiledEvent>): void {
+    {
       const event = reader.read(sc.start, sc.end);
       if (!event) {
         this.line(sc.line, sc.lineText());
-        continue;
+        return;
       }
       const { args, stamp } = reader;
       this.noteStamps(stamp);
@@ -169,7 +204,6 @@ class QemuTraceParser {
           : { kind: 'trace-event', name: event.name, args, line, lineEnd, columns },
       );
     }
-    return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
   }
 
   /** Names the prefix styles of a line in the dialect (once per style, in the order they appear). */
@@ -296,9 +330,32 @@ class QemuTraceParser {
   }
 }
 
+/** The parser of each trace parse result, and the text it read: a grown file is parsed from where it stopped. */
+const resumable = new WeakMap<ParseResult<TraceEvent>, { parser: QemuTraceParser; text: string }>();
+
 /** Parses a QEMU trace log. Never throws. */
 export function parseQemuTrace(text: string): ParseResult<TraceEvent> {
-  return new QemuTraceParser(text).run();
+  const parser = new QemuTraceParser();
+  const result = parser.parse(text);
+  resumable.set(result, { parser, text });
+  return result;
+}
+
+/**
+ * The parse of `text` when it is the text `prev` was parsed from with more
+ * appended (a trace still being written): only the new lines (and the last
+ * line, if it had no line feed yet) are read, and the result is what a full
+ * parse gives. Undefined when `text` does not start with the old text, or
+ * `prev` was not made by parseQemuTrace; then parse it whole. `prev` is
+ * spent: its records array is the new result's.
+ */
+export function parseQemuTraceAppended(prev: ParseResult<TraceEvent>, text: string): ParseResult<TraceEvent> | undefined {
+  const state = resumable.get(prev);
+  if (!state || text.length < state.text.length || !text.startsWith(state.text)) return undefined;
+  resumable.delete(prev);
+  const result = state.parser.parse(text);
+  resumable.set(result, { parser: state.parser, text });
+  return result;
 }
 
 /** True when the first non-blank lines are trace lines of a known or VT-d / x86-iommu / KVM event. */

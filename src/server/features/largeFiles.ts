@@ -6,7 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { basename } from 'node:path';
 import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { OpenLargeFileRequest, type OpenLargeFileParams, type OpenLargeFileResult } from '../../protocol';
+import { CloseLargeFileRequest, OpenLargeFileRequest, type OpenLargeFileParams, type OpenLargeFileResult } from '../../protocol';
 import { DocumentAnalysis } from '../analysis';
 import { fsPathOf, type CaptureWorkspace } from '../captureWorkspace';
 import type { Feature } from './feature';
@@ -63,6 +63,7 @@ export async function openLargeFile(workspace: CaptureWorkspace, params: OpenLar
   }
   const analysis = new DocumentAnalysis(params.uri, 0, text, basename(path));
   workspace.setDocument(analysis);
+  workspace.largeFiles.add(params.uri);
   reporter?.done();
   const findings = analysis.parsed?.findings ?? [];
   return {
@@ -94,5 +95,12 @@ function registerLargeFiles(connection: Connection, workspace: CaptureWorkspace)
       onCancellationRequested: token.onCancellationRequested,
     } as CancellationToken;
     return openLargeFile(workspace, params, either, reporter);
+  });
+  // The client closes a large file when its summary is closed; its text and parse are then let go.
+  connection.onRequest(CloseLargeFileRequest.method, (params: { uri?: unknown }) => {
+    const uri = typeof params?.uri === 'string' ? params.uri : '';
+    if (!workspace.largeFiles.delete(uri)) return { closed: false };
+    workspace.closeDocument(uri);
+    return { closed: true };
   });
 }

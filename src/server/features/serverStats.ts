@@ -6,7 +6,7 @@ import type { Feature } from './feature';
 
 export const serverStatsFeature: Feature = {
   capabilities: {},
-  register: ({ connection }) => {
+  register: ({ connection, workspace }) => {
     connection.onRequest(ServerStatsRequest.method, (): ServerStats => {
       const gc = (globalThis as { gc?: () => void }).gc;
       if (gc) {
@@ -18,7 +18,8 @@ export const serverStatsFeature: Feature = {
         gc();
       }
       const m = process.memoryUsage();
-      return { pid: process.pid, rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, collected: gc !== undefined };
+      const held = { ...workspace.cacheSizes(), largeFiles: [...workspace.largeFiles] };
+      return { pid: process.pid, rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, collected: gc !== undefined, held };
     });
   },
 };

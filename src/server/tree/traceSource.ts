@@ -40,7 +40,8 @@ interface Replays {
 }
 
 const PARTIAL_KEPT = 4;
-const replays = new WeakMap<readonly TraceEvent[], Replays>();
+/** By the trace's line index: one per text (a grown trace keeps its events array, growing, but gets a new index). */
+const replays = new WeakMap<LineIndex, Replays>();
 
 function isDirectory(path: string): boolean {
   try {
@@ -74,10 +75,10 @@ export function traceOf(workspace: CaptureWorkspace, uri: string): TraceDoc | un
 
 /** The replay of a trace as of a source's line (the whole trace when it names none). */
 export function replayOf(trace: TraceDoc, source: SourceRef): TraceReplay {
-  let cached = replays.get(trace.events);
+  let cached = replays.get(trace.lines);
   if (!cached) {
     cached = { full: replayTrace(trace.events, { lineCount: trace.lines.count }), partial: new Map() };
-    replays.set(trace.events, cached);
+    replays.set(trace.lines, cached);
   }
   const line = source.asOfLine;
   if (line === undefined || !Number.isInteger(line) || line >= trace.lines.count - 1) return cached.full;

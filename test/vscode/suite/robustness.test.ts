@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
-import { captureFile, closeAllEditors, eventually, openInEditor, serverSettled, viommuApi, workspaceRoot } from './helpers';
+import type { OpenLargeFileResult, ServerStats } from '../../../src/protocol';
+import { captureFile, closeAllEditors, eventually, eventuallyAsync, openInEditor, serverSettled, viommuApi, workspaceRoot } from './helpers';
 
 /** Deterministic noise: every byte value from `lowest` to 255, control characters and invalid UTF-8 among them. */
 function noise(length: number, lowest: number): Uint8Array {
@@ -53,6 +54,28 @@ describe('robustness', () => {
       assert.deepEqual(stops, []);
     } finally {
       listener.dispose();
+    }
+  });
+
+  it('Open Large Dump File shows a read-only summary; closing its tab makes the server let the file go', async () => {
+    const api = await viommuApi();
+    const stats = async () => ((await api.client.sendRequest('viommu/serverStats', {})) as ServerStats).held;
+    const folder = vscode.Uri.joinPath(workspaceRoot(), 'large-file');
+    const file = vscode.Uri.joinPath(folder, 'domain_translation_struct');
+    await vscode.workspace.fs.writeFile(file, await vscode.workspace.fs.readFile(captureFile('domain_translation_struct')));
+    try {
+      const result = (await vscode.commands.executeCommand('viommu.openLargeFile', file)) as OpenLargeFileResult;
+      assert.equal(result.error, undefined);
+      assert.equal(result.format, 'domain_translation_struct');
+      const editor = await eventually('the summary in the active editor', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'viommu-large-file' ? vscode.window.activeTextEditor : undefined));
+      assert.equal(editor.document.languageId, 'markdown');
+      assert.equal(editor.document.isDirty, false, 'read-only: closing it asks nothing');
+      assert.match(editor.document.getText(), /format: \*\*domain_translation_struct\*\*/);
+      assert.deepEqual((await stats()).largeFiles, [file.toString()]);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await eventuallyAsync('the server to let the large file go', async () => ((await stats()).largeFiles.length === 0 ? true : undefined));
+    } finally {
+      await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: false });
     }
   });
 });
