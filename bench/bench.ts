@@ -7,6 +7,7 @@ import { simSection } from './simBench';
 import { lspSection } from './lspBench';
 import { bundleSection } from './bundleSizes';
 import { activationSection } from './activationBench';
+import { hardeningSection } from './hardeningBench';
 import { printSection, writeReport, type BenchSection } from './report';
 
 const root = join(__dirname, '..', '..');
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   add(parseSection(capture));
   add(simSection());
   add(await lspSection());
+  add(await hardeningSection(root));
   add(bundleSection(root));
   // Last: it packages the extension, which rebuilds dist/ for production (the bundle sizes above are of the development build).
   add(await activationSection());

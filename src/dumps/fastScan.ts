@@ -304,3 +304,16 @@ export class U64Cache {
     return value;
   }
 }
+
+/**
+ * Whether `text` starts with `prefix`, compared 64 K characters at a time:
+ * equality of two slices is a memory compare, several times faster than
+ * startsWith's character loop on texts of tens of megabytes.
+ */
+export function startsWithText(text: string, prefix: string): boolean {
+  if (text.length < prefix.length) return false;
+  const chunk = 1 << 16;
+  let i = 0;
+  for (; i + chunk <= prefix.length; i += chunk) if (text.slice(i, i + chunk) !== prefix.slice(i, i + chunk)) return false;
+  return text.slice(i, prefix.length) === prefix.slice(i);
+}

@@ -9,7 +9,7 @@
 
 import type { Finding, ParseResult, Span } from '../types';
 import { unrecognised } from '../types';
-import { LineScanner } from '../fastScan';
+import { LineScanner, startsWithText } from '../fastScan';
 import { RowColumnsCache, type RowColumns } from '../rowColumns';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
@@ -351,7 +351,7 @@ export function parseQemuTrace(text: string): ParseResult<TraceEvent> {
  */
 export function parseQemuTraceAppended(prev: ParseResult<TraceEvent>, text: string): ParseResult<TraceEvent> | undefined {
   const state = resumable.get(prev);
-  if (!state || text.length < state.text.length || !text.startsWith(state.text)) return undefined;
+  if (!state || !startsWithText(text, state.text)) return undefined;
   resumable.delete(prev);
   const result = state.parser.parse(text);
   resumable.set(result, { parser: state.parser, text });
