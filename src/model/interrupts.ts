@@ -116,4 +116,25 @@ export function linkInterrupts(files: readonly ParsedFile[], irtes: IrteView[], 
       e.linkedBy = 'trace';
     }
   }
+  linkLastPin(irtes, irqs, ioapicIrqs);
+}
+
+/**
+ * A pin that never fired is not in the trace (ACPI's SCI, usually). When one
+ * IOAPIC IRQ and one IOAPIC entry are all that is left unlinked, they belong
+ * together: Linux gives each IOAPIC pin it sets up one IRTE of the IOAPIC's
+ * source id. The IOAPIC's source id is the one of the entries the trace
+ * linked to pins (QEMU's is ff:00.0), and no MSI requester uses it.
+ */
+function linkLastPin(irtes: IrteView[], irqs: GuestIrq[], ioapicIrqs: GuestIrq[]): void {
+  const linked = new Set(irtes.flatMap((e) => e.irqs));
+  const pinsLeft = ioapicIrqs.filter((q) => q.remapped && !linked.has(q));
+  if (pinsLeft.length !== 1) return;
+  const ioapicSids = new Set(irtes.filter((e) => e.linkedBy === 'trace').map((e) => e.info.sid));
+  if (ioapicSids.size === 0) return;
+  const msiSids = new Set(irqs.filter((q) => q.requesterId !== undefined).map((q) => q.requesterId));
+  const entriesLeft = irtes.filter((e) => e.irqs.length === 0 && e.info.present && ioapicSids.has(e.info.sid) && !msiSids.has(e.info.sid));
+  if (entriesLeft.length !== 1) return;
+  entriesLeft[0].irqs.push(pinsLeft[0]);
+  entriesLeft[0].linkedBy = 'elimination';
 }

@@ -161,7 +161,7 @@ export interface IrteView {
   /** Guest IRQs that use this entry, as far as the capture shows. */
   irqs: GuestIrq[];
   /** How the IRQ link was made. */
-  linkedBy?: 'trace' | 'source-and-order';
+  linkedBy?: 'trace' | 'source-and-order' | 'elimination';
 }
 
 export interface GuestIrq {

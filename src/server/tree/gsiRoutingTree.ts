@@ -105,7 +105,9 @@ function irqNode(ctx: TreeContext, r: RoutedIrq): TreeNodeDto {
   const how =
     r.irte?.linkedBy === 'trace'
       ? 'QEMU\'s trace names the IRTE this pin resolves to.'
-      : r.irte
+      : r.irte?.linkedBy === 'elimination'
+        ? 'This pin never fired, so the trace does not name its IRTE; it is the one IOAPIC entry left when the trace has linked every other pin.'
+        : r.irte
         ? 'Linux does not print which IRTE an IRQ uses: linked by requester id and the order the kernel allocated vectors and entries.'
         : `No IRTE: ${whyUnlinked(r, ctx.entry.capture)}.`;
   const tooltip = [

@@ -1,0 +1,69 @@
+// The VM lane (`npm run test:qemu`, part of `npm test`): boots a real Linux
+// guest on QEMU's intel-iommu once per variant of src/vm/variants.ts, keeps
+// each capture in test-results/qemu/<variant>/, then runs the assertions of
+// test/qemu/*.test.ts against them. What it needs is installed once
+// (apt-get, as the VS Code lane does) and the guest kernel built once into
+// the cache outside the project (see src/vm/paths.ts).
+//
+// VIOMMU_VM_VARIANTS=legacy,scalable runs only those variants.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootGuest, prepareGuest, VmRunError, describeVm } from '../../src/vm/index';
+import { VARIANTS } from '../../src/vm/variants';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+export const qemuResultsDir = join(repoRoot, 'test-results', 'qemu');
+
+interface LaneEntry {
+  variant: string;
+  description: string;
+  ok: boolean;
+  seconds: number;
+  error?: string;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const log = (line: string) => console.log(line);
+  mkdirSync(qemuResultsDir, { recursive: true });
+  console.log('== VM lane: preparing QEMU, the guest kernel and its initramfs');
+  const images = await prepareGuest(true, log);
+  const wanted = process.env.VIOMMU_VM_VARIANTS?.split(',').map((s) => s.trim());
+  const variants = VARIANTS.filter((x) => !wanted || wanted.includes(x.name));
+  const entries: LaneEntry[] = [];
+  for (const variant of variants) {
+    const t0 = Date.now();
+    const outDir = join(qemuResultsDir, variant.name);
+    try {
+      const r = await bootGuest(images, variant.options, outDir, 240000, variant.name);
+      entries.push({ variant: variant.name, description: describeVm(variant.options), ok: true, seconds: r.seconds });
+      console.log(`  ok   ${variant.name}: ${r.files.length} files in ${r.seconds.toFixed(1)} s (${describeVm(variant.options)})`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const tail = err instanceof VmRunError && err.consoleTail ? `\n${err.consoleTail}` : '';
+      entries.push({ variant: variant.name, description: describeVm(variant.options), ok: false, seconds: (Date.now() - t0) / 1000, error: message });
+      console.log(`  FAIL ${variant.name}: ${message}${tail}`);
+    }
+  }
+  writeFileSync(join(qemuResultsDir, 'lane.json'), JSON.stringify({ qemuResultsDir, entries }, null, 2) + '\n');
+  console.log(`== VM lane: ${entries.filter((e) => e.ok).length} of ${entries.length} guests booted in ${((Date.now() - started) / 1000).toFixed(0)} s; checking their captures`);
+  const mocha = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--timeout', '120000', '--reporter', 'spec', join(repoRoot, 'out', 'test', 'qemu', '*.test.js')], {
+    stdio: 'inherit',
+    cwd: repoRoot,
+  });
+  const failedBoots = entries.filter((e) => !e.ok);
+  if (failedBoots.length) console.log(`failed to boot: ${failedBoots.map((e) => e.variant).join(', ')} (their console logs: test-results/qemu/<variant>.console.log)`);
+  return mocha.status === 0 && failedBoots.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`VM lane: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}
