@@ -1,4 +1,4 @@
-// The `viommu` command line: decode, check, translate, reverse and capture.
+// The `viommu` command line: decode, check, translate, reverse, capture, simulate and vm.
 
 import { CaptureReadError } from '../io/captureReader';
 import { UsageError } from './args';
@@ -9,6 +9,7 @@ import { runTranslate } from './commands/translate';
 import { runReverse } from './commands/reverse';
 import { CaptureError, runCapture } from './commands/capture';
 import { runSimulate } from './commands/simulate';
+import { runVm, VM_USAGE } from './commands/vm';
 
 const USAGE = `usage: viommu <command> [options]
 
@@ -19,19 +20,22 @@ const USAGE = `usage: viommu <command> [options]
   reverse CAPTURE --hpa ADDR [--json]  list every requester, domain and IOVA that maps a host page
   capture [OUTDIR]                     copy this Linux machine's IOMMU state (as root)
   simulate SCENARIO|--builtin NAME [--json] [--steps N], --list, --table   simulate VT-d under QEMU/KVM
+${VM_USAGE}
 
 PATH is a dump file or a capture folder (debugfs files, dmesg, /proc/interrupts, QEMU trace).`;
 
-const COMMANDS: Record<string, (argv: string[], io: CommandIO) => number> = {
+const COMMANDS: Record<string, (argv: string[], io: CommandIO) => number | Promise<number>> = {
   decode: runDecode,
   check: runCheck,
   translate: runTranslate,
   reverse: runReverse,
   capture: runCapture,
   simulate: runSimulate,
+  vm: runVm,
 };
 
-export function main(argv: string[], io: CommandIO = processIO): number {
+/** Runs one command; the commands that boot a VM answer with a promise. */
+export function main(argv: string[], io: CommandIO = processIO): number | Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(USAGE);
@@ -42,9 +46,7 @@ export function main(argv: string[], io: CommandIO = processIO): number {
     io.err(`viommu: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
-  try {
-    return run(rest, io);
-  } catch (err) {
+  const failed = (err: unknown): number => {
     if (err instanceof UsageError) {
       io.err(`viommu ${command}: ${err.message}\n\n${USAGE}`);
       return 2;
@@ -54,6 +56,12 @@ export function main(argv: string[], io: CommandIO = processIO): number {
       return 2;
     }
     throw err;
+  };
+  try {
+    const code = run(rest, io);
+    return typeof code === 'number' ? code : code.catch(failed);
+  } catch (err) {
+    return failed(err);
   }
 }
 
@@ -63,5 +71,7 @@ if (require.main === module) {
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
-  process.exitCode = main(process.argv.slice(2));
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
 }

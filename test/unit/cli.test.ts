@@ -9,7 +9,7 @@ import { legacyCaptureDir, repoRoot } from '../helpers';
 function run(...argv: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }) as number;
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
