@@ -64,6 +64,8 @@ export const COMMANDS = {
   openSampleCapture: 'viommu.openSampleCapture',
   openLargeFile: 'viommu.openLargeFile',
   captureFromThisMachine: 'viommu.captureFromThisMachine',
+  /** "vIOMMU: Capture a QEMU Guest…": `viommu vm` with the options picked; takes CaptureQemuGuestArgs to skip the questions. */
+  captureQemuGuest: 'viommu.captureQemuGuest',
   /** "vIOMMU: Compare Captures…": a semantic diff of two capture folders. */
   compareCaptures: 'viommu.compareCaptures',
   /** The ATS flow of a device as a sequence diagram (a webview); takes an ATS Flow node or nothing. */

@@ -9,6 +9,7 @@ import { runTestSuiteIfRequested } from './testHook';
 import { translateIova } from './commands/translateIova';
 import { registerExplainFault } from './commands/explainFault';
 import { LargeFileSummaries, openLargeFile } from './commands/openLargeFile';
+import { captureQemuGuest, type CaptureQemuGuestArgs } from './commands/captureQemuGuest';
 import { captureFromThisMachine } from './commands/captureFromThisMachine';
 import { serverRequestsOf } from './views/serverRequests';
 import { registerSidebar, type SidebarApi } from './views/registerSidebar';
@@ -48,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     registerExplainFault(),
     vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, largeFiles, uri)),
     vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
+    vscode.commands.registerCommand(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
   );
   const server = serverRequestsOf(c);
   const views = registerSidebar(context, server);

@@ -88,6 +88,13 @@ export async function runVm(p: RunVmParams): Promise<VmRunResult> {
   const lines: string[] = [];
   const code = await new Promise<number | null>((resolveRun, reject) => {
     const child = spawn(p.qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Stopped (Ctrl-C, the editor's Cancel): QEMU goes too, not left running on its own.
+    const onSignal = (signal: NodeJS.Signals) => {
+      child.kill('SIGKILL');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     let partial = '';
     const onData = (chunk: Buffer) => {
       const now = Date.now() / 1000;
@@ -113,6 +120,8 @@ export async function runVm(p: RunVmParams): Promise<VmRunResult> {
       reject(new VmRunError(`could not start ${p.qemu}: ${err.message}`, ''));
     });
     child.on('close', (c) => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       clearTimeout(timer);
       if (partial) lines.push(partial);
       resolveRun(c);

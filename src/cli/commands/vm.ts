@@ -4,6 +4,11 @@
 // a manifest) in a folder, and prints what `check` says of it. What the host
 // lacks is named with the packages to install; the guest kernel is built
 // once into the cache (see src/vm/paths.ts).
+//
+// Exit: check's (0 clean, 1 an error finding, 3 a file left out) once the
+// capture is made; 2 a usage error, a missing package or a failed kernel
+// build; 4 the guest did not give its capture (the console's last lines say
+// why).
 
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -72,7 +77,7 @@ export async function runVm(argv: string[], io: CommandIO): Promise<number> {
     }
     if (err instanceof VmRunError) {
       io.err(`viommu vm: ${err.message}${err.consoleTail ? `\nThe console's last lines:\n${err.consoleTail}` : ''}`);
-      return 1;
+      return 4;
     }
     throw err;
   }

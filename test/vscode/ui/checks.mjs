@@ -11,6 +11,7 @@ export const CAPTURE = 'linux-6.1-qemu-7.2-legacy';
 
 /** The command that runs commands as root (needs a trusted workspace), and one of the read-only commands a search for "vIOMMU: Capture" also finds. */
 export const CAPTURE_COMMAND = 'vIOMMU: Capture from This Machine…';
+export const CAPTURE_QEMU_COMMAND = 'vIOMMU: Capture a QEMU Guest…';
 export const OPEN_CAPTURE_FOLDER_COMMAND = 'vIOMMU: Open Capture Folder…';
 
 export function expect(condition, message) {
@@ -87,13 +88,15 @@ export const afterSuiteChecks = [
   ...walkViewChecks,
   {
     // The other half of the Restricted Mode phase's palette check (test/vscode/ui/restrictedMode.mjs): the same search, trusted.
-    title: `in the trusted workspace the palette offers "${CAPTURE_COMMAND}" for "vIOMMU: Capture"`,
+    title: `in the trusted workspace the palette offers "${CAPTURE_COMMAND}" and "${CAPTURE_QEMU_COMMAND}" for "vIOMMU: Capture"`,
     async run(page, shots) {
       const options = await commandPaletteOptions(page, 'vIOMMU: Capture', OPEN_CAPTURE_FOLDER_COMMAND);
       await page.screenshot({ path: join(shots, '18-palette-capture-trusted.png') });
       await page.keyboard.press('Escape');
       const capture = options.filter((o) => o.label.startsWith(CAPTURE_COMMAND));
       expect(capture.length === 1 && !capture[0].disabled, `the palette offers "${CAPTURE_COMMAND}", enabled: ${JSON.stringify(options)}`);
+      const qemu = options.filter((o) => o.label.startsWith(CAPTURE_QEMU_COMMAND));
+      expect(qemu.length === 1 && !qemu[0].disabled, `the palette offers "${CAPTURE_QEMU_COMMAND}", enabled: ${JSON.stringify(options)}`);
     },
   },
   ...hostileCaptureChecks,

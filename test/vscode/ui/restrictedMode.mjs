@@ -6,7 +6,7 @@
 // Machine…" (enablement isWorkspaceTrusted; it runs commands as root) cannot
 // be run. Run in this order, on a workbench just opened (run.mjs).
 import { join } from 'node:path';
-import { CAPTURE, CAPTURE_COMMAND, OPEN_CAPTURE_FOLDER_COMMAND, expect, expectContextEntryHover } from './checks.mjs';
+import { CAPTURE, CAPTURE_COMMAND, CAPTURE_QEMU_COMMAND, OPEN_CAPTURE_FOLDER_COMMAND, expect, expectContextEntryHover } from './checks.mjs';
 import { commandPaletteOptions, quickOpen, statusBarLanguage } from './workbench.mjs';
 
 /**
@@ -81,7 +81,7 @@ export const restrictedModeChecks = [
     },
   },
   {
-    title: `in Restricted Mode the palette's search "vIOMMU: Capture" leaves out "${CAPTURE_COMMAND}" and offers "${OPEN_CAPTURE_FOLDER_COMMAND}"`,
+    title: `in Restricted Mode the palette's search "vIOMMU: Capture" leaves out "${CAPTURE_COMMAND}" and "${CAPTURE_QEMU_COMMAND}" and offers "${OPEN_CAPTURE_FOLDER_COMMAND}"`,
     async run(page, shots) {
       // VS Code 1.139's palette lists only the commands whose enablement holds (it filters its menu actions on `enabled`):
       // one whose enablement is false is absent, not shown disabled. The main phase checks the same search offers it when trusted.
@@ -90,6 +90,8 @@ export const restrictedModeChecks = [
       await page.keyboard.press('Escape');
       const capture = options.filter((o) => o.label.startsWith(CAPTURE_COMMAND));
       expect(capture.length === 0, `the palette shows "${CAPTURE_COMMAND}" in Restricted Mode: ${JSON.stringify(capture)}`);
+      const qemu = options.filter((o) => o.label.startsWith(CAPTURE_QEMU_COMMAND));
+      expect(qemu.length === 0, `the palette shows "${CAPTURE_QEMU_COMMAND}" in Restricted Mode: ${JSON.stringify(qemu)}`);
     },
   },
 ];
