@@ -8,6 +8,7 @@ import { lspSection } from './lspBench';
 import { bundleSection } from './bundleSizes';
 import { activationSection } from './activationBench';
 import { hardeningSection } from './hardeningBench';
+import { twinSection } from './twinSection';
 import { printSection, writeReport, type BenchSection } from './report';
 
 const root = join(__dirname, '..', '..');
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   };
   add(parseSection(capture));
   add(simSection());
+  add(twinSection(root));
   add(await lspSection());
   add(await hardeningSection(root));
   add(bundleSection(root));

@@ -41,8 +41,8 @@ export const CLI_LIMITS: ReadLimits = { maxFileBytes: 512 * MiB, budgetBytes: 10
 /** The language server's: it keeps captures in memory while documents are open. */
 export const SERVER_LIMITS: ReadLimits = { maxFileBytes: 64 * MiB, budgetBytes: 256 * MiB, maxFiles: 2000 };
 
-/** Files a capture folder may hold that are not dumps (the capture manifest, notes, hidden files). */
-export const NOT_DUMPS = /^(manifest\.json|README(\.md)?|\..*)$/i;
+/** Files a capture folder may hold that are not dumps (the capture manifest, notes, scenarios, hidden files). */
+export const NOT_DUMPS = /^(manifest\.json|README(\.md)?|.*\.viommu\.yaml|\..*)$/i;
 
 /** Folders of the running system: reading a file there can block (/proc/kmsg) or never end. */
 const SYSTEM_ROOTS = ['/proc', '/sys', '/dev'];

@@ -17,10 +17,14 @@ export interface DeviceLayout {
   /** IOVA (static, pass-through, direct) or guest-physical (dynamic) page of buffer 0; buffers are 4 pages apart. */
   bufferBase: number;
   bufferStride: number;
+  /** QEMU's own virtio (vhost off): each queue's descriptor page and ring page, and the receive buffers' IOVA pages (echo). */
+  virtio?: { tx: [number, number]; rx: [number, number]; rxBuffers: number[] };
 }
 
 export const BUFFER_GPA_PFN = 0x40000; // 1 GiB
 export const STATIC_GPA_PFN = 0x80000; // 2 GiB
+/** Receive buffers (echo) and QEMU virtio's queue pages. */
+export const RX_GPA_PFN = 0x60000; // 1.5 GiB
 
 export function setupWorld(w: World): Map<number, DeviceLayout> {
   const layouts = new Map<number, DeviceLayout>();
@@ -83,5 +87,18 @@ function layoutFor(w: World, dev: SimDevice): DeviceLayout {
   }
   // Dynamic: the rings come from dma_alloc_coherent, mapped once for the device's life.
   const rings = [0, 1, 2].map((k) => driver.mapBuffer(gd, BUFFER_GPA_PFN - 3 + k, 1, true));
-  return { rings, bufferBase: BUFFER_GPA_PFN, bufferStride: 4 };
+  const layout: DeviceLayout = { rings, bufferBase: BUFFER_GPA_PFN, bufferStride: 4 };
+  if (dev.path === 'qemu' && dev.spec.kind === 'virtio-net') layout.virtio = virtioQueues(w, dev);
+  return layout;
+}
+
+/** QEMU virtio's two queues (each a descriptor page and a ring page, coherent) and, for echoes, the receive ring's buffers, mapped as virtio-net fills it at open. */
+function virtioQueues(w: World, dev: SimDevice): NonNullable<DeviceLayout['virtio']> {
+  const driver = w.driver!;
+  const gd = dev.guest!;
+  const page = (k: number) => driver.mapBuffer(gd, RX_GPA_PFN - 8 + k, 1, true);
+  const tx: [number, number] = [page(0), page(1)];
+  const rx: [number, number] = [page(2), page(3)];
+  const rxBuffers = w.scenario.workload.echo ? Array.from({ length: w.scenario.guest.buffers }, (_, i) => driver.mapBuffer(gd, RX_GPA_PFN + i, 1, true)) : [];
+  return { tx, rx, rxBuffers };
 }

@@ -11,7 +11,8 @@ import { raisePin } from './interrupts/ioapic';
 import { frameHi, frameLo } from './guest/pageAllocator';
 import { hiOf, loOf } from './halves';
 import type { RequestSpec } from './scenario/types';
-import type { DeviceLayout } from './setup';
+import { RX_GPA_PFN, type DeviceLayout } from './setup';
+import { QEMU_RX_ELEMENT, QEMU_TX_ELEMENT, type RingAccess } from './devices/virtioRing';
 import type { SimDevice, World } from './world';
 
 export interface WorkloadState {
@@ -96,13 +97,22 @@ export function runPacket(w: World, s: WorkloadState, dev: SimDevice, layout: De
   rec.emit(K.packetGuest, dev.sid, 0, 0, 0, 0, s.packet, bytes);
   const gd = dev.guest!;
   const dynamic = g.dma === 'dynamic' && !!gd.tables && !!w.driver;
+  // The flush queue's timer fires 10 ms after it was armed, between packets when they are further apart than that.
+  if (dynamic && w.driver!.fq.timerDue(rec.clock)) w.driver!.flushQueue(gd, true);
   let iovaPfn = layout.bufferBase + buffer * layout.bufferStride;
   if (dynamic) iovaPfn = w.driver!.mapBuffer(gd, layout.bufferBase + buffer * layout.bufferStride, pages, false);
-  // The backend reads the descriptor and the available ring, the buffer, and writes the used ring.
-  deviceAccess(w, dev, frameHi(layout.rings[0]), frameLo(layout.rings[0]), false);
-  deviceAccess(w, dev, frameHi(layout.rings[1]), frameLo(layout.rings[1]), false);
-  for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(iovaPfn + i), frameLo(iovaPfn + i), false);
-  deviceAccess(w, dev, frameHi(layout.rings[2]), frameLo(layout.rings[2]), true);
+  const v = layout.virtio;
+  if (v) {
+    // QEMU's own virtio: its accesses element by element (devices/virtioRing.ts).
+    ringElement(w, dev, QEMU_TX_ELEMENT, v.tx, iovaPfn, pages);
+    if (wl.echo && v.rxBuffers.length > 0) ringElement(w, dev, QEMU_RX_ELEMENT, v.rx, v.rxBuffers[buffer % v.rxBuffers.length], 1);
+  } else {
+    // The backend reads the descriptor and the available ring, the buffer, and writes the used ring.
+    deviceAccess(w, dev, frameHi(layout.rings[0]), frameLo(layout.rings[0]), false);
+    deviceAccess(w, dev, frameHi(layout.rings[1]), frameLo(layout.rings[1]), false);
+    for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(iovaPfn + i), frameLo(iovaPfn + i), false);
+    deviceAccess(w, dev, frameHi(layout.rings[2]), frameLo(layout.rings[2]), true);
+  }
   rec.currentThread = dev.thread;
   rec.emit(K.packetBackend, dev.sid, frameHi(iovaPfn), frameLo(iovaPfn), 0, 0, s.packet, bytes);
   if (wl.interruptEvery > 0 && s.packet >= s.nextInterrupt) {
@@ -112,7 +122,25 @@ export function runPacket(w: World, s: WorkloadState, dev: SimDevice, layout: De
   rec.currentThread = 1;
   if (dynamic) {
     w.driver!.unmapBuffer(gd, iovaPfn, pages, rec.clock);
+    // The answer's receive buffer: unmapped, and its slot refilled with a newly mapped one.
+    if (v && wl.echo && v.rxBuffers.length > 0) {
+      const slot = buffer % v.rxBuffers.length;
+      w.driver!.unmapBuffer(gd, v.rxBuffers[slot], 1, rec.clock);
+      v.rxBuffers[slot] = w.driver!.mapBuffer(gd, RX_GPA_PFN + slot, 1, true);
+    }
     if (w.driver!.fq.timerDue(rec.clock)) w.driver!.flushQueue(gd, true);
   }
   if (w.iommu) s.kernelLog.push(...handleFaults(w.iommu));
+}
+
+/** One element through a queue of QEMU's virtio: its ring accesses and the buffer's pages. */
+function ringElement(w: World, dev: SimDevice, accesses: readonly RingAccess[], queue: [number, number], bufferPfn: number, pages: number): void {
+  for (const a of accesses) {
+    if (a.part === 'data') {
+      for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(bufferPfn + i), frameLo(bufferPfn + i), a.write);
+      continue;
+    }
+    const pfn = a.part === 'desc' ? queue[0] : queue[1];
+    deviceAccess(w, dev, frameHi(pfn), frameLo(pfn), a.write);
+  }
 }

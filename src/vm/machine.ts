@@ -30,6 +30,10 @@ export interface VmOptions {
   accel: 'tcg' | 'kvm';
 }
 
+/** The twin phase: echoes over virtio-net alone, this far apart (vm/guest/init's viommu.echoes). */
+export const TWIN_ECHOES = 100;
+export const TWIN_INTERVAL_MS = 50;
+
 export const DEFAULT_VM: VmOptions = {
   mode: 'legacy',
   cachingMode: true,
@@ -71,6 +75,7 @@ export function kernelCommandLine(o: VmOptions): string {
     'quiet',
     'panic=-1',
     `viommu.read_mib=${o.readMiB}`,
+    `viommu.echoes=${TWIN_ECHOES}`,
     ...(o.directRead ? ['viommu.direct=1'] : []),
   ].join(' ');
 }

@@ -6,9 +6,10 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { readTar } from './archives';
-import { describeVm, kernelCommandLine, qemuArgs, type VmOptions } from './machine';
+import { describeVm, kernelCommandLine, qemuArgs, TWIN_ECHOES, TWIN_INTERVAL_MS, type VmOptions } from './machine';
+import { TWIN_SCENARIO_FILE, twinScenarioText } from './twinScenario';
 
 export class VmRunError extends Error {
   constructor(
@@ -49,6 +50,7 @@ const CAPTURE_MAX = 48 * 1024 * 1024;
 
 export const WORKLOAD = [
   'ping QEMU\'s gateway 5 times over e1000e (00:02.0) and over virtio-net (00:03.0, or 01:00.0 behind a root port)',
+  `the twin phase: ${TWIN_ECHOES} echoes over virtio-net, ${TWIN_INTERVAL_MS} ms apart, alone (between the twin-begin and twin-end stages)`,
   'read the first MiBs of the virtio disk (00:04.0), buffered',
   'edu (00:05.0) through VFIO: a DMA round trip through IOVA 0x100000, a read of unmapped IOVA 0x2345000 and a write to read-only IOVA 0x200000 (two DMAR faults)',
 ];
@@ -158,12 +160,14 @@ export async function runVm(p: RunVmParams): Promise<VmRunResult> {
     ...(p.variant ? { variant: p.variant } : {}),
     description: describeVm(p.options),
     options: p.options,
-    qemu: { binary: p.qemu, version: qemuVersion(p.qemu), commandLine: args },
+    // File names only: a manifest says what ran, not where this machine keeps things.
+    qemu: { binary: basename(p.qemu), version: qemuVersion(p.qemu), commandLine: qemuArgs(p.options, { kernel: 'bzImage', initrd: 'initramfs.cpio.gz', disk: 'disk.img', trace: 'qemu-vtd.trace' }) },
     kernel: { version: kernelVersion, commandLine: kernelCommandLine(p.options) },
     workload: WORKLOAD,
     stages,
     files,
   };
   writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(join(outDir, TWIN_SCENARIO_FILE), twinScenarioText(p.options, `vm-${p.variant ?? p.options.mode}`));
   return { outDir, files, stages, seconds: (Date.now() - started) / 1000, console: consoleText, manifest };
 }

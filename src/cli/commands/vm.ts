@@ -10,9 +10,12 @@
 // build; 4 the guest did not give its capture (the console's last lines say
 // why).
 
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { bootGuest, DEFAULT_VM, describeVm, KernelBuildError, prepareGuest, RequirementError, VmRunError, type VmOptions } from '../../vm/index';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readCapture } from '../../io/captureReader';
+import { buildCapture } from '../../model/buildCapture';
+import { computeTwin, twinMarkdown } from '../../vm/twin';
+import { bootGuest, DEFAULT_VM, describeVm, KernelBuildError, prepareGuest, RequirementError, VmRunError, type VmManifest, type VmOptions } from '../../vm/index';
 import { flagString, parseArgs, UsageError } from '../args';
 import { runCheck } from './check';
 import type { CommandIO } from './io';
@@ -82,5 +85,21 @@ export async function runVm(argv: string[], io: CommandIO): Promise<number> {
     throw err;
   }
   io.out(`What \`viommu check\` says of ${out}:`);
-  return runCheck([out], io);
+  const code = runCheck([out], io);
+  printTwin(out, io);
+  return code;
+}
+
+/** The guest's twin phase against the simulator's scenario of it (scenario.viommu.yaml in the capture). */
+function printTwin(out: string, io: CommandIO): void {
+  try {
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as VmManifest;
+    const capture = buildCapture(readCapture(out).files);
+    const twin = computeTwin({ capture, options: manifest.options, from: manifest.stages['twin-begin'], to: manifest.stages['twin-end'] });
+    io.out('');
+    io.out(`The simulator's scenario of this guest (${join(out, 'scenario.viommu.yaml')}) against its real trace:`);
+    io.out(twinMarkdown('twin phase', manifest.description, twin));
+  } catch (err) {
+    io.err(`viommu vm: no twin table: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

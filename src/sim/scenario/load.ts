@@ -146,6 +146,7 @@ function toScenario(s: Obj, v: Validator, at: (path: (string | number)[]) => Pos
     interruptEvery: Number(w['interrupt-every']),
     interruptJitter: Number(w['interrupt-jitter']),
     device: w.device === undefined ? undefined : String(w.device),
+    echo: w.echo === true,
     requests,
   };
   const costs = { ...defaultCosts(), ...(obj(s.costs) as Record<string, number>) };

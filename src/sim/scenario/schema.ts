@@ -130,6 +130,7 @@ const workload: ObjectNode = {
     'interrupt-every': int('One device interrupt every N packets (0: none).', 0),
     'interrupt-jitter': int('Random extra packets between interrupts (seeded).', 0),
     device: { kind: 'string', description: 'The device carrying the packets (default: the first network device).' },
+    echo: onoff('Each packet is answered, as a ping is: the device also receives a packet into a receive buffer, which the guest unmaps and replaces with a newly mapped one (virtio-net\'s refill).', false),
     requests,
   },
 };
