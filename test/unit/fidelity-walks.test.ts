@@ -233,7 +233,7 @@ describe('a host with two PCI segments whose units both use DID 1', () => {
 });
 
 describe('every mapped row translates to its host page, every kernel-log fault agrees with its walk', () => {
-  for (const name of ['linux-6.1-qemu-7.2-legacy', 'linux-6.1-qemu-7.2-scalable', 'qemu-10-first-stage', 'hw-two-segments']) {
+  for (const name of ['linux-6.1-qemu-7.2-legacy', 'linux-6.1-qemu-7.2-scalable', 'linux-6.1-qemu-7.2-vm-legacy', 'qemu-10-first-stage', 'hw-two-segments']) {
     it(name, () => {
       const c = fixture(name);
       let checked = 0;
