@@ -46,8 +46,10 @@ export function deviceAccess(w: World, dev: SimDevice, iovaHi: number, iovaLo: n
     rec.emit(K.dmaAborted, dev.sid, iovaHi, iovaLo, 0, 0, tr.fault, write ? 1 : 0);
     return false;
   }
-  // Pass-through answers cover large ranges (QEMU's nodmar fast path for vhost); otherwise the page size walked.
-  const shift = tr.source === 'pass-through' || tr.source === 'nodmar' ? 30 : tr.shift;
+  // QEMU answers a pass-through translation with one 4 KiB page (vtd_do_iommu_translate:
+  // addr_mask ~VTD_PAGE_MASK_4K), so a working set beyond vhost's IOTLB keeps missing; with
+  // DMA remapping off the device's address space is plain memory, answered in large blocks.
+  const shift = tr.source === 'nodmar' ? 30 : tr.shift;
   const low = shift === 12 ? 0xfff : shift === 21 ? 0x1fffff : 0x3fffffff;
   const baseLo = (tr.outLo & ~low) >>> 0;
   rec.emit(K.devtlbCompletion, dev.sid, iovaHi, iovaLo, tr.outHi, baseLo, shift, (tr.read ? 1 : 0) | (tr.write ? 2 : 0));

@@ -30,6 +30,8 @@ export class Simulation {
   /** True when a limit or breakpoint stopped the run. */
   halted = false;
   private start: CounterSnapshot | undefined;
+  /** Counters at the end of the warm-up (the first packets, while caches fill). */
+  private steady: CounterSnapshot | undefined;
 
   constructor(
     readonly scenario: Scenario,
@@ -65,7 +67,9 @@ export class Simulation {
     w.rec.measuring = true;
     const interval = wl.ratePps > 0 ? 1e9 / wl.ratePps : 0;
     if (!dev || !layout) return;
+    const warmup = this.warmupPackets();
     for (let p = 0; p < wl.packets; p++) {
+      if (p === warmup && warmup > 0) this.steady = snapshotCounters(w);
       this.state.packet = p;
       if (p > 0) runRequestsAt(w, this.state, p);
       runPacket(w, this.state, dev, layout);
@@ -74,11 +78,24 @@ export class Simulation {
     this.state.packet = wl.packets;
   }
 
-  /** Figures over the packets run so far. */
+  /** Packets counted as warm-up: the scenario's, else one turn of the driver's buffer ring (at most a quarter of the run). */
+  warmupPackets(): number {
+    const wl = this.scenario.workload;
+    if (wl.warmupPackets !== undefined) return Math.min(wl.warmupPackets, wl.packets);
+    return Math.min(this.scenario.guest.buffers, Math.floor(wl.packets / 4));
+  }
+
+  /** Figures over the packets run so far, and over those after the warm-up (steadyState). */
   metrics(): SimMetrics {
     const start = this.start ?? snapshotCounters(this.world);
     const packets = this.finished ? this.scenario.workload.packets : this.state.packet;
-    return computeMetrics(this.world, start, this.start ? packets : 0);
+    const all = computeMetrics(this.world, start, this.start ? packets : 0);
+    const warmup = this.warmupPackets();
+    if (this.steady && packets > warmup) {
+      all.steadyState = computeMetrics(this.world, this.steady, packets - warmup);
+      all.warmupPackets = warmup;
+    }
+    return all;
   }
 
   get digest(): string {

@@ -8,6 +8,9 @@ import type { World } from './world';
 
 export interface CounterSnapshot {
   kinds: Float64Array;
+  /** Thread and kind time (ns) spent until the snapshot. */
+  threadNs: Float64Array;
+  kindNs: Float64Array;
   qiSubmissions: number;
   qiDescriptors: number;
   iotlbHits: number;
@@ -18,6 +21,8 @@ export interface CounterSnapshot {
 export function snapshotCounters(w: World): CounterSnapshot {
   return {
     kinds: w.rec.kindCounts.slice(),
+    threadNs: w.rec.threadNs.slice(),
+    kindNs: w.rec.kindNs.slice(),
     qiSubmissions: w.driver?.qi.submissions ?? 0,
     qiDescriptors: w.driver?.qi.descriptors ?? 0,
     iotlbHits: w.iommu?.iotlb.hits ?? 0,
@@ -34,6 +39,9 @@ export interface SimMetrics {
   nsPerPacket: { vcpu: number; backend: number; device: number };
   bottleneck: 'vcpu' | 'backend' | 'device';
   achievedPps: number;
+  /** The achieved rate in bits of packet data per second (packets/s x mean packet bytes x 8). */
+  achievedGbps: number;
+  meanPacketBytes: number;
   /** Invalidation descriptors (waits not counted) the guest queued per packet. */
   invalidationsPerPacket: number;
   /** qi_submit batches per packet: each is one IQT write, one exit to QEMU. */
@@ -51,6 +59,10 @@ export interface SimMetrics {
   routeUpdates: number;
   faults: { reason: number; sid: number; outcome: string; interrupt: boolean }[];
   events: number;
+  /** The same figures without the warm-up packets (caches filling), when there were any. */
+  steadyState?: SimMetrics;
+  /** Packets counted as warm-up (excluded from steadyState). */
+  warmupPackets?: number;
 }
 
 const diff = (a: Float64Array, b: Float64Array, k: number) => a[k] - b[k];
@@ -59,7 +71,8 @@ export function computeMetrics(w: World, start: CounterSnapshot, packets: number
   const rec = w.rec;
   const c = w.scenario.costs;
   const n = Math.max(packets, 1);
-  const ns = { vcpu: rec.threadNs[1] / n, backend: rec.threadNs[2] / n, device: rec.threadNs[3] / n };
+  const t = (i: number) => rec.threadNs[i] - start.threadNs[i];
+  const ns = { vcpu: t(1) / n, backend: t(2) / n, device: t(3) / n };
   const worst = Math.max(ns.vcpu, ns.backend, ns.device);
   const bottleneck = worst === ns.vcpu ? 'vcpu' : worst === ns.backend ? 'backend' : 'device';
   const backendBase = w.scenario.platform.vhost ? c['backend-packet-ns'] : c['qemu-backend-packet-ns'];
@@ -71,7 +84,10 @@ export function computeMetrics(w: World, start: CounterSnapshot, packets: number
   const hits = (w.iommu?.iotlb.hits ?? 0) - start.iotlbHits;
   const misses = (w.iommu?.iotlb.misses ?? 0) - start.iotlbMisses;
   const interrupts = diff(k, start.kinds, K.msi);
-  const irqNs = rec.kindNs[K.routeDeliver] + rec.kindNs[K.routeStaleDeliver] + rec.kindNs[K.irqUncached];
+  const kNs = (kind: number) => rec.kindNs[kind] - start.kindNs[kind];
+  const irqNs = kNs(K.routeDeliver) + kNs(K.routeStaleDeliver) + kNs(K.irqUncached);
+  const sizes = w.scenario.workload.packetBytes;
+  const meanPacketBytes = sizes.reduce((a, b) => a + b, 0) / Math.max(sizes.length, 1);
   const vhostMisses = w.devices.some((d) => d.path === 'vhost') ? diff(k, start.kinds, K.devtlbRequest) : 0;
   return {
     packets,
@@ -80,6 +96,8 @@ export function computeMetrics(w: World, start: CounterSnapshot, packets: number
     nsPerPacket: ns,
     bottleneck,
     achievedPps: achieved,
+    achievedGbps: (achieved * meanPacketBytes * 8) / 1e9,
+    meanPacketBytes,
     invalidationsPerPacket: ((w.driver?.qi.descriptors ?? 0) - start.qiDescriptors) / n,
     qiSubmissionsPerPacket: ((w.driver?.qi.submissions ?? 0) - start.qiSubmissions) / n,
     exitsPerPacket: exits / n,

@@ -2,10 +2,16 @@
 // names QEMU gives them), the KVM irqchip mode, vhost, and the few knobs that
 // are the simulator's own. Also the configurations QEMU refuses to start.
 
+import { KERNEL_IRQCHIP_REFUSAL, NEWEST_QEMU, SNOOP_CONTROL_REFUSAL, type QemuVersion } from './qemuVersion';
+
+export { KERNEL_IRQCHIP_REFUSAL } from './qemuVersion';
+
 export type IrqchipMode = 'on' | 'split' | 'off';
 export type IotlbPolicy = 'qemu' | 'lru';
 
 export interface PlatformOptions {
+  /** The QEMU version whose behaviour is modelled (qemuVersion.ts). */
+  qemu: QemuVersion;
   /** An intel-iommu device at all (false: no vIOMMU, DMA uses guest physical addresses). */
   iommu: boolean;
   intremap: boolean;
@@ -32,12 +38,13 @@ export interface PlatformOptions {
   /**
    * Compatibility-format MSIs while remapping is on and GSTS.CFIS is clear:
    * 'block' records fault 0x25 as hardware does; 'pass' delivers them
-   * unchanged, as QEMU up to 10.1 does.
+   * unchanged, as QEMU up to 10.1 does (the default: the simulator models QEMU).
    */
   compatInterrupts: 'block' | 'pass';
 }
 
 export const DEFAULT_PLATFORM: PlatformOptions = {
+  qemu: NEWEST_QEMU,
   iommu: true,
   intremap: true,
   cachingMode: false,
@@ -55,11 +62,9 @@ export const DEFAULT_PLATFORM: PlatformOptions = {
   vhostIotlbEntries: 2048,
   iotlbPolicy: 'qemu',
   iotlbSize: 1024,
-  compatInterrupts: 'block',
+  compatInterrupts: 'pass',
 };
 
-/** QEMU's refusal of interrupt remapping with a full in-kernel irqchip (hw/i386 x86-iommu / intel_iommu.c). */
-export const KERNEL_IRQCHIP_REFUSAL = "Intel Interrupt Remapping cannot work with kernel-irqchip=on, please use 'split|off'.";
 
 /** EIM as QEMU decides it: `auto` is on iff remapping is on with the split (KVM) irqchip. */
 export function eimEnabled(p: PlatformOptions): boolean {
@@ -73,5 +78,6 @@ export function platformRefusal(p: PlatformOptions): string | undefined {
   if (p.intremap && p.irqchip === 'on') return KERNEL_IRQCHIP_REFUSAL;
   if (p.eim === true && !p.intremap) return 'eim=on cannot be selected without intremap=on';
   if (p.eim === true && p.irqchip !== 'split') return 'eim=on requires accel=kvm,kernel-irqchip=split';
+  if (p.snoopControl && p.vhost) return SNOOP_CONTROL_REFUSAL;
   return undefined;
 }

@@ -15,6 +15,7 @@ import { KvmRoutes } from './interrupts/kvmRoutes';
 import type { IoapicPin } from './interrupts/ioapic';
 import { GuestMemory } from './memory';
 import { platformRefusal } from './platform';
+import { qemuBehaviour } from './qemuVersion';
 import { Rng } from './rng';
 import type { DeviceSpec, Scenario } from './scenario/types';
 
@@ -90,7 +91,9 @@ export function buildWorld(scenario: Scenario, record: boolean | number): World 
       sid: spec.sid,
       path,
       thread: spec.kind === 'virtio-net' ? 2 : 3,
-      devIotlbMode: path === 'vhost' && spec.ats && p.deviceIotlb,
+      // vhost takes device-TLB invalidations instead of UNMAP notifications when the guest enabled ATS,
+      // or, before QEMU 8.1, whenever device-iotlb is on (then it hears of no unmap at all).
+      devIotlbMode: path === 'vhost' && p.deviceIotlb && (spec.ats || qemuBehaviour(p.qemu).vhostDevtlbWithoutAts),
     };
     if (path === 'vhost') dev.tlb = new DeviceTlb(p.vhostIotlbEntries);
     if (path === 'ats') dev.tlb = new DeviceTlb(64);

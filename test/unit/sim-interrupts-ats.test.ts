@@ -48,8 +48,8 @@ describe('sim: interrupt remapping as QEMU does it', () => {
     assert.equal(out.data, 0x4041);
   });
 
-  it('records the interrupt remapping faults: 0x20 0x22 0x24 0x25 0x26', () => {
-    const r = rig({ irqchip: 'off' });
+  it('records the interrupt remapping faults: 0x20 0x22 0x24 0x25 (blocking compatibility format, as hardware does) 0x26', () => {
+    const r = rig({ irqchip: 'off', compatInterrupts: 'block' });
     r.irt.write(1, { vector: 0x30, destination: 1, x2apic: false, logical: true, sid: 0x18 });
     const clear = () => r.iommu.faults.clearRecord();
     assert.equal(remap(r, { address: 0xfed00010n, data: 0n }).fault, 0x20);
@@ -66,6 +66,20 @@ describe('sim: interrupt remapping as QEMU does it', () => {
     clear();
     assert.equal(remap(r, encodeRemappableMsi(1), 0x20).fault, 0x26, 'source id 00:04.0 against SID 00:03.0');
     assert.deepEqual(r.recorded(), [0x20, 0x20, 0x22, 0x24, 0x25, 0x26]);
+  });
+
+  it('passes a compatibility-format MSI unchanged as QEMU does (the default), and before QEMU 8.2 records no IR fault at all', () => {
+    const q = rig({ irqchip: 'off' });
+    const out = remap(q, encodeCompatMsi({ destination: 0, vector: 0x30 }));
+    assert.equal(out.ok, true);
+    assert.equal(out.vector, 0x30);
+    assert.deepEqual(q.recorded(), []);
+    const old = rig({ irqchip: 'off', qemu: '7.2' });
+    assert.equal(remap(old, encodeRemappableMsi(2)).fault, 0x22, 'refused');
+    assert.deepEqual(old.recorded(), [], 'but not recorded before 8.2');
+    const newer = rig({ irqchip: 'off', qemu: '8.2' });
+    assert.equal(remap(newer, encodeRemappableMsi(2)).fault, 0x22);
+    assert.deepEqual(newer.recorded(), [0x22]);
   });
 
   it('an index beyond the table size (IRTA.S) faults 0x21', () => {
@@ -121,11 +135,16 @@ describe('sim: interrupt remapping as QEMU does it', () => {
     assert.equal(routes.updateAll(), 1);
     assert.equal(route.routeData & 0xff, 0x42);
     assert.equal(routes.isStale(route), false);
-    // A route whose message cannot be remapped is not installed, and nothing is recorded.
-    const bad = routes.add(0x18, 1, 0, 0xfee00000, 0x31);
+    // A compatibility-format message: QEMU passes it as it is, so its route holds it unchanged.
+    const compat = routes.add(0x18, 1, 0, 0xfee00000, 0x31);
+    assert.equal(compat.installed, true);
+    assert.equal(compat.routeData & 0xff, 0x31);
+    // Where it is blocked (hardware's rule), the route is not installed, and nothing is recorded.
+    const hw = rig({ irqchip: 'split', compatInterrupts: 'block' });
+    const bad = new KvmRoutes(hw.iommu).add(0x18, 1, 0, 0xfee00000, 0x31);
     assert.equal(bad.installed, false);
     assert.equal(bad.fault, 0x25);
-    assert.deepEqual(r.recorded(), []);
+    assert.deepEqual(hw.recorded(), []);
   });
 });
 

@@ -183,7 +183,7 @@ describe('simulation views: the guest tables, caches and routes', () => {
     assert.match(info(session('no-iommu'), 'contextTables').message ?? '', /No vIOMMU in this scenario/);
     const refused = session('ir-kernel-irqchip');
     refused.runToEnd();
-    assert.match(info(refused, 'iotlb').message ?? '', /QEMU refuses to start with this platform: Intel Interrupt Remapping cannot work with kernel-irqchip=on/);
+    assert.match(info(refused, 'iotlb').message ?? '', /QEMU refuses to start with this platform: Interrupt Remapping cannot work with kernel-irqchip=on/);
     const fresh = session('dynamic-strict');
     assert.match(info(fresh, 'contextTables').message ?? '', /has not set a root table yet \(at event 0\)/);
     assert.deepEqual(kids(fresh, 'contextTables').map((u) => u.description), ['legacy · DMA off · IR off · QI off · 0 devices']);

@@ -26,7 +26,9 @@ export function handleFaults(iommu: VtdIommu): string[] {
       lines.push(`DMAR: [INTR-REMAP] Request device [${sidName(sid)}] fault index 0x${(lo >> 48n).toString(16)} [fault reason ${code}] ${r.description}`);
     } else {
       const type = (hi >> 62n) & 1n ? 'DMA Read' : 'DMA Write';
-      lines.push(`DMAR: [${type} NO_PASID] Request device [${sidName(sid)}] fault addr 0x${lo.toString(16)} [fault reason ${code}] ${r.description}`);
+      // PP (bit 31 of the high qword): the PASID in bits 59:40 of it.
+      const pasid = (hi >> 31n) & 1n ? `PASID 0x${((hi >> 40n) & 0xfffffn).toString(16)}` : 'NO_PASID';
+      lines.push(`DMAR: [${type} ${pasid}] Request device [${sidName(sid)}] fault addr 0x${lo.toString(16)} [fault reason ${code}] ${r.description}`);
     }
     iommu.write64(REG.FRCD + 8, 0x80000000, 0);
   }

@@ -22,6 +22,8 @@ export interface FaultRecord {
   addrLo: number;
   write: boolean;
   interrupt: boolean;
+  /** The PASID recorded with PP set (QEMU in scalable mode: the RID_PASID 0 for a request without one). */
+  pasid?: number;
   outcome: FaultOutcome;
   /** Event index of the fault, filled by the caller's log. */
   time: number;
@@ -30,6 +32,7 @@ export interface FaultRecord {
 const FRCD_HI = REG.FRCD + 8;
 const F_BIT = 1 << 31; // bit 63 of the hi qword = bit 31 of its hi word
 const T_BIT = 1 << 30; // bit 62: 1 = read
+const PP_BIT = 1 << 31; // bit 95 of the record: bit 31 of the hi qword's lo word
 
 export class FaultRecorder {
   readonly history: FaultRecord[] = [];
@@ -48,8 +51,8 @@ export class FaultRecorder {
    * request (false when no entry was read). `interrupt` faults put the IRTE
    * index in FI bits 63:48, as QEMU's vtd_report_ir_fault does.
    */
-  report(sid: number, reason: number, addrHi: number, addrLo: number, write: boolean, fpd: boolean, interrupt: boolean, time = 0): FaultOutcome {
-    const rec: FaultRecord = { sid, reason, addrHi, addrLo, write, interrupt, outcome: 'recorded', time };
+  report(sid: number, reason: number, addrHi: number, addrLo: number, write: boolean, fpd: boolean, interrupt: boolean, time = 0, pasid = -1): FaultOutcome {
+    const rec: FaultRecord = { sid, reason, addrHi, addrLo, write, interrupt, outcome: 'recorded', time, ...(pasid >= 0 ? { pasid } : {}) };
     this.history.push(rec);
     if (fpd && faultReason(reason).qualified) {
       this.sink.emit(K.faultDisabled, sid, addrHi, addrLo, 0, 0, reason, 0);
@@ -69,8 +72,9 @@ export class FaultRecorder {
     // lo: the page address, or the interrupt index in bits 63:48.
     const loHi = interrupt ? ((addrLo & 0xffff) << 16) >>> 0 : addrHi;
     const loLo = interrupt ? 0 : (addrLo & ~0xfff) >>> 0;
-    const hiLo = sid & 0xffff;
-    const hiHi = ((reason & 0xff) | (write || interrupt ? 0 : T_BIT) | F_BIT) >>> 0;
+    // PP (bit 95) and PV (bits 123:104) when the fault carries a PASID.
+    const hiLo = ((sid & 0xffff) | (pasid >= 0 ? PP_BIT : 0)) >>> 0;
+    const hiHi = ((reason & 0xff) | (pasid >= 0 ? (pasid & 0xfffff) << 8 : 0) | (write || interrupt ? 0 : T_BIT) | F_BIT) >>> 0;
     this.regs.set64(REG.FRCD, loHi, loLo);
     this.regs.set64(FRCD_HI, hiHi, hiLo);
     this.sink.emit(K.faultRecorded, sid, hiHi, hiLo, loHi, loLo, reason, 0);

@@ -49,8 +49,10 @@ function fault(iommu: VtdIommu, out: RemapResult, sid: number, reason: number, i
   out.ok = false;
   out.fault = reason;
   out.index = index;
-  iommu.sink.emit(K.irFault, sid, 0, index, 0, 0, reason, doFault ? 1 : 0);
-  if (doFault) iommu.faults.report(sid, reason, 0, index, false, fpd, true);
+  // Before QEMU 8.2 an interrupt-remapping fault is refused but not recorded (only QEMU's stderr says so).
+  const record = doFault && iommu.behaviour.recordsIrFaults;
+  iommu.sink.emit(K.irFault, sid, 0, index, 0, 0, reason, record ? 1 : 0);
+  if (record) iommu.faults.report(sid, reason, 0, index, false, fpd, true);
   return false;
 }
 

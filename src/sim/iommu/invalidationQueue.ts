@@ -83,9 +83,10 @@ function processDescriptor(iommu: VtdIommu, head: number): number {
     case 5:
       return wait(iommu);
     case 6:
-      return iommu.shape.scalable ? pasidIotlb(iommu) : 3;
+      // QEMU 7.2 accepts PASID-based IOTLB descriptors and does nothing with them.
+      return iommu.shape.scalable ? (iommu.behaviour.pasidDescriptorsNoop ? 0 : pasidIotlb(iommu)) : 3;
     case 7:
-      return iommu.shape.scalable ? 0 : 3; // PASID cache: a no-op in the QEMU modelled
+      return iommu.shape.scalable ? 0 : 3; // PASID cache: nothing to invalidate (the simulator caches no PASID entries)
     case 8:
       return iommu.shape.scalable ? deviceTlb(iommu, upperClear, ((d[1] & 0xfffff) >>> 0)) : 3;
     default:
@@ -162,8 +163,8 @@ function pasidIotlb(iommu: VtdIommu): number {
   return 5;
 }
 
+/** QEMU processes device-TLB descriptors whether or not it offers ECAP.DT (device-iotlb). */
 function deviceTlb(iommu: VtdIommu, upperClear: boolean, pasid: number): number {
-  if (!iommu.options.deviceIotlb) return 3;
   const rsvdLo = pasid < 0 ? d[0] & 0xffe0f1f0 || d[1] & 0xffff0000 : 0;
   const sBit = pasid < 0 ? d[2] & 1 : (d[2] >>> 11) & 1;
   const rsvdHi = pasid < 0 ? d[2] & 0xffe : 0;

@@ -65,7 +65,12 @@ export class Iotlb {
   private occupied: Int32Array;
   private posOf: Int32Array;
 
-  constructor(capacity = 1024, policy: IotlbPolicy = 'qemu') {
+  constructor(
+    capacity = 1024,
+    policy: IotlbPolicy = 'qemu',
+    /** Bits of the masked gfn a page-selective invalidation compares: 8 before QEMU 9.1, else all. */
+    readonly psiMaskBits: 8 | 64 = 64,
+  ) {
     this.capacity = Math.max(1, Math.trunc(capacity));
     this.policy = policy;
     let bits = 4;
@@ -358,8 +363,11 @@ export class Iotlb {
     const gLo = ((addrHi << 20) | (addrLo >>> 12)) >>> 0;
     const amMask = am >= 32 ? 0 : (~((1 << am) - 1)) >>> 0;
     const gHiMasked = am >= 32 ? (gHi & ~((2 ** (am - 32)) - 1)) >>> 0 : gHi;
+    const cut = this.psiMaskBits === 8 ? (amMask & 0xff) >>> 0 : 0;
     return this.removeWhere((i) => {
       if (this.did[i] !== did || (pasid >= 0 && this.pasid[i] !== pasid)) return false;
+      // Before QEMU 9.1 only the low 8 bits of the masked gfns are compared: entries far from the range go too.
+      if (this.psiMaskBits === 8 && ((this.gfnLo[i] & cut) >>> 0) === ((gLo & cut) >>> 0)) return true;
       const eHi = am >= 32 ? (this.gfnHi[i] & ~((2 ** (am - 32)) - 1)) >>> 0 : this.gfnHi[i];
       if (eHi === gHiMasked && ((this.gfnLo[i] & amMask) >>> 0) === ((gLo & amMask) >>> 0)) return true;
       return this.gfnHi[i] === gHi && this.gfnLo[i] === ((gLo & LEVEL_MASKS[this.level[i]]) >>> 0);

@@ -27,7 +27,7 @@ export interface WalkMasks {
   reservedFault: number;
 }
 
-export function walkMasks(haw: number, staleTm: boolean, snoopAllowed: boolean, scalable = false): WalkMasks {
+export function walkMasks(haw: number, staleTm: boolean, snoopAllowed: boolean): WalkMasks {
   const hi = new Uint32Array(12);
   const lo = new Uint32Array(12);
   const beyond = haw < 52 ? hiMask(51, Math.max(32, haw)) : 0;
@@ -47,9 +47,11 @@ export function walkMasks(haw: number, staleTm: boolean, snoopAllowed: boolean, 
     hi,
     lo,
     addrHi: haw >= 64 ? 0xffffffff : haw <= 32 ? 0 : hiMask(haw - 1, 32),
-    readFault: scalable ? 0x79 : 0x6,
-    writeFault: scalable ? 0x79 : 0x5,
-    reservedFault: scalable ? 0x7a : 0xc,
+    // QEMU's vtd_iova_to_slpte() returns the legacy reasons in scalable mode too
+    // (the specification's would be 0x79 and 0x7A); the fault record then carries the PASID with PP set.
+    readFault: 0x6,
+    writeFault: 0x5,
+    reservedFault: 0xc,
   };
 }
 

@@ -37,9 +37,10 @@ export function emptyTranslateResult(): TranslateResult {
   return { ok: false, fault: 0, outHi: 0, outLo: 0, shift: 12, read: false, write: false, did: 0, source: 'fault' };
 }
 
-function fail(iommu: VtdIommu, out: TranslateResult, sid: number, iovaHi: number, iovaLo: number, isWrite: boolean, reason: number, fpd: boolean): boolean {
+function fail(iommu: VtdIommu, out: TranslateResult, sid: number, iovaHi: number, iovaLo: number, isWrite: boolean, reason: number, fpd: boolean, pasid: number): boolean {
   iommu.sink.emit(K.dmarFault, sid, iovaHi, iovaLo, 0, 0, reason, isWrite ? 1 : 0);
-  iommu.faults.report(sid, reason, iovaHi, iovaLo, isWrite, fpd, false);
+  // In scalable mode QEMU records the request's PASID, or the RID_PASID (0) of a request without one, with PP set.
+  iommu.faults.report(sid, reason, iovaHi, iovaLo, isWrite, fpd, false, 0, iommu.shape.scalable ? Math.max(pasid, 0) : -1);
   out.ok = false;
   out.fault = reason;
   out.source = 'fault';
@@ -79,7 +80,7 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
     f.fpd = false;
     const shape = iommu.shape;
     const code = shape.scalable ? readScalableContext(iommu.mem, shape, sid, pasid, f) : readLegacyContext(iommu.mem, shape, sid, f);
-    if (code !== 0) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, code, f.fpd && code !== 0x1 && code !== 0x39);
+    if (code !== 0) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, code, f.fpd && code !== 0x1 && code !== 0x39, pasid);
     const filled = cc.fill(sid, f);
     slot = filled.slot;
     sink.emit(K.ccUpdate, sid, f.raw[3], f.raw[2], f.raw[1], f.raw[0], filled.previous, cc.generation);
@@ -122,12 +123,12 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
   } else {
     const levels = cc.levelsOf(slot);
     const fpd = cc.fpdOf(slot);
-    const scalable = iommu.shape.scalable;
-    if (iovaBeyond(iovaHi, iovaLo, levels, iommu.shape.haw)) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, scalable ? 0x83 : 0x4, fpd);
+    // QEMU: VTD_FR_ADDR_BEYOND_MGAW in both modes (the specification's scalable-mode reason is 0x83).
+    if (iovaBeyond(iovaHi, iovaLo, levels, iommu.shape.haw)) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, 0x4, fpd, pasid);
     const w = iommu.scratchWalk;
     const walked = slWalk(iommu.mem, cc.rootHiOf(slot), cc.rootLoOf(slot), levels, iovaHi, iovaLo, isWrite, iommu.walkMasksNow(), w);
     sink.emit(K.pageWalk, sid, iovaHi, iovaLo, w.pteHi, w.pteLo, w.level, w.reads);
-    if (!walked) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, w.fault, fpd);
+    if (!walked) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, w.fault, fpd, pasid);
     const access = (w.read ? 1 : 0) | (w.write ? 2 : 0);
     const dropped = iotlb.insert(sid, pasid, did, iovaHi, iovaLo, w.level, w.pteHi, w.pteLo, access);
     sink.emit(K.iotlbUpdate, sid, iovaHi, iovaLo, w.pteHi, w.pteLo, did, w.level);
@@ -141,7 +142,7 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
   }
   // The translated address must not fall in the interrupt range.
   if (out.outHi === 0 && out.outLo >>> 20 === 0xfee) {
-    return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, iommu.shape.scalable ? 0x87 : 0xe, cc.fpdOf(slot));
+    return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, iommu.shape.scalable ? 0x87 : 0xe, cc.fpdOf(slot), pasid);
   }
   sink.emit(K.dmarTranslate, sid, iovaHi, iovaLo, out.outHi, out.outLo, out.shift, isWrite ? 1 : 0);
   out.ok = true;

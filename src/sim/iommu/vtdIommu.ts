@@ -5,6 +5,7 @@
 // invalidation queue are in translate.ts, interruptRemap.ts and
 // invalidationQueue.ts; they work on this state.
 
+import { qemuBehaviour, type QemuBehaviour } from '../qemuVersion';
 import type { EventSink } from '../events/log';
 import { K } from '../events/kinds';
 import type { GuestMemory } from '../memory';
@@ -58,6 +59,8 @@ export class VtdIommu {
   readonly regs = new RegisterFile();
   readonly cap: bigint;
   readonly ecap: bigint;
+  /** What the QEMU version modelled does differently. */
+  readonly behaviour: QemuBehaviour;
   readonly cc = new ContextCache();
   readonly iotlb: Iotlb;
   readonly faults: FaultRecorder;
@@ -89,11 +92,12 @@ export class VtdIommu {
   ) {
     this.cap = capOf(options);
     this.ecap = ecapOf(options);
-    this.iotlb = new Iotlb(options.iotlbSize, options.iotlbPolicy);
+    this.behaviour = qemuBehaviour(options.qemu);
+    this.iotlb = new Iotlb(options.iotlbSize, options.iotlbPolicy, this.behaviour.psiMaskBits);
     this.faults = new FaultRecorder(this.regs, { emit: (...a) => this.sink.emit(...a) });
     const scalable = options.scalableMode;
-    this.masks = walkMasks(options.awBits, options.staleTm, options.snoopControl || scalable, false);
-    this.scalableMasks = walkMasks(options.awBits, options.staleTm, true, true);
+    this.masks = walkMasks(options.awBits, options.staleTm, options.snoopControl || scalable);
+    this.scalableMasks = walkMasks(options.awBits, options.staleTm, true);
     this.shape = {
       rootHi: 0,
       rootLo: 0,
@@ -110,7 +114,7 @@ export class VtdIommu {
     this.regs.set32(REG.IECTL, CTL_IM);
   }
 
-  /** The walk masks of the current root table mode (scalable mode uses its own fault codes). */
+  /** The walk masks of the current root table mode (scalable mode allows SNP in leaves). */
   walkMasksNow(): WalkMasks {
     return this.shape.scalable ? this.scalableMasks : this.masks;
   }
@@ -194,6 +198,9 @@ export class VtdIommu {
     if (changed & GCMD_TE && this.dmarEnabled !== ((value & GCMD_TE) !== 0)) {
       this.dmarEnabled = (value & GCMD_TE) !== 0;
       gsts = this.dmarEnabled ? gsts | GCMD_TE : gsts & ~GCMD_TE;
+      // vtd_handle_gcmd_te: translation switched on or off, the caches are reset.
+      this.cc.invalidateAll();
+      this.iotlb.invalidateAll();
     }
     if (value & GCMD_SRTP) {
       this.shape.rootHi = this.regs.hi(REG.RTADDR);

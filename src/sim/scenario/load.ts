@@ -49,8 +49,10 @@ export function loadScenario(text: string): LoadResult {
 function toPlatform(p: Obj): PlatformOptions {
   return {
     ...DEFAULT_PLATFORM,
+    qemu: (p.qemu as PlatformOptions['qemu']) ?? DEFAULT_PLATFORM.qemu,
     iommu: p.iommu !== 'none',
-    intremap: p.intremap === true,
+    // intremap=auto: on unless the irqchip is KVM's full in-kernel one (x86_iommu_ir_supported).
+    intremap: p.intremap === 'auto' || p.intremap === undefined ? p.irqchip !== 'on' : p.intremap === true,
     cachingMode: p['caching-mode'] === true,
     deviceIotlb: p['device-iotlb'] === true,
     awBits: Number(p['aw-bits']),
@@ -147,6 +149,7 @@ function toScenario(s: Obj, v: Validator, at: (path: (string | number)[]) => Pos
     interruptJitter: Number(w['interrupt-jitter']),
     device: w.device === undefined ? undefined : String(w.device),
     echo: w.echo === true,
+    warmupPackets: w['warmup-packets'] === undefined ? undefined : Number(w['warmup-packets']),
     requests,
   };
   const costs = { ...defaultCosts(), ...(obj(s.costs) as Record<string, number>) };

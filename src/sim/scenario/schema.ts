@@ -16,7 +16,8 @@ const platform: ObjectNode = {
   description: 'The emulated machine: intel-iommu properties by their QEMU names, the KVM irqchip and vhost.',
   properties: {
     iommu: { kind: 'enum', description: '`intel-iommu` (a vIOMMU, QEMU `-device intel-iommu`) or `none` (no vIOMMU: DMA uses guest physical addresses).', values: ['intel-iommu', 'none'], default: 'intel-iommu' },
-    intremap: onoff('Interrupt remapping (ECAP.IR). QEMU refuses it with kernel-irqchip=on.', true),
+    qemu: { kind: 'enum', description: "The QEMU version modelled: 7.2 (Debian 12's, the VM lane's), 8.2, 9.1 or 10.1. Before 9.1 a page-selective invalidation compares only 8 bits of the masked address; before 8.2 interrupt-remapping faults are not recorded and vhost takes device-TLB invalidations whether or not the guest enabled ATS; 7.2 ignores PASID-based descriptors; x-flts (first stage) needs 10.", values: ['7.2', '8.2', '9.1', '10.1'], default: '10.1' },
+    intremap: onoff('Interrupt remapping (ECAP.IR). `auto` (QEMU\'s default) is on unless KVM\'s irqchip is the full in-kernel one; QEMU refuses `on` with kernel-irqchip=on.', 'auto', true),
     'caching-mode': onoff('CAP.CM: the guest must invalidate after every map too (needed for VFIO). Linux >= 5.11 then forces strict invalidation.', false),
     'device-iotlb': onoff('ECAP.DT: device-TLB (ATS) support; with `ats: on` devices, vhost takes device-TLB invalidations.', false),
     'aw-bits': { kind: 'integer', description: 'Guest address width (MGAW, and the host address width for reserved bits): 39 (3-level) or 48 (4-level) as QEMU accepts; 57 (5-level) is the simulator modelling hardware.', oneOf: [39, 48, 57], default: 48 },
@@ -32,7 +33,7 @@ const platform: ObjectNode = {
     'vhost-iotlb-entries': int('Capacity of vhost\'s device IOTLB (module parameter max_iotlb_entries).', 2048, 1, 1 << 20),
     'iotlb-policy': { kind: 'enum', description: "QEMU's IOTLB when full: `qemu` resets the whole table (VTD_IOTLB_MAX_SIZE), `lru` evicts one entry.", values: ['qemu', 'lru'], default: 'qemu' },
     'iotlb-size': int('Entries of the emulated IOTLB.', 1024, 1, 1 << 20),
-    'compat-interrupts': { kind: 'enum', description: 'Compatibility-format interrupts while remapping is on and CFI is off: `block` records fault 0x25 (hardware); `pass` delivers them unchanged (QEMU up to 10.1).', values: ['block', 'pass'], default: 'block' },
+    'compat-interrupts': { kind: 'enum', description: 'Compatibility-format interrupts while remapping is on and CFI is off: `block` records fault 0x25 (hardware); `pass` delivers them unchanged (QEMU up to 10.1).', values: ['block', 'pass'], default: 'pass' },
   },
 };
 
@@ -130,6 +131,7 @@ const workload: ObjectNode = {
     'interrupt-every': int('One device interrupt every N packets (0: none).', 0),
     'interrupt-jitter': int('Random extra packets between interrupts (seeded).', 0),
     device: { kind: 'string', description: 'The device carrying the packets (default: the first network device).' },
+    'warmup-packets': { kind: 'integer', description: 'Packets left out of the steady-state figures while the caches fill (default: one turn of the buffer ring, at most a quarter of the run).', min: 0 },
     echo: onoff('Each packet is answered, as a ping is: the device also receives a packet into a receive buffer, which the guest unmaps and replaces with a newly mapped one (virtio-net\'s refill).', false),
     requests,
   },

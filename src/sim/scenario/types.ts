@@ -55,6 +55,8 @@ export interface WorkloadSpec {
   interruptJitter: number;
   /** The device that carries the packets (default: the first network device). */
   device?: string;
+  /** Packets excluded from the steady-state figures (undefined: one turn of the buffer ring, at most a quarter of the run). */
+  warmupPackets?: number;
   /** Each packet is answered (ping): the device also receives one, into a receive buffer the guest then unmaps and replaces. */
   echo: boolean;
   requests: RequestSpec[];
