@@ -98,6 +98,25 @@ export class Simulation {
     return all;
   }
 
+  /**
+   * Where each packet's time goes in the steady state (the whole run when it
+   * had no warm-up): ns per packet by event kind, the largest first, and the
+   * share of it under QEMU's global lock.
+   */
+  timeByKind(): { kind: number; nsPerPacket: number; bqlNsPerPacket: number }[] {
+    const rec = this.world.rec;
+    const from = this.steady ?? this.start;
+    if (!from) return [];
+    const packets = (this.finished ? this.scenario.workload.packets : this.state.packet) - (this.steady ? this.warmupPackets() : 0);
+    const n = Math.max(packets, 1);
+    const out = [];
+    for (let k = 0; k < rec.kindNs.length; k++) {
+      const ns = rec.kindNs[k] - from.kindNs[k];
+      if (ns > 0) out.push({ kind: k, nsPerPacket: ns / n, bqlNsPerPacket: (ns * rec.bqlShare[k]) / n });
+    }
+    return out.sort((a, b) => b.nsPerPacket - a.nsPerPacket);
+  }
+
   get digest(): string {
     return this.world.rec.digest.text();
   }

@@ -12,6 +12,7 @@ import { frameHi, frameLo } from './guest/pageAllocator';
 import { hiOf, loOf } from './halves';
 import type { RequestSpec } from './scenario/types';
 import { RX_GPA_PFN, type DeviceLayout } from './setup';
+import { packetBackendCost } from './costTable';
 import { QEMU_RX_ELEMENT, QEMU_TX_ELEMENT, type RingAccess } from './devices/virtioRing';
 import type { SimDevice, World } from './world';
 
@@ -91,7 +92,7 @@ export function runPacket(w: World, s: WorkloadState, dev: SimDevice, layout: De
   const wl = w.scenario.workload;
   const g = w.scenario.guest;
   const bytes = wl.packetBytes.length === 1 ? wl.packetBytes[0] : w.rng.pick(wl.packetBytes);
-  const pages = Math.max(1, Math.ceil(bytes / 4096));
+  const segments = packetSegments(bytes, wl.fragBytes);
   const buffer = s.packet % g.buffers;
   rec.currentThread = 1;
   rec.emit(K.packetGuest, dev.sid, 0, 0, 0, 0, s.packet, bytes);
@@ -99,29 +100,37 @@ export function runPacket(w: World, s: WorkloadState, dev: SimDevice, layout: De
   const dynamic = g.dma === 'dynamic' && !!gd.tables && !!w.driver;
   // The flush queue's timer fires 10 ms after it was armed, between packets when they are further apart than that.
   if (dynamic && w.driver!.fq.timerDue(rec.clock)) w.driver!.flushQueue(gd, true);
-  let iovaPfn = layout.bufferBase + buffer * layout.bufferStride;
-  if (dynamic) iovaPfn = w.driver!.mapBuffer(gd, layout.bufferBase + buffer * layout.bufferStride, pages, false);
+  // Each segment of the packet (the linear part, then each fragment) is mapped on its own, as
+  // virtio-net maps each entry of its scatterlist (vring_map_one_sg): one IOVA range and, under
+  // strict invalidation, one flush each.
+  let gpa = layout.bufferBase + buffer * layout.bufferStride;
+  const mapped: [number, number][] = segments.map((pages) => {
+    const at = dynamic ? w.driver!.mapBuffer(gd, gpa, pages, false) : gpa;
+    gpa += pages;
+    return [at, pages];
+  });
+  const iovaPfn = mapped[0][0];
   const v = layout.virtio;
   if (v) {
     // QEMU's own virtio: its accesses element by element (devices/virtioRing.ts).
-    ringElement(w, dev, QEMU_TX_ELEMENT, v.tx, iovaPfn, pages);
-    if (wl.echo && v.rxBuffers.length > 0) ringElement(w, dev, QEMU_RX_ELEMENT, v.rx, v.rxBuffers[buffer % v.rxBuffers.length], 1);
+    ringElement(w, dev, QEMU_TX_ELEMENT, v.tx, mapped);
+    if (wl.echo && v.rxBuffers.length > 0) ringElement(w, dev, QEMU_RX_ELEMENT, v.rx, [[v.rxBuffers[buffer % v.rxBuffers.length], 1]]);
   } else {
     // The backend reads the descriptor and the available ring, the buffer, and writes the used ring.
     deviceAccess(w, dev, frameHi(layout.rings[0]), frameLo(layout.rings[0]), false);
     deviceAccess(w, dev, frameHi(layout.rings[1]), frameLo(layout.rings[1]), false);
-    for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(iovaPfn + i), frameLo(iovaPfn + i), false);
+    for (const [at, pages] of mapped) for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(at + i), frameLo(at + i), false);
     deviceAccess(w, dev, frameHi(layout.rings[2]), frameLo(layout.rings[2]), true);
   }
   rec.currentThread = dev.thread;
-  rec.emit(K.packetBackend, dev.sid, frameHi(iovaPfn), frameLo(iovaPfn), 0, 0, s.packet, bytes);
+  rec.emitCost(K.packetBackend, packetBackendCost(w.scenario, bytes), dev.sid, frameHi(iovaPfn), frameLo(iovaPfn), 0, 0, s.packet, bytes);
   if (wl.interruptEvery > 0 && s.packet >= s.nextInterrupt) {
     raiseMsi(w, dev, 0);
     s.nextInterrupt = s.packet + wl.interruptEvery + (wl.interruptJitter > 0 ? w.rng.below(wl.interruptJitter + 1) : 0);
   }
   rec.currentThread = 1;
   if (dynamic) {
-    w.driver!.unmapBuffer(gd, iovaPfn, pages, rec.clock);
+    for (const [at, pages] of mapped) w.driver!.unmapBuffer(gd, at, pages, rec.clock);
     // The answer's receive buffer: unmapped, and its slot refilled with a newly mapped one.
     if (v && wl.echo && v.rxBuffers.length > 0) {
       const slot = buffer % v.rxBuffers.length;
@@ -133,14 +142,28 @@ export function runPacket(w: World, s: WorkloadState, dev: SimDevice, layout: De
   if (w.iommu) s.kernelLog.push(...handleFaults(w.iommu));
 }
 
-/** One element through a queue of QEMU's virtio: its ring accesses and the buffer's pages. */
-function ringElement(w: World, dev: SimDevice, accesses: readonly RingAccess[], queue: [number, number], bufferPfn: number, pages: number): void {
+/** One element through a queue of QEMU's virtio: its ring accesses (a descriptor per segment) and the segments' pages. */
+function ringElement(w: World, dev: SimDevice, accesses: readonly RingAccess[], queue: [number, number], segments: readonly [number, number][]): void {
   for (const a of accesses) {
     if (a.part === 'data') {
-      for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(bufferPfn + i), frameLo(bufferPfn + i), a.write);
+      for (const [at, pages] of segments) for (let i = 0; i < pages; i++) deviceAccess(w, dev, frameHi(at + i), frameLo(at + i), a.write);
       continue;
     }
+    const times = a.part === 'desc' ? segments.length : 1;
     const pfn = a.part === 'desc' ? queue[0] : queue[1];
-    deviceAccess(w, dev, frameHi(pfn), frameLo(pfn), a.write);
+    for (let k = 0; k < times; k++) deviceAccess(w, dev, frameHi(pfn), frameLo(pfn), a.write);
   }
+}
+
+/** Largest packet held in the linear part of an skb (a full Ethernet frame); larger ones are GSO packets with fragments. */
+const LINEAR_BYTES = 1536;
+/** The headers of a GSO packet, in its linear part. */
+const GSO_HEADER_BYTES = 256;
+
+/** Pages of each scatterlist entry of a packet: one entry up to a frame, else the headers and then fragments of `fragBytes`. */
+export function packetSegments(bytes: number, fragBytes: number): number[] {
+  if (bytes <= LINEAR_BYTES) return [Math.max(1, Math.ceil(bytes / 4096))];
+  const out = [1];
+  for (let left = bytes - GSO_HEADER_BYTES; left > 0; left -= fragBytes) out.push(Math.ceil(Math.min(left, fragBytes) / 4096));
+  return out;
 }

@@ -100,7 +100,7 @@ describe('language server: scenario files (*.viommu.yaml)', function () {
     assert.match(hoverText(await hover(3, 14)), /`sideways` is not one of them/);
     const cost = hoverText(await hover(5, 5));
     assert.match(cost, /Default 15000 ns, \[E\] an estimate to calibrate/);
-    assert.match(cost, /vhost IOTLB miss round trip/);
+    assert.match(cost, /vhost IOTLB miss as vhost waits for it/);
   });
 
   it('offers to run the scenario or step through it in the sidebar, above its first line', async () => {

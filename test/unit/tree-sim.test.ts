@@ -12,7 +12,7 @@ function kids(s: ServerSimulation, view: ViewKey, parentId?: string, options: Pa
   return simulationChildren(s, { view, source: { kind: 'simulation', uri: s.id }, parentId, ...options });
 }
 
-/** dynamic-strict at the IOTLB invalidation of the first unmap (event #122). */
+/** dynamic-strict at the IOTLB invalidation of the first unmap (event #250): the unmap of the first packet's headers. */
 function atFirstUnmapInvalidation(): ServerSimulation {
   const s = session('dynamic-strict');
   s.runToBreakpoint(specOf({ kind: 'guest-unmap' }));
@@ -26,36 +26,37 @@ describe('simulation views: the Simulator view', () => {
     s.stepBack();
     const now = kids(s, 'simulator')[1];
     assert.equal(now.label, 'IOTLB page-selective DID=2 addr=0xffffc000 AM=0 (4K) DR DW');
-    assert.equal(now.description, '#121 · vcpu · 5.5 µs');
+    assert.equal(now.description, '#249 · vcpu · 5.5 µs');
     const words = (now.tooltip ?? '').replace(/\\(.)/g, '$1');
-    assert.match(words, /guest unmaps IOVA 0xffffc000 \(1 page\(s\)\) \(1\.1 µs\) → guest queues 2 descriptors .* → exit to QEMU: IQT <- 0x160 \(1\.5 µs\) → IOTLB page-selective DID=2 addr=0xffffc000 AM=0 \(4K\) DR DW \(5\.5 µs\)/);
+    assert.match(words, /guest unmaps IOVA 0xffffc000 \(1 page\(s\)\) \(1\.1 µs\) → guest queues 2 descriptors .* → exit to QEMU: IQT <- 0x1a0 \(1\.5 µs\) → IOTLB page-selective DID=2 addr=0xffffc000 AM=0 \(4K\) DR DW \(5\.5 µs\)/);
     const chain = kids(s, 'simulator', now.id);
     assert.deepEqual(chain.slice(0, -1).map((n) => n.description?.split(' · ')[0]), ['guest-unmap', 'qi-submit', 'reg-write', 'inv-desc']);
-    assert.equal(chain[2].label, '#120 exit to QEMU: IQT <- 0x160');
+    assert.equal(chain[2].label, '#248 exit to QEMU: IQT <- 0x1a0');
     const cost = chain.at(-1)!;
     assert.equal(cost.label, 'Cost');
-    assert.match(cost.description ?? '', /^qi-emulation-ns = 5500 ns \[D\]: QEMU parses a queued-invalidation descriptor/);
+    assert.match(cost.description ?? '', /^qi-emulation-ns = 5500 ns \[D\]: QEMU processes one queued-invalidation descriptor/);
   });
 
   it('says where the run is, what the last step did, and the figures once packets run', () => {
     const s = session('dynamic-strict');
     const start = kids(s, 'simulator');
-    assert.equal(start[0].description, 'event 0 of 140332 · packet 0 of 5000 · 0 ns');
+    assert.equal(start[0].description, 'event 0 of 172284 · packet 0 of 1000 · 0 ns');
     assert.equal(start[1].label, 'Not started');
     assert.ok(!start.some((n) => n.label === 'Last step'), 'no step yet');
     s.step(2000);
     const roots = kids(s, 'simulator');
-    assert.match(roots[0].description ?? '', /^event 2000 of 140332 · packet \d+ of 5000 · [\d.]+ ms$/);
+    assert.match(roots[0].description ?? '', /^event 2000 of 172284 · packet \d+ of 1000 · [\d.]+ ms$/);
     assert.equal(child(roots, 'Last step').description, '2000 events (#0–#1999)');
     const figures = kids(s, 'simulator', child(roots, 'Figures').id);
-    assert.match(child(figures, 'Exits to QEMU').description ?? '', /^2\.0\d per packet/);
-    assert.match(child(figures, 'Invalidations').description ?? '', /^2\.0\d descriptors per packet · 2\.0\d IQT writes per packet/);
-    assert.match(child(figures, 'vhost IOTLB misses').description ?? '', /^1\.\d\d per packet/);
+    // A 64 KiB GSO packet: three mappings (headers and two fragments), each flushed on map and unmap; its 17 pages missed by vhost.
+    assert.match(child(figures, 'Exits to QEMU').description ?? '', /^6\.\d\d per packet/);
+    assert.match(child(figures, 'Invalidations').description ?? '', /^6\.\d\d descriptors per packet · 6\.\d\d IQT writes per packet/);
+    assert.match(child(figures, 'vhost IOTLB misses').description ?? '', /^17\.\d\d per packet/);
     assert.equal(child(figures, 'Expected').description, 'run to the end to check');
     s.runToEnd();
     const end = kids(s, 'simulator', 'fig:figures');
     assert.match(child(end, 'Expected').description ?? '', /^relative throughput 0\.01-0\.05 · got 0\.0\d\d · met$/);
-    assert.match(child(end, 'Relative throughput').description ?? '', /bottleneck vcpu$/);
+    assert.match(child(end, 'Relative throughput').description ?? '', /bottleneck backend$/);
   });
 
   it('lists the breakpoints and says which one the run stopped at', () => {
@@ -90,8 +91,11 @@ describe('simulation views: what the last step changed', () => {
     assert.equal(child(roots, 'Counters').changed, true, 'one entry invalidated');
     const domain = child(roots, 'Domain 0x2');
     assert.equal(domain.changed, true);
-    assert.equal(domain.description, '3 entries · 00:03.0');
-    assert.deepEqual(kids(s, 'iotlb', domain.id).map((n) => n.label), ['IOVA 0xffffd000', 'IOVA 0xffffe000', 'IOVA 0xfffff000']);
+    // The three ring pages and the two 32 KiB fragments' 16 pages: the headers' page is the one just invalidated.
+    assert.equal(domain.description, '19 entries · 00:03.0');
+    const labels = kids(s, 'iotlb', domain.id).map((n) => n.label);
+    assert.ok(!labels.includes('IOVA 0xffffc000'), labels.join(' '));
+    assert.ok(['IOVA 0xffffd000', 'IOVA 0xffffe000', 'IOVA 0xfffff000'].every((l) => labels.includes(l)));
     assert.ok(kids(s, 'iotlb', domain.id).every((n) => !n.changed), 'the entries left are as they were');
     assert.equal(child(roots, 'Context cache').changed, undefined);
     // The next event (the UNMAP notification to vhost) leaves QEMU's IOTLB alone.
@@ -189,7 +193,7 @@ describe('simulation views: the guest tables, caches and routes', () => {
     assert.deepEqual(kids(fresh, 'contextTables').map((u) => u.description), ['legacy · DMA off · IR off · QI off · 0 devices']);
     const i = info(fresh, 'simulator');
     assert.equal(i.name, 'dynamic-strict (simulation)');
-    assert.equal(i.note, 'event 0 of 140332');
+    assert.equal(i.note, 'event 0 of 172284');
     assert.equal(i.fingerprint, `sim-t:0:${fresh.status().digest}`);
   });
 });

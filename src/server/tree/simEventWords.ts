@@ -73,7 +73,7 @@ export function costKeyOf(kind: string, s: Scenario): string | undefined {
   const strict = s.guest.invalidation === 'strict' || s.platform.cachingMode;
   switch (kind) {
     case 'reg-write':
-      return 'register-write-ns';
+      return 'exit-user-ns';
     case 'packet-guest':
       return 'guest-packet-ns';
     case 'packet-backend':

@@ -27,6 +27,15 @@ export class Recorder implements EventSink {
   readonly threadNs = new Float64Array(4);
   /** Nanoseconds per kind while measuring. */
   readonly kindNs = new Float64Array(KIND_SPECS.length);
+  /**
+   * Share of each kind's cost spent holding QEMU's global lock (the BQL):
+   * MMIO emulation of the IOMMU, QEMU's handling of vhost's IOTLB misses,
+   * QEMU's own virtio and MSI translation. Work under the lock serialises
+   * across threads, so its sum bounds the throughput like a thread does.
+   */
+  readonly bqlShare = new Float64Array(KIND_SPECS.length);
+  /** Nanoseconds under the BQL while measuring. */
+  bqlNs = 0;
   /** Cost of each kind in ns (set by the engine from the cost model). */
   readonly kindCost = new Float64Array(KIND_SPECS.length);
   /** Kinds whose cost applies only when `chargeLookups` is on (QEMU doing the DMA itself). */
@@ -70,6 +79,7 @@ export class Recorder implements EventSink {
     if (this.measuring) {
       this.threadNs[thread] += cost;
       this.kindNs[kind] += cost;
+      this.bqlNs += cost * this.bqlShare[kind];
     }
     const dg = this.digest;
     dg.add(kind);

@@ -56,6 +56,8 @@ export class GuestDriver {
   readonly irt?: IrqRemapTable;
   readonly fq: FlushQueue;
   readonly strict: boolean;
+  /** Linux 6.12's qi_batch: the IOTLB and device-TLB descriptors of one flush go in one submission. */
+  readonly batched: boolean;
   readonly devices = new Map<number, GuestDevice>();
   private gcmd = 0;
   private nextDid = 2;
@@ -75,6 +77,7 @@ export class GuestDriver {
     this.fq = new FlushQueue(guest.flushQueueSize, guest.flushQueueTimeoutMs * 1e6);
     // Linux >= 5.11 (29b32839725f): no flush queue when the IOMMU reports caching mode.
     this.strict = guest.invalidation === 'strict' || platform.cachingMode;
+    this.batched = guest.linux !== '6.1';
   }
 
   get cachingMode(): boolean {
@@ -172,12 +175,14 @@ export class GuestDriver {
     for (let i = 0; i < pages; i++) t.unmap(frameHi(pfn + i), frameLo(pfn + i), 12);
     this.rec.emit(K.guestUnmap, dev.spec.sid, frameHi(pfn), frameLo(pfn), 0, 0, pages, 0);
     if (this.strict) {
-      this.qi.submit([this.iotlbFlushFor(dev.did, pfn, pages)]);
+      const flush = [this.iotlbFlushFor(dev.did, pfn, pages)];
       if (dev.ats) {
         let mask = 0;
         while (1 << mask < pages) mask++;
-        this.qi.submit([deviceTlbDescriptor(dev.spec.sid, frameHi(pfn), frameLo(pfn), mask)]);
+        flush.push(deviceTlbDescriptor(dev.spec.sid, frameHi(pfn), frameLo(pfn), mask));
       }
+      if (this.batched) this.qi.submit(flush);
+      else for (const d of flush) this.qi.submit([d]);
       dev.iova.free(pfn, pages);
       return;
     }
@@ -188,8 +193,10 @@ export class GuestDriver {
   /** The flush-queue flush: a domain IOTLB flush (and, without caching mode, a whole device-TLB flush), then the IOVAs are freed. */
   flushQueue(dev: GuestDevice, byTimer: boolean): void {
     const n = this.fq.entries.length;
-    this.qi.submit([iotlbDescriptor(2, dev.did)]);
-    if (dev.ats && !this.cachingMode) this.qi.submit([deviceTlbDescriptor(dev.spec.sid, 0, 0, 52)]);
+    const flush = [iotlbDescriptor(2, dev.did)];
+    if (dev.ats && !this.cachingMode) flush.push(deviceTlbDescriptor(dev.spec.sid, 0, 0, 52));
+    if (this.batched) this.qi.submit(flush);
+    else for (const d of flush) this.qi.submit([d]);
     for (const e of this.fq.drain(byTimer)) dev.iova.free(e.pfn, e.pages);
     this.rec.emit(K.fqFlush, dev.spec.sid, 0, 0, 0, 0, n, byTimer ? 1 : 0);
   }

@@ -33,8 +33,44 @@ function nodeAt(root: PNode | undefined, path: (string | number)[]): PNode | und
   return n;
 }
 
-export function loadScenario(text: string): LoadResult {
+/** A value set at a key path ("workload.packet-bytes" = "1500"), as if the file said so: for sweeps. */
+export interface ScenarioOverride {
+  path: string;
+  value: string;
+}
+
+const NO_POS: Position = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+/** Sets a scalar at a dotted key path of the parsed tree, making the maps on the way; false when a list or scalar is in the way. */
+function setAt(root: PNode, path: string[], value: string): boolean {
+  let n = root;
+  for (let i = 0; i < path.length; i++) {
+    if (n.kind !== 'map') return false;
+    const key = path[i];
+    let e = n.entries.find((x) => x.key === key);
+    const last = i === path.length - 1;
+    if (!e) {
+      e = { key, keyPos: NO_POS, value: last ? { kind: 'scalar', value: null, pos: NO_POS } : { kind: 'map', entries: [], pos: NO_POS } };
+      n.entries.push(e);
+    }
+    if (last) {
+      // Numbers stay numbers (bigints for integers, as the YAML reader gives them); on/off and words stay text.
+      const scalar: string | number | bigint = /^-?\d+$/.test(value) ? BigInt(value) : /^-?\d*\.\d+$/.test(value) ? Number(value) : value;
+      e.value = { kind: 'scalar', value: value === 'on' ? true : value === 'off' ? false : scalar, pos: NO_POS };
+      return true;
+    }
+    n = e.value;
+  }
+  return false;
+}
+
+export function loadScenario(text: string, overrides: readonly ScenarioOverride[] = []): LoadResult {
   const parsed = parseYamlNodes(text);
+  for (const o of overrides) {
+    if (parsed.root && !setAt(parsed.root, o.path.split('.'), o.value)) {
+      parsed.errors.push({ ...NO_POS, path: o.path, message: `${o.path}: cannot be set (a list or a value is in the way)` });
+    }
+  }
   if (parsed.errors.length > 0 || !parsed.root) {
     const errors = parsed.errors.length ? parsed.errors : [{ line: 1, column: 1, endLine: 1, endColumn: 1, path: '', message: 'empty scenario: expected a map with at least "name"' }];
     return { errors };
@@ -95,6 +131,7 @@ function toScenario(s: Obj, v: Validator, at: (path: (string | number)[]) => Pos
   });
   const g = obj(s.guest);
   const guest: GuestSpec = {
+    linux: (g.linux as GuestSpec['linux']) ?? '6.12',
     dma: g.dma as GuestSpec['dma'],
     invalidation: g.invalidation as GuestSpec['invalidation'],
     hugePageShift: SHIFT[String(g['huge-pages'])] ?? 21,
@@ -149,6 +186,7 @@ function toScenario(s: Obj, v: Validator, at: (path: (string | number)[]) => Pos
     interruptJitter: Number(w['interrupt-jitter']),
     device: w.device === undefined ? undefined : String(w.device),
     echo: w.echo === true,
+    fragBytes: Number(w['frag-bytes'] ?? 32768),
     warmupPackets: w['warmup-packets'] === undefined ? undefined : Number(w['warmup-packets']),
     requests,
   };

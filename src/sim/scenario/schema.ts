@@ -59,6 +59,7 @@ const guest: ObjectNode = {
   kind: 'object',
   description: 'The guest\'s DMA API model.',
   properties: {
+    linux: { kind: 'enum', description: "The guest kernel's intel-iommu driver: `6.1` submits each invalidation on its own (an IOTLB flush, then a device-TLB flush: two traps); `6.12` batches the descriptors of one flush into one submission (qi_batch). Both force strict invalidation under caching mode for second-stage domains.", values: ['6.1', '6.12'], default: '6.12' },
     dma: { kind: 'enum', description: '`static`: map once with huge pages (DPDK); `dynamic`: a kernel driver maps and unmaps each buffer; `passthrough`: the guest booted with iommu=pt.', values: ['static', 'dynamic', 'passthrough'], default: 'dynamic' },
     invalidation: { kind: 'enum', description: '`strict` (iommu.strict=1: flush on every unmap) or `lazy` (the flush queue: 256 entries per CPU, 10 ms timer). Caching mode forces strict (Linux >= 5.11).', values: ['strict', 'lazy'], default: 'strict' },
     'huge-pages': { kind: 'enum', description: 'Page size of the static mapping.', values: ['4K', '2M', '1G'], default: '2M' },
@@ -131,6 +132,7 @@ const workload: ObjectNode = {
     'interrupt-every': int('One device interrupt every N packets (0: none).', 0),
     'interrupt-jitter': int('Random extra packets between interrupts (seeded).', 0),
     device: { kind: 'string', description: 'The device carrying the packets (default: the first network device).' },
+    'frag-bytes': int('Bytes per fragment of a packet larger than a frame (a GSO packet: the headers in the linear part, the data in page fragments, each mapped on its own). TCP fills 32 KiB (order-3) page fragments.', 32768, 4096, 65536, 'bytes'),
     'warmup-packets': { kind: 'integer', description: 'Packets left out of the steady-state figures while the caches fill (default: one turn of the buffer ring, at most a quarter of the run).', min: 0 },
     echo: onoff('Each packet is answered, as a ping is: the device also receives a packet into a receive buffer, which the guest unmaps and replaces with a newly mapped one (virtio-net\'s refill).', false),
     requests,

@@ -22,6 +22,8 @@ export interface DeviceSpec {
 export type GuestDma = 'static' | 'dynamic' | 'passthrough';
 
 export interface GuestSpec {
+  /** The guest kernel's driver: 6.12 batches the descriptors of one flush into one submission (qi_batch). */
+  linux: '6.1' | '6.12';
   dma: GuestDma;
   /** iommu.strict=1 (strict) or the lazy flush queue; caching mode forces strict (Linux >= 5.11). */
   invalidation: 'strict' | 'lazy';
@@ -55,6 +57,8 @@ export interface WorkloadSpec {
   interruptJitter: number;
   /** The device that carries the packets (default: the first network device). */
   device?: string;
+  /** Bytes of each fragment of a packet larger than a frame (TCP fills 32 KiB page fragments). */
+  fragBytes: number;
   /** Packets excluded from the steady-state figures (undefined: one turn of the buffer ring, at most a quarter of the run). */
   warmupPackets?: number;
   /** Each packet is answered (ping): the device also receives one, into a receive buffer the guest then unmaps and replaces. */

@@ -54,12 +54,12 @@ describe('the simulator in the sidebar', () => {
     assert.equal(now.changed, true);
     const chain = await api.views.children('simulator', now.id);
     assert.match(chain[0].label, /guest unmaps IOVA 0xffffc000/);
-    assert.ok(chain.some((n) => /exit to QEMU: IQT <- 0x160/.test(n.label)));
+    assert.ok(chain.some((n) => /exit to QEMU: IQT <- 0x1a0/.test(n.label)));
 
     const iotlb = await api.views.children('iotlb');
     const domain = find(iotlb, 'Domain 0x2');
     assert.equal(domain.changed, true, 'the view marks what the step changed');
-    assert.equal(domain.description, '3 entries · 00:03.0');
+    assert.equal(domain.description, '19 entries · 00:03.0');
     const contextTables = await api.views.children('contextTables');
     assert.equal(contextTables[0].description, 'legacy · DMA on · IR on · QI on · 1 device', 'the tables are the simulated guest\'s');
 
@@ -69,7 +69,7 @@ describe('the simulator in the sidebar', () => {
     assert.equal(back.status?.position, position);
     assert.equal(back.status?.digest, digest);
     const again = find(await api.views.children('iotlb'), 'Domain 0x2');
-    assert.equal(again.description, '3 entries · 00:03.0');
+    assert.equal(again.description, '19 entries · 00:03.0');
 
     const reset = await run<SimulationStepResult>('reset');
     assert.equal(reset.status?.position, 0);
