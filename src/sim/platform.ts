@@ -2,7 +2,7 @@
 // names QEMU gives them), the KVM irqchip mode, vhost, and the few knobs that
 // are the simulator's own. Also the configurations QEMU refuses to start.
 
-import { KERNEL_IRQCHIP_REFUSAL, NEWEST_QEMU, SNOOP_CONTROL_REFUSAL, type QemuVersion } from './qemuVersion';
+import { KERNEL_IRQCHIP_REFUSAL, NEWEST_QEMU, qemuBehaviour, SNOOP_CONTROL_REFUSAL, type QemuVersion } from './qemuVersion';
 
 export { KERNEL_IRQCHIP_REFUSAL } from './qemuVersion';
 
@@ -20,6 +20,8 @@ export interface PlatformOptions {
   /** 39 or 48 as QEMU accepts; 57 (5-level) is the simulator's extension, as hardware would do it. */
   awBits: number;
   scalableMode: boolean;
+  /** x-flts (QEMU 10): first-stage translation instead of second-stage (ECAP.FSTS, no SLTS). */
+  xFlts: boolean;
   dmaTranslation: boolean;
   /** ECAP.PT (QEMU property `pt`, default on). */
   pt: boolean;
@@ -51,6 +53,7 @@ export const DEFAULT_PLATFORM: PlatformOptions = {
   deviceIotlb: false,
   awBits: 48,
   scalableMode: false,
+  xFlts: false,
   dmaTranslation: true,
   pt: true,
   eim: undefined,
@@ -79,5 +82,7 @@ export function platformRefusal(p: PlatformOptions): string | undefined {
   if (p.eim === true && !p.intremap) return 'eim=on cannot be selected without intremap=on';
   if (p.eim === true && p.irqchip !== 'split') return 'eim=on requires accel=kvm,kernel-irqchip=split';
   if (p.snoopControl && p.vhost) return SNOOP_CONTROL_REFUSAL;
+  if (p.xFlts && !qemuBehaviour(p.qemu).firstStage) return "Property 'intel-iommu.x-flts' not found";
+  if (p.xFlts && !p.scalableMode) return 'x-flts is only available in scalable mode';
   return undefined;
 }

@@ -94,7 +94,7 @@ export class ContextTables {
    * table entry of PASID 0: second-level translation (PGTT 010) or
    * pass-through (PGTT 100).
    */
-  setScalable(sid: number, s: ContextSetting & { dte?: boolean }): bigint {
+  setScalable(sid: number, s: ContextSetting & { dte?: boolean; firstStage?: boolean }): bigint {
     const bus = sid >>> 8;
     const devfn = sid & 0xff;
     const ctx = this.mem.pageForWrite(this.contextTable(bus, devfn >= 0x80));
@@ -110,9 +110,15 @@ export class ContextTables {
     dirPage[1] = frameHi(table);
     const pe = this.mem.pageForWrite(table);
     const pt = s.tt === TT_PASS_THROUGH;
-    pe[0] = ((pt ? 0 : s.rootLo & ~0xfff) | ((pt ? 4 : 2) << 6) | ((s.aw & 7) << 2) | (s.fpd ? 2 : 0) | 1) >>> 0;
-    pe[1] = pt ? 0 : s.rootHi >>> 0;
+    const fs = !pt && s.firstStage === true;
+    // PGTT 100 pass-through, 010 second stage (its table in qword 0), 001 first stage (its table in qword 2, 4-level).
+    pe[0] = ((pt || fs ? 0 : s.rootLo & ~0xfff) | ((pt ? 4 : fs ? 1 : 2) << 6) | ((s.aw & 7) << 2) | (s.fpd ? 2 : 0) | 1) >>> 0;
+    pe[1] = pt || fs ? 0 : s.rootHi >>> 0;
     pe[2] = (s.did & 0xffff) | (1 << 23); // DID, PWSNP (bit 87) as Linux sets it
+    if (fs) {
+      pe[4] = (s.rootLo & ~0xfff) >>> 0;
+      pe[5] = s.rootHi >>> 0;
+    }
     const w = (devfn & 0x7f) * 8;
     ctx[w] = (frameLo(dir) | (2 << 9) | (s.dte || s.tt === TT_DEVICE_TLB ? 4 : 0) | (s.fpd ? 2 : 0) | 1) >>> 0;
     ctx[w + 1] = frameHi(dir);

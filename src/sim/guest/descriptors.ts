@@ -22,6 +22,18 @@ export function iotlbDescriptor(granularity: number, did = 0, addrHi = 0, addrLo
 }
 
 /**
+ * PASID-based IOTLB invalidation (qi_flush_piotlb, for first-stage domains):
+ * granularity 2 all of the PASID's entries in the domain, 3 page-selective
+ * (2^am pages at addr).
+ */
+export function piotlbDescriptor(granularity: number, did: number, pasid: number, addrHi = 0, addrLo = 0, am = 0): Descriptor {
+  const qw0lo = (6 | ((granularity & 3) << 4) | ((did & 0xffff) << 16)) >>> 0;
+  const qw0hi = pasid & 0xfffff;
+  if (granularity !== 3) return [qw0lo, qw0hi, 0, 0];
+  return [qw0lo, qw0hi, ((addrLo & ~0xfff) | (am & 0x3f)) >>> 0, addrHi >>> 0];
+}
+
+/**
  * Device-TLB invalidation of 2^mask pages at addr for a requester, as
  * qi_flush_dev_iotlb: mask > 0 sets S and fills ADDR's low bits with ones
  * (the PCIe size encoding); QDEP >= 32 is written as 0.

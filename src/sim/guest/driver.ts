@@ -19,7 +19,7 @@ import type { PlatformOptions } from '../platform';
 import { eimEnabled } from '../platform';
 import type { DeviceSpec, GuestSpec } from '../scenario/types';
 import { ContextTables, TT_DEVICE_TLB, TT_PASS_THROUGH, TT_TRANSLATE } from './contextTables';
-import { ccDescriptor, deviceTlbDescriptor, iecDescriptor, iotlbDescriptor, type Descriptor } from './descriptors';
+import { ccDescriptor, deviceTlbDescriptor, iecDescriptor, iotlbDescriptor, piotlbDescriptor, type Descriptor } from './descriptors';
 import { FlushQueue } from './flushQueue';
 import { IovaAllocator } from './iovaAllocator';
 import { IrqRemapTable } from './irqRemapTable';
@@ -58,6 +58,8 @@ export class GuestDriver {
   readonly strict: boolean;
   /** Linux 6.12's qi_batch: the IOTLB and device-TLB descriptors of one flush go in one submission. */
   readonly batched: boolean;
+  /** DMA domains use first-stage tables: the IOMMU offers only the first stage (QEMU's x-flts). */
+  readonly firstStage: boolean;
   readonly devices = new Map<number, GuestDevice>();
   private gcmd = 0;
   private nextDid = 2;
@@ -76,7 +78,9 @@ export class GuestDriver {
     if (platform.intremap) this.irt = new IrqRemapTable(mem, pages);
     this.fq = new FlushQueue(guest.flushQueueSize, guest.flushQueueTimeoutMs * 1e6);
     // Linux >= 5.11 (29b32839725f): no flush queue when the IOMMU reports caching mode.
-    this.strict = guest.invalidation === 'strict' || platform.cachingMode;
+    this.firstStage = platform.scalableMode && platform.xFlts;
+    // Linux >= 5.11 (29b32839725f), 6.x per domain: caching mode forces strict for second-stage domains only.
+    this.strict = guest.invalidation === 'strict' || (platform.cachingMode && !this.firstStage);
     this.batched = guest.linux !== '6.1';
   }
 
@@ -123,11 +127,11 @@ export class GuestDriver {
     const levels = aw + 2;
     let tt = TT_PASS_THROUGH;
     if (!passThrough) {
-      dev.tables = new PageTableWriter(this.mem, this.pages, levels, false);
+      dev.tables = this.firstStage ? new PageTableWriter(this.mem, this.pages, 4, false, true) : new PageTableWriter(this.mem, this.pages, levels, false);
       tt = ats ? TT_DEVICE_TLB : TT_TRANSLATE;
     }
     const setting = { did: dev.did, aw, tt, rootHi: dev.tables?.rootHi ?? 0, rootLo: dev.tables?.rootLo ?? 0 };
-    const at = this.platform.scalableMode ? this.ctx.setScalable(spec.sid, { ...setting, dte: ats }) : this.ctx.setLegacy(spec.sid, setting);
+    const at = this.platform.scalableMode ? this.ctx.setScalable(spec.sid, { ...setting, dte: ats, firstStage: this.firstStage && !passThrough }) : this.ctx.setLegacy(spec.sid, setting);
     this.rec.emit(K.contextWrite, spec.sid, hiOf(at), loOf(at), 0, 0, dev.did, tt);
     if (this.cachingMode) {
       this.qi.submit([ccDescriptor(3, 0, spec.sid, 0)]);
@@ -137,13 +141,18 @@ export class GuestDriver {
     return dev;
   }
 
-  /** The PSI (or DSI when the range is too large) covering `pages` pages from `pfn`. */
+  /** The PSI (or DSI when the range is too large) covering `pages` pages from `pfn`; PASID-based (RID_PASID 0) for a first-stage domain. */
   private iotlbFlushFor(did: number, pfn: number, pages: number): Descriptor {
     let am = 0;
     while (1 << am < pages) am++;
-    if (am > MAMV) return iotlbDescriptor(2, did);
+    if (am > MAMV) return this.domainFlush(did);
     const base = pfn - (pfn % (1 << am));
-    return iotlbDescriptor(3, did, frameHi(base), frameLo(base), am);
+    return this.firstStage ? piotlbDescriptor(3, did, 0, frameHi(base), frameLo(base), am) : iotlbDescriptor(3, did, frameHi(base), frameLo(base), am);
+  }
+
+  /** A domain's whole IOTLB flush: domain-selective, or PASID-selective for a first-stage domain. */
+  private domainFlush(did: number): Descriptor {
+    return this.firstStage ? piotlbDescriptor(2, did, 0) : iotlbDescriptor(2, did);
   }
 
   /** Maps `pages` pages of 2^shift bytes at IOVA frame `iovaPfn`; caching mode flushes the new range (map=1). */
@@ -157,7 +166,9 @@ export class GuestDriver {
       t.map(frameHi(ip), frameLo(ip), frameHi(gp), frameLo(gp), shift, read, write);
     }
     this.rec.emit(K.guestMap, dev.spec.sid, frameHi(iovaPfn), frameLo(iovaPfn), frameHi(gpaPfn), frameLo(gpaPfn), pages * step, (read ? 1 : 0) | (write ? 2 : 0));
-    if (this.cachingMode) this.qi.submit([this.iotlbFlushFor(dev.did, iovaPfn, pages * step)]);
+    // Caching mode: a new mapping is flushed too, but only in a second-stage domain (a first-stage one
+    // relies on the IOMMU not caching non-present entries of the first stage).
+    if (this.cachingMode && !this.firstStage) this.qi.submit([this.iotlbFlushFor(dev.did, iovaPfn, pages * step)]);
   }
 
   /** dma_map_single of a buffer: a fresh IOVA, its PTEs, and the caching-mode flush. Returns the IOVA frame. */
@@ -193,7 +204,7 @@ export class GuestDriver {
   /** The flush-queue flush: a domain IOTLB flush (and, without caching mode, a whole device-TLB flush), then the IOVAs are freed. */
   flushQueue(dev: GuestDevice, byTimer: boolean): void {
     const n = this.fq.entries.length;
-    const flush = [iotlbDescriptor(2, dev.did)];
+    const flush = [this.domainFlush(dev.did)];
     if (dev.ats && !this.cachingMode) flush.push(deviceTlbDescriptor(dev.spec.sid, 0, 0, 52));
     if (this.batched) this.qi.submit(flush);
     else for (const d of flush) this.qi.submit([d]);

@@ -1,12 +1,18 @@
-// Second-level page tables of one domain, written the way Linux's intel-iommu
-// driver writes them (pfn_to_dma_pte / __domain_mapping / dma_pte_clear_range):
-// non-leaf entries are `next table | R | W`, leaves `page | R? | W? | PS (for
-// 2 MiB / 1 GiB) | SNP (only when the domain forces snooping)`; intermediate
-// tables are allocated on demand. Entries are written as 32-bit halves.
+// The page tables of one domain, written the way Linux's intel-iommu driver
+// writes them (pfn_to_dma_pte / __domain_mapping / dma_pte_clear_range).
+// Second stage: non-leaf entries are `next table | R | W`, leaves `page | R? |
+// W? | PS (for 2 MiB / 1 GiB) | SNP (only when the domain forces snooping)`.
+// First stage (a domain that uses it: `firstStage`): the x86 format, non-leaf
+// `next | P | RW | US | A | XD`, leaves `page | P | RW? | US | A | D (if
+// writable) | PS | XD`. Intermediate tables are allocated on demand; entries
+// are written as 32-bit halves.
 
 import type { GuestMemory } from '../memory';
 import { levelIndex } from '../iommu/slWalk';
 import { frameHi, frameLo, type PageAllocator } from './pageAllocator';
+
+/** XD (bit 63): Linux sets it in every first-stage entry it writes (no execute for DMA). */
+const XD_HI = 0x80000000;
 
 export interface LeafWrite {
   /** Guest physical address of the leaf entry written. */
@@ -27,6 +33,7 @@ export class PageTableWriter {
     private readonly pages: PageAllocator,
     readonly levels: number,
     private readonly snoop = false,
+    readonly firstStage = false,
   ) {
     this.rootPfn = pages.alloc();
     mem.pageForWrite(this.rootPfn);
@@ -50,10 +57,12 @@ export class PageTableWriter {
         const pfn = this.pages.alloc();
         this.tables++;
         this.mem.pageForWrite(pfn);
-        table[i] = (frameLo(pfn) | 3) >>> 0;
-        table[i + 1] = frameHi(pfn);
+        // P|RW (R|W), and for the first stage US, A and XD too.
+        table[i] = (frameLo(pfn) | (this.firstStage ? 0x27 : 3)) >>> 0;
+        table[i + 1] = (frameHi(pfn) | (this.firstStage ? XD_HI : 0)) >>> 0;
       }
-      table = this.mem.pageForWrite(table[i + 1] * 1048576 + (table[i] >>> 12));
+      // Address bits 51:12 (XD in bit 63 of a first-stage entry is not part of it).
+      table = this.mem.pageForWrite((table[i + 1] & 0xfffff) * 1048576 + (table[i] >>> 12));
     }
     return table;
   }
@@ -67,11 +76,14 @@ export class PageTableWriter {
     const table = this.tableAt(iovaHi, iovaLo, level, true) as Uint32Array;
     const i = levelIndex(iovaHi, iovaLo, level) << 1;
     const low = shift === 12 ? 0xfff : shift === 21 ? 0x1fffff : 0x3fffffff;
-    const lo = ((gpaLo & ~low) | (read ? 1 : 0) | (write ? 2 : 0) | (level > 1 ? 0x80 : 0) | (this.snoop ? 0x800 : 0)) >>> 0;
+    const lo = this.firstStage
+      ? ((gpaLo & ~low) | 1 | (write ? 0x42 : 0) | 0x24 | (level > 1 ? 0x80 : 0)) >>> 0 // P, RW+D, US+A, PS
+      : ((gpaLo & ~low) | (read ? 1 : 0) | (write ? 2 : 0) | (level > 1 ? 0x80 : 0) | (this.snoop ? 0x800 : 0)) >>> 0;
+    const hi = (gpaHi | (this.firstStage ? XD_HI : 0)) >>> 0;
     table[i] = lo;
-    table[i + 1] = gpaHi >>> 0;
+    table[i + 1] = hi;
     if (out) {
-      out.pteHi = gpaHi >>> 0;
+      out.pteHi = hi;
       out.pteLo = lo;
       out.level = level;
       out.entryHi = 0;

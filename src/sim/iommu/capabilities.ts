@@ -37,6 +37,8 @@ export function ecapOf(p: PlatformOptions): bigint {
   if (p.deviceIotlb) ecap |= 1n << 2n;
   if (p.pt) ecap |= 1n << 6n;
   if (p.snoopControl) ecap |= 1n << 7n;
-  if (p.scalableMode) ecap |= (1n << 43n) | (1n << 31n) | (1n << 46n);
+  // x-flts: SMTS and FSTS (bit 47) only; else scalable mode offers SMTS, SRS and SLTS (vtd_cap_init).
+  if (p.scalableMode && p.xFlts) ecap |= (1n << 43n) | (1n << 47n);
+  else if (p.scalableMode) ecap |= (1n << 43n) | (1n << 31n) | (1n << 46n);
   return ecap;
 }

@@ -16,6 +16,8 @@ export const GEN_MAX = 0xffffffff;
 /** Translation modes of a cached entry. */
 export const MODE_TRANSLATE = 0;
 export const MODE_PASS_THROUGH = 2;
+/** A scalable-mode PASID entry with PGTT = 001: first-stage translation (QEMU 10 x-flts). */
+export const MODE_FIRST_STAGE = 3;
 
 /** What a context (and, in scalable mode, PASID) entry resolves to; filled by contextReader. */
 export interface ContextFields {

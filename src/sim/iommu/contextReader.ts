@@ -12,7 +12,7 @@
 
 import { hiMask, pfnOf } from '../halves';
 import type { GuestMemory } from '../memory';
-import { ContextFields, MODE_PASS_THROUGH, MODE_TRANSLATE } from './contextCache';
+import { ContextFields, MODE_FIRST_STAGE, MODE_PASS_THROUGH, MODE_TRANSLATE } from './contextCache';
 
 export interface UnitShape {
   rootHi: number;
@@ -24,6 +24,8 @@ export interface UnitShape {
   haw: number;
   pt: boolean;
   dt: boolean;
+  /** ECAP.FSTS: first-stage translation (x-flts). */
+  fs: boolean;
 }
 
 /** Reads a 64-bit value's words at a hi:lo address into out[k], out[k+1]. */
@@ -134,6 +136,18 @@ export function readScalableContext(mem: GuestMemory, unit: UnitShape, sid: numb
     out.levels = 0;
     out.rootHi = 0;
     out.rootLo = 0;
+    return 0;
+  }
+  if (pgtt === 1) {
+    // First stage: the table root and paging mode (4- or 5-level) are in the entry's third qword.
+    if (!unit.fs) return 0x5b;
+    readQword(mem, tblHi, tblLo + 16, words, 4);
+    const fspm = (words[4] >>> 2) & 3;
+    if (fspm > 1) return 0x5b;
+    out.mode = MODE_FIRST_STAGE;
+    out.levels = fspm === 1 ? 5 : 4;
+    out.rootHi = words[5] & 0x000fffff;
+    out.rootLo = (words[4] & ~0xfff) >>> 0;
     return 0;
   }
   if (pgtt !== 2 || !levelSupported(unit, aw)) return 0x5b;

@@ -148,9 +148,11 @@ function pasidIotlb(iommu: VtdIommu): number {
   const g = (d[0] >>> 4) & 3;
   const did = d[0] >>> 16;
   const pasid = d[1] & 0xfffff;
+  // Like the IOTLB descriptors, these notify the UNMAP listeners (vhost) of the range (vtd_piotlb_*_invalidate).
   if (g === 2) {
     const n = iommu.iotlb.invalidatePasid(did, pasid);
     iommu.sink.emit(K.iotlbInvalidate, -1, 0, 0, 0, did, 6, n);
+    iommu.hooks.unmapNotify(did, 0, 0, 64);
     return 0;
   }
   if (g === 3) {
@@ -158,6 +160,7 @@ function pasidIotlb(iommu: VtdIommu): number {
     if (am > MAMV) return 6;
     const n = iommu.iotlb.invalidatePages(did, d[3], (d[2] & ~0xfff) >>> 0, am, pasid);
     iommu.sink.emit(K.iotlbInvalidate, -1, d[3], (d[2] & ~0xfff) >>> 0, 0, did, 7, n | (am << 20));
+    iommu.hooks.unmapNotify(did, d[3], (d[2] & ~0xfff) >>> 0, 12 + am);
     return 0;
   }
   return 5;

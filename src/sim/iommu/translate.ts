@@ -13,7 +13,8 @@
 // Everything here works on 32-bit halves and preallocated objects.
 
 import { K } from '../events/kinds';
-import { MODE_PASS_THROUGH } from './contextCache';
+import { MODE_FIRST_STAGE, MODE_PASS_THROUGH } from './contextCache';
+import { fsWalk } from './fsWalk';
 import { readLegacyContext, readScalableContext } from './contextReader';
 import { slWalk } from './slWalk';
 import type { VtdIommu } from './vtdIommu';
@@ -99,7 +100,9 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
     return true;
   }
   const iotlb = iommu.iotlb;
-  const hit = iotlb.lookup(sid, pasid, iovaHi, iovaLo);
+  // In scalable mode a request without PASID is translated (and cached) as the RID_PASID, 0.
+  const tlbPasid = iommu.shape.scalable ? Math.max(pasid, 0) : pasid;
+  const hit = iotlb.lookup(sid, tlbPasid, iovaHi, iovaLo);
   if (hit >= 0) {
     const pteHi = iotlb.pteHiOf(hit);
     const pteLo = iotlb.pteLoOf(hit);
@@ -123,14 +126,18 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
   } else {
     const levels = cc.levelsOf(slot);
     const fpd = cc.fpdOf(slot);
-    // QEMU: VTD_FR_ADDR_BEYOND_MGAW in both modes (the specification's scalable-mode reason is 0x83).
-    if (iovaBeyond(iovaHi, iovaLo, levels, iommu.shape.haw)) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, 0x4, fpd, pasid);
+    // QEMU: VTD_FR_ADDR_BEYOND_MGAW in both modes (the specification's scalable-mode reason is 0x83);
+    // the first stage checks canonical addresses instead (fsWalk).
+    if (cc.modeOf(slot) !== MODE_FIRST_STAGE && iovaBeyond(iovaHi, iovaLo, levels, iommu.shape.haw)) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, 0x4, fpd, pasid);
     const w = iommu.scratchWalk;
-    const walked = slWalk(iommu.mem, cc.rootHiOf(slot), cc.rootLoOf(slot), levels, iovaHi, iovaLo, isWrite, iommu.walkMasksNow(), w);
+    const firstStage = cc.modeOf(slot) === MODE_FIRST_STAGE;
+    const walked = firstStage
+      ? fsWalk(iommu.mem, cc.rootHiOf(slot), cc.rootLoOf(slot), levels, iovaHi, iovaLo, isWrite, iommu.shape.haw, w)
+      : slWalk(iommu.mem, cc.rootHiOf(slot), cc.rootLoOf(slot), levels, iovaHi, iovaLo, isWrite, iommu.walkMasksNow(), w);
     sink.emit(K.pageWalk, sid, iovaHi, iovaLo, w.pteHi, w.pteLo, w.level, w.reads);
     if (!walked) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, w.fault, fpd, pasid);
     const access = (w.read ? 1 : 0) | (w.write ? 2 : 0);
-    const dropped = iotlb.insert(sid, pasid, did, iovaHi, iovaLo, w.level, w.pteHi, w.pteLo, access);
+    const dropped = iotlb.insert(sid, tlbPasid, did, iovaHi, iovaLo, w.level, w.pteHi, w.pteLo, access);
     sink.emit(K.iotlbUpdate, sid, iovaHi, iovaLo, w.pteHi, w.pteLo, did, w.level);
     if (dropped > 0 && iotlb.policy === 'qemu') sink.emit(K.iotlbReset, sid, 0, 0, 0, 0, dropped, 0);
     out.outHi = w.outHi;

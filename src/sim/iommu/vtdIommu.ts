@@ -106,6 +106,7 @@ export class VtdIommu {
       haw: options.awBits,
       pt: options.pt,
       dt: options.deviceIotlb,
+      fs: options.scalableMode && options.xFlts,
     };
     this.regs.set32(REG.VER, 0x10);
     this.regs.set64(REG.CAP, hiOf(this.cap), loOf(this.cap));

@@ -93,6 +93,7 @@ function toPlatform(p: Obj): PlatformOptions {
     deviceIotlb: p['device-iotlb'] === true,
     awBits: Number(p['aw-bits']),
     scalableMode: p['x-scalable-mode'] === true,
+    xFlts: p['x-flts'] === true,
     dmaTranslation: p['dma-translation'] === true,
     pt: p.pt === true,
     eim: p.eim === 'auto' ? undefined : p.eim === true,

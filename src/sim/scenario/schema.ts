@@ -22,6 +22,7 @@ const platform: ObjectNode = {
     'device-iotlb': onoff('ECAP.DT: device-TLB (ATS) support; with `ats: on` devices, vhost takes device-TLB invalidations.', false),
     'aw-bits': { kind: 'integer', description: 'Guest address width (MGAW, and the host address width for reserved bits): 39 (3-level) or 48 (4-level) as QEMU accepts; 57 (5-level) is the simulator modelling hardware.', oneOf: [39, 48, 57], default: 48 },
     'x-scalable-mode': onoff('Scalable-mode translation (ECAP.SMTS): scalable root, context and PASID tables.', false),
+    'x-flts': onoff("First-stage translation (QEMU 10's x-flts, in scalable mode): the guest's DMA domains use x86-format first-stage tables (PGTT = 001). Linux then skips the caching-mode flush on map and keeps lazy invalidation under caching mode.", false),
     'dma-translation': onoff('DMA remapping at all (off: SAGAW = 0, the IOMMU serves interrupt remapping only).', true),
     pt: onoff('ECAP.PT: pass-through context entries, used by a guest booted with iommu=pt.', true),
     eim: onoff('ECAP.EIM (x2APIC destinations in IRTEs). auto: on when interrupt remapping runs with the split irqchip.', 'auto', true),
