@@ -34,11 +34,15 @@ export function applyKindCosts(s: Scenario, rec: Recorder): void {
   t[K.irqUncached] = c['msi-translate-ns'] + (s.platform.irqchip === 'off' ? c['apic-deliver-user-ns'] : 0);
   t[K.routeUpdateAll] = c['route-update-ns'];
   t[K.notifyUnmap] = c['notify-vhost-ns'];
+  t[K.vfioMap] = c['vfio-map-ns'];
+  t[K.vfioUnmap] = c['vfio-unmap-ns'];
   // Under QEMU's global lock: the IOMMU's MMIO emulation (the descriptors and the notifiers they fire),
   // QEMU's side of a vhost miss, QEMU's own MSI translation and route rebuilds, and, without vhost,
   // QEMU's virtio-net itself and the translations it asks for.
   bql[K.invDesc] = 1;
   bql[K.notifyUnmap] = 1;
+  bql[K.vfioMap] = 1;
+  bql[K.vfioUnmap] = 1;
   bql[K.devtlbRequest] = Math.min(1, c['qemu-miss-handling-ns'] / Math.max(c['devtlb-miss-ns'], 1));
   bql[K.irqUncached] = 1;
   bql[K.routeUpdateAll] = 1;

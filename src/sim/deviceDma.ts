@@ -5,7 +5,9 @@
 //   qemu    QEMU does the DMA itself (vhost=off, emulated devices): every
 //           access goes through the IOMMU's IOTLB;
 //   ats     an ATS device: its ATC, a translation request on a miss, the
-//           completion filling the ATC.
+//           completion filling the ATC;
+//   vfio    an assigned device: the host IOMMU, with the shadow mappings
+//           QEMU keeps from the guest's table (devices/vfioShadow.ts).
 // Interrupts: with the split (or full) KVM irqchip an installed route injects
 // the cached message; without a route, or with kernel-irqchip=off, QEMU
 // translates the message itself (vtd_mem_ir_write, faults recorded).
@@ -24,6 +26,13 @@ export function deviceAccess(w: World, dev: SimDevice, iovaHi: number, iovaLo: n
   rec.currentThread = dev.thread;
   const iommu = w.iommu;
   if (dev.path === 'direct' || !iommu) return true;
+  if (dev.path === 'vfio') {
+    // The host IOMMU translates with the shadow QEMU keeps; a miss there is a host-side fault the guest never sees.
+    const pfn = iovaHi * 1048576 + Math.floor(iovaLo / 4096);
+    if (!iommu.dmarEnabled || dev.shadow!.has(pfn)) return true;
+    rec.emit(K.dmaAborted, dev.sid, iovaHi, iovaLo, 0, 0, -1, write ? 1 : 0);
+    return false;
+  }
   if (dev.path === 'qemu') {
     rec.chargeLookups = true;
     const ok = translateDma(iommu, dev.sid, -1, iovaHi, iovaLo, write, tr);

@@ -48,5 +48,7 @@ export function qemuBehaviour(version: QemuVersion = NEWEST_QEMU): QemuBehaviour
  * check moved there printed "Intel Interrupt Remapping ..." from intel_iommu.c).
  */
 export const KERNEL_IRQCHIP_REFUSAL = "Interrupt Remapping cannot work with kernel-irqchip=on, please use 'split|off'.";
+/** vtd_iommu_notify_flag_changed: an assigned device (a MAP notifier) behind a vIOMMU without caching mode (QEMU exits). */
+export const VFIO_NEEDS_CACHING_MODE = 'We need to set caching-mode=on for intel-iommu to enable device assignment with IOMMU protection.';
 /** vtd_decide_config: snoop control with vhost (or VFIO) attached. */
 export const SNOOP_CONTROL_REFUSAL = 'Snoop Control with vhost or VFIO is not supported';

@@ -15,12 +15,13 @@ import { KvmRoutes } from './interrupts/kvmRoutes';
 import type { IoapicPin } from './interrupts/ioapic';
 import { GuestMemory } from './memory';
 import { platformRefusal } from './platform';
-import { qemuBehaviour } from './qemuVersion';
+import { qemuBehaviour, VFIO_NEEDS_CACHING_MODE } from './qemuVersion';
+import { syncShadow } from './devices/vfioShadow';
 import { Rng } from './rng';
 import type { DeviceSpec, Scenario } from './scenario/types';
 
-/** How a device's DMA reaches memory. */
-export type DmaPath = 'direct' | 'vhost' | 'qemu' | 'ats';
+/** How a device's DMA reaches memory; `vfio`: an assigned device, through the host IOMMU's shadow of the guest's table. */
+export type DmaPath = 'direct' | 'vhost' | 'qemu' | 'ats' | 'vfio';
 
 export interface SimDevice {
   spec: DeviceSpec;
@@ -33,6 +34,8 @@ export interface SimDevice {
   /** vhost listens to device-TLB invalidations (ATS enabled) rather than IOTLB UNMAP notifications. */
   devIotlbMode: boolean;
   guest?: GuestDevice;
+  /** An assigned device: the host IOMMU's mappings QEMU made for it (IOVA frame -> guest frame), from the MAP/UNMAP notifications. */
+  shadow?: Map<number, number>;
 }
 
 export interface World {
@@ -53,6 +56,7 @@ export interface World {
 
 function dmaPath(spec: DeviceSpec, s: Scenario): DmaPath {
   if (!s.platform.iommu || !s.platform.dmaTranslation) return 'direct';
+  if (spec.kind === 'vfio') return 'vfio';
   if (spec.kind === 'ats-nic') return s.platform.deviceIotlb && spec.ats ? 'ats' : 'qemu';
   if (spec.kind === 'virtio-net' && s.platform.vhost) return 'vhost';
   return 'qemu';
@@ -76,6 +80,8 @@ export function buildWorld(scenario: Scenario, record: boolean | number): World 
     pins: new Map(),
   };
   world.refusal = platformRefusal(p);
+  // vtd_iommu_notify_flag_changed: a MAP notifier (VFIO) on a vIOMMU without caching mode.
+  if (!world.refusal && p.iommu && p.dmaTranslation && !p.cachingMode && scenario.devices.some((d) => d.kind === 'vfio')) world.refusal = VFIO_NEEDS_CACHING_MODE;
   if (world.refusal) return world;
   if (p.iommu) {
     const iommu = new VtdIommu(mem, p, rec);
@@ -97,6 +103,7 @@ export function buildWorld(scenario: Scenario, record: boolean | number): World 
     };
     if (path === 'vhost') dev.tlb = new DeviceTlb(p.vhostIotlbEntries);
     if (path === 'ats') dev.tlb = new DeviceTlb(64);
+    if (path === 'vfio') dev.shadow = new Map();
     world.devices.push(dev);
     world.bySid.set(spec.sid, dev);
   }
@@ -116,12 +123,18 @@ function hooksFor(w: World) {
       if (dev.path === 'ats') w.rec.emit(K.devtlbInvCompletion, sid, baseHi, baseLo, 0, 0, removed, shift);
     },
     unmapNotify(did: number, addrHi: number, addrLo: number, shift: number) {
+      // MAP notifiers (an assigned device): the range is synced to the guest's table (vtd_sync_shadow_page_table_range).
+      for (const dev of w.devices) if (dev.shadow && dev.guest && (did < 0 || dev.guest.did === did)) syncShadow(w, dev, addrHi, addrLo, shift);
       for (const dev of w.devices) {
         if (dev.path !== 'vhost' || dev.devIotlbMode || !dev.tlb || !dev.guest) continue;
         if (did >= 0 && dev.guest.did !== did) continue;
         const removed = dev.tlb.invalidate(addrHi, addrLo, shift);
         w.rec.emit(K.notifyUnmap, dev.sid, addrHi, addrLo, 0, 0, removed, shift);
       }
+    },
+    contextSync(sid: number, fm: number) {
+      const mask = ~[0, 4, 6, 7][fm & 3] & 0xffff;
+      for (const dev of w.devices) if (dev.shadow && dev.guest && (sid < 0 || (dev.sid & mask) === (sid & mask))) syncShadow(w, dev, 0, 0, 64);
     },
     iecInvalidate() {
       if (w.routes.routes.length === 0) return;

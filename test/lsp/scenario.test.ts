@@ -46,7 +46,7 @@ describe('language server: scenario files (*.viommu.yaml)', function () {
     const keys = labels(await complete(uri, 3, 2));
     assert.ok(keys.includes('caching-mode') && keys.includes('x-scalable-mode') && keys.includes('irqchip'), keys.join(' '));
     assert.ok(!keys.includes('iommu') && !keys.includes('vhost'), 'keys already set are not offered again');
-    assert.deepEqual(labels(await complete(uri, 6, 40)), ['virtio-net', 'ats-nic', 'emulated']);
+    assert.deepEqual(labels(await complete(uri, 6, 40)), ['virtio-net', 'ats-nic', 'emulated', 'vfio']);
     assert.deepEqual(labels(await complete(uri, 9, 28)), ['edu'], 'a request names a device of the file');
     const root = labels(await complete(uri, 10, 0));
     assert.ok(root.includes('guest') && root.includes('costs') && !root.includes('platform'), root.join(' '));
@@ -79,7 +79,7 @@ describe('language server: scenario files (*.viommu.yaml)', function () {
     const { uri } = await client.open(join(dir, 'shapes.viommu.yaml'), SCENARIO_LANGUAGE, text);
     const complete = (line: number, character: number) => client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line, character } });
     assert.deepEqual(labels(await complete(2, 18)), [], 'inside a block scalar');
-    assert.deepEqual(labels(await complete(4, 46)), ['virtio-net', 'ats-nic', 'emulated'], 'a map inside a flow list');
+    assert.deepEqual(labels(await complete(4, 46)), ['virtio-net', 'ats-nic', 'emulated', 'vfio'], 'a map inside a flow list');
     const second = labels(await complete(4, 64));
     assert.ok(second.includes('bdf') && !second.includes('name'), `the second device's keys: ${second.join(' ')}`);
     assert.deepEqual(labels(await complete(5, 21)), ['split', 'on', 'off']);

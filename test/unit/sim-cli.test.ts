@@ -81,7 +81,7 @@ describe('viommu simulate', () => {
     const r = run('simulate', '--table');
     assert.equal(r.code, 0);
     const rows = r.out.split('\n').slice(2);
-    assert.equal(rows.length, 13);
+    assert.equal(rows.length, 15);
     assert.ok(rows.every((l) => / yes /.test(l)), r.out);
     assert.match(r.out, /static-dpdk\s+relative throughput 0\.95-0\.99\s+0\.9\d\d/);
   });

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinNames, builtinText, loadBuiltin, loadScenario, runScenario, SCENARIO_SCHEMA, schemaAt } from '../../src/sim/index';
 import { KERNEL_IRQCHIP_REFUSAL } from '../../src/sim/platform';
+import { K } from '../../src/sim/events/kinds';
 import { defaultCosts } from '../../src/sim/costModel';
 
 const COST_DEFAULTS = defaultCosts();
@@ -22,6 +23,8 @@ const REQUIRED = [
   'fault-unmapped-iova',
   'fault-write-readonly',
   'fault-compat-interrupt-blocked',
+  'vfio-dynamic',
+  'vfio-static',
 ];
 
 function run(name: string) {
@@ -99,6 +102,23 @@ describe('sim: built-in scenarios reproduce the published ranges (perf-anchors Â
     const m = run('ir-uncached').metrics;
     assert.equal(m.perInterruptCostNs, COST_DEFAULTS['msi-translate-ns'] + COST_DEFAULTS['apic-deliver-user-ns']);
     assert.equal(m.exitsPerPacket, 1);
+  });
+
+  it('vfio-dynamic: every map and unmap traps, and QEMU mirrors it into the host IOMMU; the device\'s DMA never misses there', () => {
+    const m = run('vfio-dynamic').metrics.steadyState!;
+    assert.equal(m.invalidationsPerPacket, 2);
+    assert.equal(m.bottleneck, 'vcpu');
+    const sim = runScenario(loadBuiltin('vfio-dynamic').scenario!, { record: true }).sim;
+    const counts = sim.world.rec.kindCounts;
+    assert.ok(counts[K.vfioMap] >= 2000 && counts[K.vfioUnmap] >= 2000, `${counts[K.vfioMap]} maps, ${counts[K.vfioUnmap]} unmaps`);
+    assert.equal(counts[K.dmaAborted], 0, 'every buffer was in the host IOMMU when the device used it');
+    const dev = sim.world.devices[0];
+    assert.equal(dev.shadow!.size, 3, 'only the rings stay mapped between packets');
+  });
+
+  it('an assigned device needs caching mode: QEMU stops with its message without it', () => {
+    const text = builtinText('vfio-dynamic')!.replace('caching-mode: on', 'caching-mode: off');
+    assert.equal(runScenario(loadScenario(text).scenario!).result.refused, 'We need to set caching-mode=on for intel-iommu to enable device assignment with IOMMU protection.');
   });
 
   it('cost constants can be overridden in the scenario', () => {

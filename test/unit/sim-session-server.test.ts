@@ -164,7 +164,7 @@ describe('server simulation requests', () => {
     assert.equal(reg.get(ids[0]), undefined);
     assert.ok(reg.get(ids.at(-1)));
     const cat = simulationCatalog(reg);
-    assert.equal(cat.builtins.length, 13);
+    assert.equal(cat.builtins.length, 15);
     assert.match(cat.builtins.find((b) => b.name === 'dynamic-strict')!.anchor ?? '', /row C/);
     assert.ok(cat.eventKinds.includes('dmar-fault') && cat.eventKinds.includes('iotlb-invalidate'));
   });

@@ -147,6 +147,10 @@ function text(e: RawEvent): string {
       return 'QEMU refuses to start with this platform';
     case K.ioapicRteWrite:
       return `IOAPIC pin ${e.c} RTE <- ${decodeIoapicRte(joinHalves(e.aHi, e.aLo)).summary}`;
+    case K.vfioMap:
+      return `shadow MAP for the assigned device: VFIO_IOMMU_MAP_DMA ${a(e)} -> ${b(e)} (${size(e.c)})`;
+    case K.vfioUnmap:
+      return `shadow UNMAP for the assigned device: VFIO_IOMMU_UNMAP_DMA ${a(e)} (${size(e.c)})`;
     case K.msiProgram:
       return `MSI-X vector ${e.d} programmed: address ${a(e)} data ${hex(e.c)}`;
     case K.dmaAborted:

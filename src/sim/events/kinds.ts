@@ -73,6 +73,8 @@ export const K = {
   ioapicRteWrite: 55,
   msiProgram: 56,
   note: 57,
+  vfioMap: 58,
+  vfioUnmap: 59,
 } as const;
 
 export type KindCode = (typeof K)[keyof typeof K];
@@ -139,6 +141,8 @@ export const KIND_SPECS: readonly EventKindSpec[] = [
   spec('ioapic-rte-write', 'vcpu', true),
   spec('msi-program', 'vcpu', true),
   spec('note', 'none', false),
+  spec('vfio-map', 'vcpu', true, 'vfio_iommu_map_notify'),
+  spec('vfio-unmap', 'vcpu', true, 'vfio_iommu_map_notify'),
 ];
 
 const BY_NAME = new Map(KIND_SPECS.map((s, i) => [s.name, i]));

@@ -104,9 +104,11 @@ function contextCache(iommu: VtdIommu, upperClear: boolean): number {
   if (g === 3) {
     const hit = iommu.cc.invalidateDevices(sid, fm);
     iommu.sink.emit(K.ccInvalidate, sid, 0, 0, 0, 0, 3, hit.length | (fm << 16));
+    iommu.hooks.contextSync(sid, fm);
   } else {
     iommu.cc.invalidateAll();
     iommu.sink.emit(K.ccInvalidate, -1, 0, 0, 0, did, g, 0);
+    iommu.hooks.contextSync(-1, 0);
   }
   return 0;
 }

@@ -42,6 +42,8 @@ export interface IommuHooks {
   deviceTlbInvalidate(sid: number, pasid: number, baseHi: number, baseLo: number, sizeShift: number): void;
   /** IOTLB invalidation seen by UNMAP-only notifiers (vhost without ATS): the range of a domain, or sizeShift 64 for all. */
   unmapNotify(did: number, addrHi: number, addrLo: number, sizeShift: number): void;
+  /** A context-cache invalidation: QEMU replays the affected devices' domains to their MAP notifiers (vtd_address_space_sync); sid -1 for all. */
+  contextSync(sid: number, fm: number): void;
   /** Interrupt entry cache invalidation (QEMU's IEC notifiers: KVM MSI routes, split IOAPIC). */
   iecInvalidate(global: boolean, index: number, mask: number): void;
   /** The invalidation-completion interrupt of a wait descriptor with IF. */
@@ -51,6 +53,7 @@ export interface IommuHooks {
 export const NO_HOOKS: IommuHooks = {
   deviceTlbInvalidate() {},
   unmapNotify() {},
+  contextSync() {},
   iecInvalidate() {},
   waitInterrupt() {},
 };

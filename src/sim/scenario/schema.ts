@@ -48,7 +48,7 @@ const devices: SchemaNode = {
     properties: {
       name: { kind: 'string', description: 'A name to refer to the device in the workload.' },
       bdf: { kind: 'bdf', description: 'Requester id "BB:DD.F", e.g. 00:03.0.' },
-      kind: { kind: 'enum', description: '`virtio-net` (vhost or QEMU backend), `ats-nic` (a device with its own ATS translation cache), `emulated` (QEMU does its DMA).', values: ['virtio-net', 'ats-nic', 'emulated'], default: 'virtio-net' },
+      kind: { kind: 'enum', description: "`virtio-net` (vhost or QEMU backend), `ats-nic` (a device with its own ATS translation cache), `emulated` (QEMU does its DMA), `vfio` (a host device assigned to the guest: its DMA goes through the host IOMMU, which QEMU keeps in step with the guest's tables through MAP/UNMAP notifiers; needs caching mode).", values: ['virtio-net', 'ats-nic', 'emulated', 'vfio'], default: 'virtio-net' },
       ats: onoff('The device exposes ATS (virtio `ats=on`).', false),
       msi: { kind: 'enum', description: 'Interrupt message format the guest programs: remappable (an IR-aware driver) or compat (compatibility format, not remapped).', values: ['remappable', 'compat'], default: 'remappable' },
       vectors: int('MSI-X vectors.', 1, 1, 64),

@@ -4,7 +4,7 @@
 import type { Costs } from '../costModel';
 import type { PlatformOptions } from '../platform';
 
-export type DeviceKind = 'virtio-net' | 'ats-nic' | 'emulated';
+export type DeviceKind = 'virtio-net' | 'ats-nic' | 'emulated' | 'vfio';
 
 export interface DeviceSpec {
   name: string;
