@@ -55,6 +55,13 @@ describe('trace replay: QEMU 7.2 IOTLB on the real trace', () => {
     assert.equal(whole.iotlb.counters.entriesBeyondRange, 3);
   });
 
+  it('says "either" when both mask widths agree with the trace (no PSI removed an entry outside its range)', () => {
+    const quiet = ['vtd_iotlb_page_update IOTLB page update sid 0x20 iova 0x1000 slpte 0x5003 domain 0x4', 'vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0x1000 slpte 0x5003 domain 0x4'].join('\n');
+    const r = replayTrace(parseQemuTrace(quiet).records);
+    assert.equal(r.iotlb.psiMaskChoice, 'either');
+    assert.equal(replayTrace(parseQemuTrace(quiet).records, { psiMaskBits: 8 }).iotlb.psiMaskChoice, 'given');
+  });
+
   it('holds, at a line, only entries filled since the last reset before it', () => {
     // 0-based 1711: vtd_context_cache_reset after translation was enabled (vtd_reset_caches).
     assert.equal(lines[1711], 'vtd_context_cache_reset ');

@@ -255,7 +255,8 @@ export function replayTrace(all: readonly TraceEvent[], options: ReplayOptions =
       lastReset: chosen.lastReset,
       lastInvalidation: chosen.lastInvalidation,
       psiMaskBits: chosen.maskBits,
-      psiMaskChoice: models.length > 1 ? 'trace' : 'given',
+      // Both widths agreeing with every hit and fill: the trace cannot tell which QEMU recorded it.
+      psiMaskChoice: models.length === 1 ? 'given' : models.every((m) => mismatches(m) === mismatches(models[0])) ? 'either' : 'trace',
     },
     contextCache: cc.state(),
     ats: ats.result(),

@@ -263,8 +263,12 @@ export interface TraceReplay {
      * drop more entries than the descriptor names).
      */
     psiMaskBits: 8 | 64;
-    /** 'trace': both were replayed and this one agreed with the trace's hits and fills; 'given': the caller chose. */
-    psiMaskChoice: 'trace' | 'given';
+    /**
+     * 'trace': both were replayed and only this one agreed with the trace's hits and fills;
+     * 'either': both agreed (no PSI in the trace removed an entry outside its range), so the
+     * trace does not tell QEMU before 9.1 from later; 'given': the caller chose.
+     */
+    psiMaskChoice: 'trace' | 'either' | 'given';
   };
   contextCache: ContextCacheState;
   ats: { devices: AtsDevice[]; contexts: SeenContext[]; devtlbDescriptors: number };

@@ -138,7 +138,14 @@ function counterLeaves(ctx: TraceTreeContext): TreeNodeDto[] {
     ),
     leaf(p, 'peak', 'Peak entries', `${c.peakEntries} of 1024`, 'The most entries the IOTLB held at once.', 'dashboard'),
     leaf(p, 'check', 'Replay check', check.text, 'The replay looks every hit up in its own IOTLB and expects every fill to miss there, and a size-limit reset exactly when a fill finds 1024 entries.', check.ok ? 'pass' : 'warning', r.iotlb.counters.checks.firstMismatchLine, ctx),
-    leaf(p, 'psi', 'PSI mask', r.iotlb.psiMaskBits === 8 ? '8 bits (QEMU before 9.1)' : '64 bits', `${psi}\n\n${r.iotlb.psiMaskChoice === 'trace' ? 'Both widths were replayed; this one agrees with the trace\'s hits and fills (64 bits when both do).' : ''}`, 'symbol-ruler'),
+    leaf(
+      p,
+      'psi',
+      'PSI mask',
+      r.iotlb.psiMaskChoice === 'either' ? 'either (the trace does not tell)' : r.iotlb.psiMaskBits === 8 ? '8 bits (QEMU before 9.1)' : '64 bits (QEMU 9.1 and later)',
+      `${psi}\n\n${r.iotlb.psiMaskChoice === 'trace' ? "Both widths were replayed; only this one agrees with the trace's hits and fills." : r.iotlb.psiMaskChoice === 'either' ? 'Both widths were replayed and both agree with every hit and fill: no invalidation in this trace removed an entry outside the range it names, so it does not tell QEMU before 9.1 (8-bit compare) from later.' : ''}`,
+      'symbol-ruler',
+    ),
   ];
   const last = r.iotlb.lastInvalidation;
   if (last) {
