@@ -70,21 +70,31 @@ function eventsUpTo(events: readonly TraceEvent[], untilLine: number | undefined
   return events.slice(0, lo);
 }
 
-/** Devices with a device TLB: a context entry enabling it, or a device-TLB invalidation naming them. */
-function atsSidsOf(events: readonly TraceEvent[], scalableAtStart: boolean): Set<number> {
-  const out = new Set<number>();
-  let scalable = scalableAtStart;
-  for (const e of events) {
+/** Devices with a device TLB: a context entry enabling it, or a device-TLB invalidation naming them (one pass, event by event). */
+export class AtsSidScan {
+  readonly sids = new Set<number>();
+  private scalable: boolean;
+
+  constructor(scalableAtStart = false) {
+    this.scalable = scalableAtStart;
+  }
+
+  push(e: TraceEvent): void {
     const a = e.args;
-    if (e.name === 'vtd_reg_dmar_root') scalable = bool(a.scalable) || bool(a.extended);
+    if (e.name === 'vtd_reg_dmar_root') this.scalable = bool(a.scalable) || bool(a.extended);
     else if (e.name === 'vtd_iotlb_cc_update' || e.name === 'vtd_iotlb_cc_hit') {
-      if (contextEnablesDeviceTlb(big(a.low), scalable)) out.add((num(a.bus) << 8) | num(a.devfn));
+      if (contextEnablesDeviceTlb(big(a.low), this.scalable)) this.sids.add((num(a.bus) << 8) | num(a.devfn));
     } else if (e.name === 'vtd_inv_desc' && (a.type === 'device' || a.type === 'device-piotlb')) {
       const lo = big(a.lo);
-      out.add(a.type === 'device' ? Number((lo >> 32n) & 0xffffn) : Number((lo >> 16n) & 0xffffn));
+      this.sids.add(a.type === 'device' ? Number((lo >> 32n) & 0xffffn) : Number((lo >> 16n) & 0xffffn));
     }
   }
-  return out;
+}
+
+function atsSidsOf(events: readonly TraceEvent[], scalableAtStart: boolean): Set<number> {
+  const scan = new AtsSidScan(scalableAtStart);
+  for (const e of events) scan.push(e);
+  return scan.sids;
 }
 
 function mismatches(m: IotlbModel): number {
@@ -97,171 +107,200 @@ function pickModel(models: IotlbModel[]): IotlbModel {
   return models.reduce((best, m) => (mismatches(m) < mismatches(best) ? m : best));
 }
 
-export function replayTrace(all: readonly TraceEvent[], options: ReplayOptions = {}): TraceReplay {
-  const events = eventsUpTo(all, options.untilLine);
-  const models = options.psiMaskBits ? [new IotlbModel(options.psiMaskBits)] : [new IotlbModel(64), new IotlbModel(8)];
-  const iotlb = {
-    each: (f: (m: IotlbModel) => void) => models.forEach(f),
-  };
-  const cc = new ContextCacheModel();
-  const routes = new RouteTable();
-  let scalable = false;
-  const ats = new AtsFlowCollector(atsSidsOf(events, scalable), scalable);
-  let dmarEnabled: boolean | undefined;
-  let irEnabled: boolean | undefined;
+/**
+ * The replay, event by event: push each event of the trace in file order
+ * (from an array or from a stream), then take the result. Its memory is the
+ * models' state (the IOTLB holds at most what QEMU's does), not the trace.
+ */
+export class TraceReplayer {
+  private readonly models: IotlbModel[];
+  private readonly cc = new ContextCacheModel();
+  private readonly routes = new RouteTable();
+  private readonly ats: AtsFlowCollector;
+  private scalable = false;
+  private dmarEnabled: boolean | undefined;
+  private irEnabled: boolean | undefined;
+  private pushed = 0;
+  private lastLine = -1;
 
-  for (const e of events) {
+  /** `atsSids`: the devices with a device TLB (AtsSidScan over the same events, a first pass). */
+  constructor(
+    private readonly options: ReplayOptions,
+    atsSids: Set<number>,
+  ) {
+    this.models = options.psiMaskBits ? [new IotlbModel(options.psiMaskBits)] : [new IotlbModel(64), new IotlbModel(8)];
+    this.ats = new AtsFlowCollector(atsSids, false);
+  }
+
+  private each(f: (m: IotlbModel) => void): void {
+    this.models.forEach(f);
+  }
+
+  push(e: TraceEvent): void {
     const a = e.args;
     const line = e.line;
+    this.pushed++;
+    this.lastLine = line;
     switch (e.name) {
       case 'vtd_iotlb_page_hit':
-        iotlb.each((m) => m.hit(line, num(a.sid), big(a.iova), big(a.slpte), num(a.domain)));
-        ats.lookup(num(a.sid), true);
+        this.each((m) => m.hit(line, num(a.sid), big(a.iova), big(a.slpte), num(a.domain)));
+        this.ats.lookup(num(a.sid), true);
         break;
       case 'vtd_iotlb_page_update':
-        iotlb.each((m) => m.fill(line, num(a.sid), big(a.iova), big(a.slpte), num(a.domain)));
-        ats.lookup(num(a.sid), false);
+        this.each((m) => m.fill(line, num(a.sid), big(a.iova), big(a.slpte), num(a.domain)));
+        this.ats.lookup(num(a.sid), false);
         break;
       case 'vtd_iotlb_reset':
-        iotlb.each((m) => m.sizeLimitReset(line));
+        this.each((m) => m.sizeLimitReset(line));
         break;
       case 'vtd_inv_desc_iotlb_global':
-        iotlb.each((m) => m.invalidateGlobal(line));
-        ats.iotlbInvalidation(line, 'IOTLB global invalidation', undefined);
+        this.each((m) => m.invalidateGlobal(line));
+        this.ats.iotlbInvalidation(line, 'IOTLB global invalidation', undefined);
         break;
       case 'vtd_inv_desc_iotlb_domain':
-        iotlb.each((m) => m.invalidateDomain(line, num(a.domain)));
-        ats.iotlbInvalidation(line, `IOTLB invalidation of domain ${num(a.domain)}`, num(a.domain));
+        this.each((m) => m.invalidateDomain(line, num(a.domain)));
+        this.ats.iotlbInvalidation(line, `IOTLB invalidation of domain ${num(a.domain)}`, num(a.domain));
         break;
       case 'vtd_inv_desc_iotlb_pages':
-        iotlb.each((m) => m.invalidatePages(line, num(a.domain), big(a.addr), num(a.mask)));
-        ats.iotlbInvalidation(line, `IOTLB invalidation ${hex(big(a.addr))} (${pagesText(num(a.mask))})`, num(a.domain));
+        this.each((m) => m.invalidatePages(line, num(a.domain), big(a.addr), num(a.mask)));
+        this.ats.iotlbInvalidation(line, `IOTLB invalidation ${hex(big(a.addr))} (${pagesText(num(a.mask))})`, num(a.domain));
         break;
       case 'vtd_inv_desc_iotlb_pasid_pages':
-        iotlb.each((m) => m.invalidatePages(line, num(a.domain), big(a.addr), num(a.mask), 'pasid-page', num(a.pasid)));
-        ats.iotlbInvalidation(line, `PASID IOTLB invalidation ${hex(big(a.addr))} (${pagesText(num(a.mask))})`, num(a.domain));
+        this.each((m) => m.invalidatePages(line, num(a.domain), big(a.addr), num(a.mask), 'pasid-page', num(a.pasid)));
+        this.ats.iotlbInvalidation(line, `PASID IOTLB invalidation ${hex(big(a.addr))} (${pagesText(num(a.mask))})`, num(a.domain));
         break;
       case 'vtd_inv_desc_iotlb_pasid':
-        iotlb.each((m) => m.invalidatePasid(line, num(a.domain), num(a.pasid)));
-        ats.iotlbInvalidation(line, `PASID IOTLB invalidation, PASID ${hex(num(a.pasid))}`, num(a.domain));
+        this.each((m) => m.invalidatePasid(line, num(a.domain), num(a.pasid)));
+        this.ats.iotlbInvalidation(line, `PASID IOTLB invalidation, PASID ${hex(num(a.pasid))}`, num(a.domain));
         break;
       case 'vtd_translate_pt':
-        iotlb.each((m) => m.counters.passThrough++);
+        this.each((m) => m.counters.passThrough++);
         break;
       case 'vtd_dmar_fault':
-        iotlb.each((m) => m.counters.faults++);
-        ats.fault(line, num(a.sid), num(a.fault), big(a.addr), bool(a.is_write));
+        this.each((m) => m.counters.faults++);
+        this.ats.fault(line, num(a.sid), num(a.fault), big(a.addr), bool(a.is_write));
         break;
       case 'vtd_dmar_translate':
-        ats.translation(line, (num(a.bus) << 8) | (num(a.slot) << 3) | num(a.func), big(a.iova), big(a.gpa), big(a.mask));
+        this.ats.translation(line, (num(a.bus) << 8) | (num(a.slot) << 3) | num(a.func), big(a.iova), big(a.gpa), big(a.mask));
         break;
       case 'vtd_iotlb_cc_hit':
-        cc.hit(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), num(a.gen));
-        ats.context(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), false);
+        this.cc.hit(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), num(a.gen));
+        this.ats.context(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), false);
         break;
       case 'vtd_iotlb_cc_update':
-        cc.update(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), num(a.gen1), num(a.gen2));
-        ats.context(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), true);
+        this.cc.update(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), num(a.gen1), num(a.gen2));
+        this.ats.context(line, num(a.bus), num(a.devfn), big(a.high), big(a.low), true);
         break;
       case 'vtd_inv_desc_cc_global':
-        cc.globalInvalidate();
+        this.cc.globalInvalidate();
         break;
       case 'vtd_inv_desc_cc_domain':
-        cc.domainInvalidate();
+        this.cc.domainInvalidate();
         break;
       case 'vtd_inv_desc_cc_device':
-        cc.deviceInvalidate(line, num(a.bus), (num(a.dev) << 3) | num(a.fn));
+        this.cc.deviceInvalidate(line, num(a.bus), (num(a.dev) << 3) | num(a.fn));
         break;
       case 'vtd_context_cache_reset':
-        if (cc.reset(line)) iotlb.each((m) => m.cachesReset(line));
+        if (this.cc.reset(line)) this.each((m) => m.cachesReset(line));
         break;
       case 'vtd_reg_dmar_root':
-        scalable = bool(a.scalable);
-        ats.setScalable(scalable);
+        this.scalable = bool(a.scalable);
+        this.ats.setScalable(this.scalable);
         break;
       case 'vtd_dmar_enable':
-        dmarEnabled = bool(a.en);
+        this.dmarEnabled = bool(a.en);
         break;
       case 'vtd_ir_enable':
-        irEnabled = bool(a.en);
+        this.irEnabled = bool(a.en);
         break;
       case 'vtd_inv_qi_fetch':
-        ats.fetch();
+        this.ats.fetch();
         break;
       case 'vtd_inv_desc': {
         const type = str(a.type);
-        if (type === 'device' || type === 'device-piotlb') ats.deviceTlbDescriptor(line, type, big(a.hi), big(a.lo));
-        else if (type === 'wait') ats.waitDescriptor(line, big(a.hi), big(a.lo));
+        if (type === 'device' || type === 'device-piotlb') this.ats.deviceTlbDescriptor(line, type, big(a.hi), big(a.lo));
+        else if (type === 'wait') this.ats.waitDescriptor(line, big(a.hi), big(a.lo));
         break;
       }
       case 'vtd_inv_desc_wait_sw':
-        ats.waitStatus(line, big(a.addr), num(a.data));
+        this.ats.waitStatus(line, big(a.addr), num(a.data));
         break;
       case 'vtd_inv_desc_wait_irq':
-        ats.waitInterrupt(line, str(a.msg));
+        this.ats.waitInterrupt(line, str(a.msg));
         break;
       case 'vtd_ir_remap_msi_req':
-        routes.request(line, big(a.addr), big(a.data), a.sid !== undefined ? num(a.sid) : undefined);
+        this.routes.request(line, big(a.addr), big(a.data), a.sid !== undefined ? num(a.sid) : undefined);
         break;
       case 'vtd_ir_irte_get':
-        routes.irteGet(line, num(a.index), big(a.hi), big(a.lo));
+        this.routes.irteGet(line, num(a.index), big(a.hi), big(a.lo));
         break;
       case 'vtd_ir_remap':
-        routes.remap(line, { trigger: num(a.tri), vector: num(a.vec), deliveryMode: num(a.deliver), dest: num(a.dest), destMode: num(a.dest_mode) });
+        this.routes.remap(line, { trigger: num(a.tri), vector: num(a.vec), deliveryMode: num(a.deliver), dest: num(a.dest), destMode: num(a.dest_mode) });
         break;
       case 'vtd_ir_remap_type':
-        routes.remapType(line, str(a.type));
+        this.routes.remapType(line, str(a.type));
         break;
       case 'vtd_warn_ir_vector':
       case 'vtd_warn_ir_trigger':
-        routes.warning(line, num(a.sid));
+        this.routes.warning(line, num(a.sid));
         break;
       case 'vtd_ir_remap_msi':
-        routes.remapped(line, { address: big(a.addr2), data: big(a.data2) });
+        this.routes.remapped(line, { address: big(a.addr2), data: big(a.data2) });
         break;
       case 'x86_iommu_iec_notify':
-        routes.iecNotify(line, bool(a.global), num(a.index), num(a.mask));
+        this.routes.iecNotify(line, bool(a.global), num(a.index), num(a.mask));
         break;
       case 'kvm_irqchip_add_msi_route':
-        routes.kvmAdd(line, num(a.virq), str(a.name), num(a.vector));
+        this.routes.kvmAdd(line, num(a.virq), str(a.name), num(a.vector));
         break;
       case 'kvm_irqchip_update_msi_route':
-        routes.kvmUpdate(line, num(a.virq));
+        this.routes.kvmUpdate(line, num(a.virq));
         break;
       case 'kvm_x86_fixup_msi_error':
-        routes.kvmFixupError(line, num(a.gsi));
+        this.routes.kvmFixupError(line, num(a.gsi));
         break;
       case 'kvm_irqchip_release_virq':
-        routes.kvmRelease(line, num(a.virq));
+        this.routes.kvmRelease(line, num(a.virq));
         break;
       default:
-        if (e.name.startsWith('kvm_')) routes.otherKvmLine();
+        if (e.name.startsWith('kvm_')) this.routes.otherKvmLine();
     }
   }
 
-  const chosen = pickModel(models);
+  result(lineCountGiven?: number): TraceReplay {
+    const models = this.models;
+    const options = this.options;
+    const chosen = pickModel(models);
+    const lineCount = lineCountGiven ?? options.lineCount ?? this.lastLine + 1;
+    return {
+      asOfLine: options.untilLine !== undefined ? Math.min(options.untilLine, Math.max(lineCount - 1, 0)) : Math.max(lineCount - 1, 0),
+      lineCount,
+      events: this.pushed,
+      scalable: this.scalable,
+      dmarEnabled: this.dmarEnabled,
+      irEnabled: this.irEnabled,
+      iotlb: {
+        entries: chosen.entries(),
+        counters: structuredClone(chosen.counters),
+        lastReset: chosen.lastReset,
+        lastInvalidation: chosen.lastInvalidation,
+        psiMaskBits: chosen.maskBits,
+        // Both widths agreeing with every hit and fill: the trace cannot tell which QEMU recorded it.
+        psiMaskChoice: models.length === 1 ? 'given' : models.every((m) => mismatches(m) === mismatches(models[0])) ? 'either' : 'trace',
+      },
+      contextCache: this.cc.state(),
+      ats: this.ats.result(),
+      routes: this.routes.result(),
+      iec: [...this.routes.iec],
+      notes: [...TRACE_LIMITS],
+    };
+  }
+}
+
+export function replayTrace(all: readonly TraceEvent[], options: ReplayOptions = {}): TraceReplay {
+  const events = eventsUpTo(all, options.untilLine);
+  const replayer = new TraceReplayer(options, atsSidsOf(events, false));
+  for (const e of events) replayer.push(e);
   const last = all.length ? all[all.length - 1].line : -1;
-  const lineCount = options.lineCount ?? last + 1;
-  return {
-    asOfLine: options.untilLine !== undefined ? Math.min(options.untilLine, Math.max(lineCount - 1, 0)) : Math.max(lineCount - 1, 0),
-    lineCount,
-    events: events.length,
-    scalable,
-    dmarEnabled,
-    irEnabled,
-    iotlb: {
-      entries: chosen.entries(),
-      counters: structuredClone(chosen.counters),
-      lastReset: chosen.lastReset,
-      lastInvalidation: chosen.lastInvalidation,
-      psiMaskBits: chosen.maskBits,
-      // Both widths agreeing with every hit and fill: the trace cannot tell which QEMU recorded it.
-      psiMaskChoice: models.length === 1 ? 'given' : models.every((m) => mismatches(m) === mismatches(models[0])) ? 'either' : 'trace',
-    },
-    contextCache: cc.state(),
-    ats: ats.result(),
-    routes: routes.result(),
-    iec: [...routes.iec],
-    notes: [...TRACE_LIMITS],
-  };
+  return replayer.result(options.lineCount ?? last + 1);
 }
