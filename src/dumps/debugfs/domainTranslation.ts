@@ -126,120 +126,158 @@ function rowProblem(code: number): string {
   return 'Not a page-table row ("0x<pfn> |" then 0x-prefixed entries)';
 }
 
-export function parseDomainTranslation(text: string, fileName?: string): DomainParseResult {
-  const findings = new FindingList();
-  const records: DomainBlock[] = [];
-  const headers: PendingHeader[] = [];
-  const notEnabled: { unit: string; span: Span }[] = [];
-  const words = new Uint32Array(2 + 2 * 5);
-  const scanner = new RowScanner();
-  let block: DomainBlock | undefined;
-  let tabsHeader = false;
-  let paddedHeader = false;
-  let shortRows = false;
-
+/**
+ * The parser as a stream: lines arrive in chunks of whole lines (parseLines),
+ * each block is handed to `onBlock` when it closes (a blank line, the next
+ * header, the end), and end() settles what only the whole file tells (the
+ * dialect, and so the radix of "with pasid"). A consumer that streams a file
+ * of any size drops each block's rows in onBlock (`keepBlocks` false): then
+ * only the headers stay.
+ */
+export class DomainTranslationParser {
+  private readonly findings = new FindingList();
+  private readonly records: DomainBlock[] = [];
+  private readonly headers: PendingHeader[] = [];
+  private readonly notEnabled: { unit: string; span: Span }[] = [];
+  private readonly words = new Uint32Array(2 + 2 * 5);
+  private readonly scanner = new RowScanner();
+  private block: DomainBlock | undefined;
+  private tabsHeader = false;
+  private paddedHeader = false;
+  private shortRows = false;
   /** Rows of the last block: the next block's columns start that big (blocks tend to be alike). */
-  let lastCount = 0;
-  const close = () => {
+  private lastCount = 0;
+  private lines = 0;
+
+  constructor(
+    private readonly fileName?: string,
+    private readonly onBlock?: (block: DomainBlock) => void,
+    /** Keep each block (with its rows) in the result; false when onBlock consumes them. */
+    private readonly keepBlocks = true,
+  ) {}
+
+  private close(): void {
+    const block = this.block;
     if (block) {
-      lastCount = block.rows.count;
+      this.lastCount = block.rows.count;
       block.rows.trim();
+      this.onBlock?.(block);
+      if (!this.keepBlocks) block.rows = new PageTableRows(1);
     }
-    block = undefined;
-  };
+    this.block = undefined;
+  }
 
-  const n = text.length;
-  let pos = 0;
-  let ln = 0;
-  while (pos < n) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = n;
-    let end = nl;
-    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-    let first = pos;
-    while (first < end && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9)) first++;
+  /** Reads `text` (whole lines) as lines from `firstLine` on; returns the lines read. */
+  parseLines(text: string, firstLine = this.lines): number {
+    const findings = this.findings;
+    const words = this.words;
+    const scanner = this.scanner;
+    const n = text.length;
+    let pos = 0;
+    let ln = firstLine;
+    while (pos < n) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = n;
+      let end = nl;
+      if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+      let first = pos;
+      while (first < end && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9)) first++;
 
-    if (first < end && text.charCodeAt(first) === 48 /* 0 */) {
-      // The hot path: a page-table row.
-      const entries = scanner.scan(text, first, end, words);
-      if (entries > 0) {
-        if (!block) {
-          findings.syntax('row-outside-block', 'Page-table row before any "Device … @0x…" header', { line: ln, start: first - pos, end: end - pos });
-        } else {
-          const rows = block.rows;
-          const wasAscending = rows.ascending;
-          const prev = rows.count - 1;
-          rows.push(ln, words, entries);
-          if (entries < 5) shortRows = true;
-          block.lastLine = ln;
-          if (prev >= 0 && rows.pfnNumber(prev) === rows.pfnNumber(prev + 1)) {
-            findings.semantic('duplicate-pfn', `IOVA PFN listed twice (also on line ${rows.line(prev) + 1})`, { line: ln, start: first - pos, end: end - pos });
-          } else if (wasAscending && !rows.ascending) {
-            // Once per block: rows.ascending stays false from here on.
-            findings.semantic('rows-out-of-order', 'IOVA PFNs stop ascending here (the kernel prints them in IOVA order)', { line: ln, start: first - pos, end: end - pos }, 'info');
+      if (first < end && text.charCodeAt(first) === 48 /* 0 */) {
+        // The hot path: a page-table row.
+        const entries = scanner.scan(text, first, end, words);
+        if (entries > 0) {
+          const block = this.block;
+          if (!block) {
+            findings.syntax('row-outside-block', 'Page-table row before any "Device … @0x…" header', { line: ln, start: first - pos, end: end - pos });
+          } else {
+            const rows = block.rows;
+            const wasAscending = rows.ascending;
+            const prev = rows.count - 1;
+            rows.push(ln, words, entries);
+            if (entries < 5) this.shortRows = true;
+            block.lastLine = ln;
+            if (prev >= 0 && rows.pfnNumber(prev) === rows.pfnNumber(prev + 1)) {
+              findings.semantic('duplicate-pfn', `IOVA PFN listed twice (also on line ${rows.line(prev) + 1})`, { line: ln, start: first - pos, end: end - pos });
+            } else if (wasAscending && !rows.ascending) {
+              // Once per block: rows.ascending stays false from here on.
+              findings.semantic('rows-out-of-order', 'IOVA PFNs stop ascending here (the kernel prints them in IOVA order)', { line: ln, start: first - pos, end: end - pos }, 'info');
+            }
           }
+        } else {
+          const at = first - pos + scanner.errorColumn;
+          findings.syntax(entries === ROW_TOO_WIDE ? 'value-too-wide' : 'bad-row', rowProblem(entries), { line: ln, start: Math.min(at, end - pos), end: end - pos });
         }
       } else {
-        const at = first - pos + scanner.errorColumn;
-        findings.syntax(entries === ROW_TOO_WIDE ? 'value-too-wide' : 'bad-row', rowProblem(entries), { line: ln, start: Math.min(at, end - pos), end: end - pos });
+        this.otherLine(text.slice(pos, end), ln);
       }
-    } else {
-      const line = text.slice(pos, end);
-      handleOtherLine(line, ln);
+      ln++;
+      pos = nl + 1;
     }
-    ln++;
-    pos = nl + 1;
+    this.lines = ln;
+    return ln - firstLine;
   }
-  close();
 
-  function handleOtherLine(line: string, at: number): void {
+  private otherLine(line: string, at: number): void {
+    const findings = this.findings;
     if (isBlank(line)) {
-      close();
+      this.close();
       return;
     }
     const header = parseDeviceHeader(line, at, findings);
     if (header === 'reported') {
-      close();
+      this.close();
       return;
     }
     if (header) {
-      close();
-      block = header.block;
-      block.rows.reserve(lastCount);
-      headers.push(header);
-      records.push(block);
+      this.close();
+      this.block = header.block;
+      this.block.rows.reserve(this.lastCount);
+      this.headers.push(header);
+      this.records.push(this.block);
       return;
     }
     const t = tokenize(line, 7);
     if (wordsAre(t, COLUMNS)) {
       const style = columnHeaderStyle(line);
-      if (style === 'tabs') tabsHeader = true;
-      else if (style === 'padded') paddedHeader = true;
-      if (block) block.lastLine = at;
+      if (style === 'tabs') this.tabsHeader = true;
+      else if (style === 'padded') this.paddedHeader = true;
+      if (this.block) this.block.lastLine = at;
       return;
     }
     if (t.length === 7 && wordsAre(t.slice(0, 6), ['DMA', 'Remapping', 'is', 'not', 'enabled', 'on'])) {
-      notEnabled.push({ unit: t[6].text, span: tokenSpan(at, t[6]) });
+      this.notEnabled.push({ unit: t[6].text, span: tokenSpan(at, t[6]) });
       findings.semantic('dma-remapping-not-enabled', `DMA remapping is off on ${t[6].text} (GSTS.TES clear)`, lineSpan(at, line), 'info');
       return;
     }
     findings.unrecognised(at, line, WHAT);
   }
 
-  // The dialect decides how "with pasid" is read (decimal before v6.7, hex since).
-  const context = domainFileContext(fileName);
-  const dialect: string[] = [];
-  const perDevice = paddedHeader || shortRows || (!tabsHeader && (context !== undefined || (records.length === 0 && notEnabled.length > 0)));
-  if (records.length > 0 || notEnabled.length > 0) {
-    if (perDevice) addDialect(dialect, PER_DEVICE);
-    else addDialect(dialect, headers.some((h) => h.pasidText !== undefined) ? GLOBAL_PASID : GLOBAL_NO_PASID);
-    if (tabsHeader && (paddedHeader || shortRows)) addDialect(dialect, 'mixed: TAB-only column header (pre-6.7) with v6.7+ traits');
+  /** The end of the file: the last block closes, the dialect decides how each header's PASID reads. */
+  end(): DomainParseResult {
+    this.close();
+    const { records, headers, notEnabled, findings } = this;
+    // The dialect decides how "with pasid" is read (decimal before v6.7, hex since).
+    const context = domainFileContext(this.fileName);
+    const dialect: string[] = [];
+    const perDevice = this.paddedHeader || this.shortRows || (!this.tabsHeader && (context !== undefined || (records.length === 0 && notEnabled.length > 0)));
+    if (records.length > 0 || notEnabled.length > 0) {
+      if (perDevice) addDialect(dialect, PER_DEVICE);
+      else addDialect(dialect, headers.some((h) => h.pasidText !== undefined) ? GLOBAL_PASID : GLOBAL_NO_PASID);
+      if (this.tabsHeader && (this.paddedHeader || this.shortRows)) addDialect(dialect, 'mixed: TAB-only column header (pre-6.7) with v6.7+ traits');
+    }
+    for (const h of headers) settleHeader(h, perDevice, context, findings, dialect);
+    if (perDevice && headers.length > 1) {
+      findings.semantic('several-devices', 'A v6.7+ per-device file holds one device, but this one has several "Device" headers', headers[1].block.span, 'info');
+    }
+    return { format: 'domain_translation_struct', dialect, records, findings: findings.done(), lineCount: this.lines, notEnabled };
   }
-  for (const h of headers) settleHeader(h, perDevice, context, findings, dialect);
-  if (perDevice && headers.length > 1) {
-    findings.semantic('several-devices', 'A v6.7+ per-device file holds one device, but this one has several "Device" headers', headers[1].block.span, 'info');
-  }
-  return { format: 'domain_translation_struct', dialect, records, findings: findings.done(), lineCount: ln, notEnabled };
+}
+
+export function parseDomainTranslation(text: string, fileName?: string): DomainParseResult {
+  const parser = new DomainTranslationParser(fileName);
+  parser.parseLines(text, 0);
+  return parser.end();
 }
 
 /** Reads the header's PASID in the dialect's radix and checks it against the file name. */

@@ -135,6 +135,8 @@ const UNSTAMPED = 'log backend without stamps';
 
 class QemuTraceParser {
   readonly records: TraceEvent[] = [];
+  /** A stream's consumer: events go to it instead of `records` (which then stays empty). */
+  sink: ((e: TraceEvent) => void) | undefined;
   private readonly findings = new FindingLimiter();
   private readonly dialect = new Set<string>();
   private readonly formats = compiledFormats();
@@ -182,6 +184,29 @@ class QemuTraceParser {
     return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
   }
 
+  private emit(e: TraceEvent): void {
+    if (this.sink) this.sink(e);
+    else this.records.push(e);
+  }
+
+  /**
+   * Reads `text` (whole lines) as lines `firstLine`... of a stream: each
+   * event goes to the sink, findings and dialect accumulate. Returns the
+   * lines read.
+   */
+  parseLines(text: string, firstLine: number): number {
+    const sc = new LineScanner(text);
+    sc.seek(0, firstLine);
+    const reader = new InPlaceReader<CompiledEvent>(text, this.byHash, MAX_TRACE_LINE, this.columns);
+    while (sc.advance()) this.lineAt(sc, reader);
+    return sc.count - firstLine;
+  }
+
+  /** What a stream's parse found, once it ended. */
+  summary(lineCount: number): ParseResult<TraceEvent> {
+    return { format: 'qemu_trace', dialect: [...this.dialect], records: [], findings: this.findings.finish(), lineCount };
+  }
+
   /** Reads the scanner's current line. */
   private lineAt(sc: LineScanner, reader: InPlaceReader<CompiledEvent>): void {
     {
@@ -198,7 +223,7 @@ class QemuTraceParser {
       const line = sc.line;
       const lineEnd = sc.end - sc.start;
       const columns = reader.columns;
-      this.records.push(
+      this.emit(
         stamp && (stamp.pid !== undefined || stamp.time !== undefined)
           ? { kind: 'trace-event', name: event.name, args, line, lineEnd, columns, pid: stamp.pid, time: stamp.time }
           : { kind: 'trace-event', name: event.name, args, line, lineEnd, columns },
@@ -250,7 +275,7 @@ class QemuTraceParser {
     const event: TraceEvent = { kind: 'trace-event', name, args: {}, line: n, lineEnd: line.length, columns: this.columns.get(EVENT_FIELDS) };
     if (stamp?.pid !== undefined) event.pid = stamp.pid;
     if (stamp?.time !== undefined) event.time = stamp.time;
-    this.records.push(event);
+    this.emit(event);
 
     const format = this.formats.get(name);
     if (!format) {
@@ -319,7 +344,7 @@ class QemuTraceParser {
     const event: TraceEvent = { kind: 'trace-event', name: QEMU_MESSAGE, args, line: n, lineEnd: line.length, columns: this.columns.get(EVENT_FIELDS) };
     if (prefix.pid !== undefined) event.pid = prefix.pid;
     if (prefix.time !== undefined) event.time = prefix.time;
-    this.records.push(event);
+    this.emit(event);
     this.dialect.add("QEMU's own messages (error_report) among the events");
     return true;
   }
@@ -327,6 +352,46 @@ class QemuTraceParser {
   private warn(code: string, message: string, span: Span): void {
     const f: Finding = { severity: 'warning', kind: 'syntax', code, message, span };
     this.findings.add(f);
+  }
+}
+
+/**
+ * A QEMU trace read as a stream of text chunks of any size (cut anywhere,
+ * even inside a line): each event goes to `sink` as its line completes, and
+ * nothing is kept but the findings (capped) and the dialect. The memory is
+ * one chunk and the partial line after it, whatever the trace's size.
+ */
+export class QemuTraceStream {
+  private readonly parser = new QemuTraceParser();
+  private carry = '';
+  private lines = 0;
+
+  constructor(sink: (e: TraceEvent) => void) {
+    this.parser.sink = sink;
+  }
+
+  /** Reads a chunk; its last, unfinished line waits for the next chunk. */
+  push(chunk: string): void {
+    const text = this.carry + chunk;
+    const cut = text.lastIndexOf('\n');
+    if (cut < 0) {
+      // A line longer than any trace line is cut to the limit: it is a finding, not memory.
+      this.carry = text.length > MAX_TRACE_LINE + 1 ? text.slice(0, MAX_TRACE_LINE + 1) : text;
+      return;
+    }
+    this.lines += this.parser.parseLines(text.slice(0, cut + 1), this.lines);
+    this.carry = text.slice(cut + 1);
+  }
+
+  /** The end of the stream: the last line, and what the parse found. */
+  end(): ParseResult<TraceEvent> {
+    if (this.carry !== '') this.lines += this.parser.parseLines(this.carry, this.lines);
+    this.carry = '';
+    return this.parser.summary(this.lines);
+  }
+
+  get linesRead(): number {
+    return this.lines;
   }
 }
 
