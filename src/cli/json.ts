@@ -5,6 +5,7 @@ import type { AnyParseResult } from '../dumps/registry';
 import type { Structure } from '../vtd/layout';
 import { hex } from '../vtd/u64';
 import type { DecodedEntry } from '../model/decodeFile';
+import type { DomainBlock } from '../dumps/debugfs/domainTranslation';
 
 /** A decoded structure with its fields keyed by their specification names. */
 export function structureJson(s: Structure): unknown {
@@ -24,20 +25,29 @@ export function decodedJson(e: DecodedEntry): unknown {
   return { line: e.span.line + 1, column: e.span.start + 1, label: e.label, ...(structureJson(e.structure) as object) };
 }
 
-/** Records of a parse result as plain data. */
-export function recordsJson(parsed: AnyParseResult): unknown[] {
-  if (parsed.format === 'domain_translation_struct') {
-    return parsed.records.map((b) => {
-      const { rows, ...rest } = b;
-      const list: unknown[] = [];
-      for (let i = 0; i < rows.count; i++) list.push(rows.row(i));
-      return { ...rest, rowCount: rows.count, rows: list };
-    });
+/** One record as plain data: a page-table block's columnar rows as row objects (left out when `compact`). */
+export function recordJson(r: unknown, compact = false): unknown {
+  if (r && typeof r === 'object' && (r as { kind?: unknown }).kind === 'domain') {
+    const { rows, ...rest } = r as DomainBlock;
+    if (compact) return { ...rest, rowCount: rows.rowsInFile };
+    const list: unknown[] = [];
+    for (let i = 0; i < rows.count; i++) list.push(rows.row(i));
+    return { ...rest, rowCount: rows.rowsInFile, rows: list };
   }
-  return parsed.records as unknown[];
+  return r;
+}
+
+/** Records of a parse result as plain data. */
+export function recordsJson(parsed: AnyParseResult, compact = false): unknown[] {
+  return (parsed.records as unknown[]).map((r) => recordJson(r, compact));
 }
 
 /** JSON.stringify with bigints as hex. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v), 2);
+}
+
+/** The same on one line (a JSON-lines record). */
+export function toJsonLine(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v));
 }

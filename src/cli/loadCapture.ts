@@ -6,9 +6,11 @@
 
 import { statSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
-import { buildCapture } from '../model/buildCapture';
+import { buildCapture, captureWithStreamed } from '../model/buildCapture';
 import type { Capture } from '../model/types';
-import { captureRootOf, CaptureReadError, CLI_LIMITS, holdsDumps, readCapture, type CaptureRead } from '../io/captureReader';
+import { StreamedFile } from '../model/streamedFile';
+import { captureRootOf, CaptureReadError, CLI_LIMITS, holdsDumps, readCapture, type CaptureRead, type LargeFile, type ReadLimits } from '../io/captureReader';
+import { headText, openTextChunks, StreamFileError } from '../io/streamFile';
 import type { CommandIO } from './commands/io';
 
 export interface Loaded {
@@ -18,8 +20,16 @@ export interface Loaded {
   focus?: string;
 }
 
+export interface LoadOptions {
+  /**
+   * Stream the files too large to hold into the capture (what check needs);
+   * false leaves them in `read.large` for the command to stream itself (decode).
+   */
+  streamLarge?: boolean;
+}
+
 /** Reads PATH (a capture folder, or a file of one) and builds its capture. */
-export function loadCapture(path: string, io: CommandIO): Loaded {
+export function loadCapture(path: string, io: CommandIO, options: LoadOptions = {}): Loaded {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -35,19 +45,60 @@ export function loadCapture(path: string, io: CommandIO): Loaded {
       focus = relative(folder, path).split(sep).join('/') || basename(path);
     }
   }
-  const read = readCapture(root, CLI_LIMITS);
-  if (focus !== undefined && !read.files.some((f) => f.name === focus)) {
+  const read = readCapture(root, cliLimits());
+  if (focus !== undefined && !read.files.some((f) => f.name === focus) && !read.large.some((f) => f.name === focus)) {
     const why = read.leftOut.find((l) => l.name === focus)?.reason;
     throw new CaptureReadError(`cannot read ${path}${why ? `: ${why}` : ''}`);
   }
+  const rest = buildCapture(read.files, { leftOut: read.leftOut });
+  const streamed = [];
+  for (const large of options.streamLarge === false ? [] : read.large) {
+    try {
+      streamed.push(streamLargeFile(large, rest, io));
+    } catch (err) {
+      if (!(err instanceof StreamFileError)) throw err;
+      read.leftOut.push({ name: large.name, reason: err.message });
+    }
+  }
   for (const s of read.leftOut) io.err(`viommu: left out ${s.name}: ${s.reason}`);
-  return { capture: buildCapture(read.files, { leftOut: read.leftOut }), read, focus };
+  return { capture: captureWithStreamed(rest, streamed, { leftOut: read.leftOut }), read, focus };
+}
+
+/** The CLI's read limits; VIOMMU_STREAM_ABOVE (bytes) moves the size above which traces and page-table dumps are streamed. */
+export function cliLimits(env: NodeJS.ProcessEnv = process.env): ReadLimits {
+  const given = env.VIOMMU_STREAM_ABOVE;
+  const bytes = given !== undefined && /^\d+$/.test(given) ? Number(given) : undefined;
+  return bytes !== undefined ? { ...CLI_LIMITS, streamAboveBytes: bytes } : CLI_LIMITS;
+}
+
+const MiB = 1024 * 1024;
+
+/** Streams one large file (each of its passes) against the capture of the rest of its folder, with progress on stderr. */
+function streamLargeFile(large: LargeFile, rest: Capture, io: CommandIO): ReturnType<StreamedFile['result']> {
+  const file = new StreamedFile(large.name, headText(large.path), rest);
+  let converted: string | undefined;
+  for (let pass = 1; pass <= file.passes; pass++) {
+    const { size, chunks, converted: conv } = openTextChunks(large.path);
+    file.startPass();
+    let shown = 0;
+    for (const { text, done } of chunks) {
+      file.push(text);
+      const tenth = Math.floor((10 * done) / Math.max(size, 1));
+      if (size >= 256 * MiB && tenth > shown) {
+        shown = tenth;
+        io.err(`viommu: streaming ${large.name}${file.passes > 1 ? ` (pass ${pass} of ${file.passes})` : ''}: ${(done / MiB).toFixed(0)} of ${(size / MiB).toFixed(0)} MiB`);
+      }
+    }
+    file.endPass();
+    converted = conv();
+  }
+  return file.result(large.size, converted);
 }
 
 /** The same, for commands that need one capture: a folder holding several is a usage error naming them. */
-export function loadOneCapture(path: string, io: CommandIO): Loaded {
-  const loaded = loadCapture(path, io);
-  if (loaded.read.nested.length > 0 && loaded.read.files.length === 0) {
+export function loadOneCapture(path: string, io: CommandIO, options: LoadOptions = {}): Loaded {
+  const loaded = loadCapture(path, io, options);
+  if (loaded.read.nested.length > 0 && loaded.read.files.length === 0 && loaded.read.large.length === 0) {
     throw new CaptureReadError(`${path} holds several captures (${loaded.read.nested.map((n) => basename(n)).join(', ')}): give one of them`);
   }
   return loaded;

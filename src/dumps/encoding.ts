@@ -81,3 +81,70 @@ export function decodeDumpBytes(bytes: Uint8Array): DecodedText {
 export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/**
+ * decodeDumpBytes for a stream of chunks: the encoding is chosen from the
+ * first chunk (give it at least a few KiB), the mark dropped, and characters
+ * cut between chunks (a UTF-8 sequence, a UTF-16 pair, a UTF-16 BE byte
+ * pair) are completed by the next chunk.
+ */
+export class DumpTextDecoder {
+  private decoder: { decode(b?: Uint8Array, o?: { stream?: boolean }): string } | undefined;
+  private order: 'le' | 'be' | 'utf-8' = 'utf-8';
+  private skip = 0;
+  private odd: number | undefined;
+  /** What was converted, in words, once the first chunk was seen. */
+  converted: string | undefined;
+
+  private start(b: Uint8Array): void {
+    if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
+      this.skip = 3;
+      this.converted = 'UTF-8 with a byte-order mark (the mark was dropped)';
+    } else if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) {
+      this.order = 'le';
+      this.skip = 2;
+      this.converted = 'UTF-16 LE with a byte-order mark';
+    } else if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
+      this.order = 'be';
+      this.skip = 2;
+      this.converted = 'UTF-16 BE with a byte-order mark';
+    } else {
+      const guess = guessUtf16(b);
+      if (guess) {
+        this.order = guess;
+        this.converted = `UTF-16 ${guess.toUpperCase()} without a byte-order mark`;
+      }
+    }
+    this.decoder = new TextDecoder(this.order === 'utf-8' ? 'utf-8' : 'utf-16le', { ignoreBOM: true });
+  }
+
+  decode(chunk: Uint8Array): string {
+    if (!this.decoder) this.start(chunk);
+    let b = chunk;
+    if (this.skip > 0) {
+      b = b.subarray(this.skip);
+      this.skip = 0;
+    }
+    if (this.order === 'be') b = this.swap(b);
+    return this.decoder!.decode(b, { stream: true });
+  }
+
+  /** What the last chunk left unfinished. */
+  end(): string {
+    return this.decoder ? this.decoder.decode() : '';
+  }
+
+  private swap(b: Uint8Array): Uint8Array {
+    if (b.length === 0) return b;
+    const lead = this.odd !== undefined ? 1 : 0;
+    const n = (lead + b.length) & ~1;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i += 2) {
+      const hi = i === 0 && lead ? this.odd! : b[i - lead];
+      out[i] = b[i + 1 - lead];
+      out[i + 1] = hi;
+    }
+    this.odd = (lead + b.length) % 2 === 1 ? b[b.length - 1] : undefined;
+    return out;
+  }
+}

@@ -22,6 +22,10 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { decodeDumpBytes } from '../dumps/encoding';
+import { detectFormat } from '../dumps/registry';
+import type { FormatId } from '../dumps/types';
+import { STREAMED_FORMATS } from '../model/streamedFile';
+import { headText } from './streamFile';
 import { parseRequesterName } from '../model/bdf';
 import type { CaptureFile, LeftOutFile } from '../model/types';
 
@@ -34,10 +38,16 @@ export interface ReadLimits {
   budgetBytes: number;
   /** Files looked at in one capture folder. */
   maxFiles: number;
+  /**
+   * Files above this size, of a format with a streaming parser (a QEMU
+   * trace, a page-table dump), are not read but listed in `large`, to be
+   * streamed (model/streamedFile.ts); undefined: never.
+   */
+  streamAboveBytes?: number;
 }
 
-/** The CLI's limits: files up to 512 MiB, 1 GiB for a capture. */
-export const CLI_LIMITS: ReadLimits = { maxFileBytes: 512 * MiB, budgetBytes: 1024 * MiB, maxFiles: 5000 };
+/** The CLI's limits: files up to 512 MiB, 1 GiB for a capture; traces and page-table dumps above 64 MiB streamed, whatever their size. */
+export const CLI_LIMITS: ReadLimits = { maxFileBytes: 512 * MiB, budgetBytes: 1024 * MiB, maxFiles: 5000, streamAboveBytes: 64 * MiB };
 /** The language server's: it keeps captures in memory while documents are open. */
 export const SERVER_LIMITS: ReadLimits = { maxFileBytes: 64 * MiB, budgetBytes: 256 * MiB, maxFiles: 2000 };
 
@@ -78,10 +88,20 @@ export interface ReadFile extends CaptureFile {
   converted?: string;
 }
 
+/** A file to be streamed rather than read (see ReadLimits.streamAboveBytes). */
+export interface LargeFile {
+  name: string;
+  path: string;
+  size: number;
+  format: FormatId;
+}
+
 export interface CaptureRead {
   /** The folder (or the file's folder). */
   root: string;
   files: ReadFile[];
+  /** Files too large to hold, of a format that can be streamed: not read yet. */
+  large: LargeFile[];
   leftOut: LeftOutFile[];
   /** Other capture folders found below this one (not read with it): their paths. */
   nested: string[];
@@ -145,6 +165,7 @@ function isLayoutFolder(name: string, depth: number): boolean {
 
 class Reader {
   readonly files: ReadFile[] = [];
+  readonly large: LargeFile[] = [];
   readonly leftOut: LeftOutFile[] = [];
   readonly nested: string[] = [];
   private spent = 0;
@@ -198,6 +219,21 @@ class Reader {
     if (twin !== undefined) {
       this.leave(path, `the same file as ${twin} (a link): read once`);
       return;
+    }
+    const streamAbove = this.limits.streamAboveBytes;
+    if (streamAbove !== undefined && st.size > streamAbove) {
+      let format: FormatId | undefined;
+      try {
+        format = detectFormat(headText(real), basename(path));
+      } catch (err) {
+        this.leave(path, err instanceof Error ? err.message : String(err));
+        return;
+      }
+      if (format !== undefined && STREAMED_FORMATS.includes(format)) {
+        this.seenInodes.set(inode, this.name(path));
+        this.large.push({ name: this.name(path), path: real, size: st.size, format });
+        return;
+      }
     }
     const cap = Math.min(this.limits.maxFileBytes, this.limits.budgetBytes - this.spent);
     // stat is a hint only (a sparse file says 10 GiB and holds nothing; /proc says 0): the read is bounded anyway.
@@ -290,7 +326,7 @@ class Reader {
 
   done(): CaptureRead {
     if (this.notListed > 0) this.leftOut.push({ name: `${this.notListed} more files or folders`, reason: `a capture folder is read up to ${this.limits.maxFiles} files`, notListed: this.notListed });
-    return { root: this.root, files: this.files, leftOut: this.leftOut, nested: this.nested };
+    return { root: this.root, files: this.files, large: this.large, leftOut: this.leftOut, nested: this.nested };
   }
 }
 
@@ -319,6 +355,6 @@ export function readCapture(path: string, limits: ReadLimits = CLI_LIMITS): Capt
   const r = new Reader(join(path, '..'), limits);
   r.file(path);
   const out = r.done();
-  if (out.files.length === 0 && out.leftOut.length > 0) throw new CaptureReadError(`cannot read ${path}: ${out.leftOut[0].reason}`);
+  if (out.files.length === 0 && out.large.length === 0 && out.leftOut.length > 0) throw new CaptureReadError(`cannot read ${path}: ${out.leftOut[0].reason}`);
   return out;
 }

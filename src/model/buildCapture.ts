@@ -71,6 +71,19 @@ export function buildCaptureFromParsed(parsed: ParsedFile[], options: BuildOptio
   return capture;
 }
 
+/**
+ * The capture with files that were streamed (model/streamedFile.ts) added to
+ * one built from the rest of its folder (which the streams were checked
+ * against): the findings made while streaming are kept with it.
+ */
+export function captureWithStreamed(rest: Capture, streamed: readonly { file: ParsedFile; findings: readonly Finding[] }[], options: BuildOptions = {}): Capture {
+  if (streamed.length === 0) return rest;
+  const files = [...rest.files, ...streamed.map((s) => s.file)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const capture = buildCaptureFromParsed(files, { leftOut: options.leftOut ?? rest.leftOut });
+  for (const s of streamed) capture.findings.push(...s.findings);
+  return capture;
+}
+
 /** The findings each parser reported, tagged with their file. */
 function fileFindings(parsed: readonly ParsedFile[]): Finding[] {
   const out: Finding[] = [];

@@ -4,14 +4,14 @@
 
 import type { Finding } from '../dumps/types';
 import type { DecodeContext, SpecFinding, Structure } from '../vtd/layout';
-import type { PageTableRows } from '../dumps/debugfs/domainTranslation';
+import type { DomainBlock, PageTableRows } from '../dumps/debugfs/domainTranslation';
 import { checkRegisterSet } from '../vtd/registers';
 import { hex } from '../vtd/u64';
-import type { Capture, Location, ParsedFile } from './types';
+import type { Capture, Location } from './types';
 import { formatBdf } from './bdf';
 import { pageTableRowSpans } from './decodeFile';
 import { LEVEL_NAMES, pagingEntryProblems, type PagingStage } from '../vtd/paging';
-import { decodeScopeOf } from './decodeScope';
+import { decodeScopeOf, type DecodeScope, type PageTableDecode } from './decodeScope';
 import { findRequester, multiUnit } from './keys';
 
 function specToFinding(f: SpecFinding, loc: Location, what: string): Finding {
@@ -54,19 +54,19 @@ export function specFindings(capture: Capture): Finding[] {
   // rows, so an edit elsewhere does not check it again.
   const scope = decodeScopeOf(capture);
   for (const f of capture.files) {
-    if (f.parsed?.format !== 'domain_translation_struct') continue;
+    // A streamed file's blocks were checked as they went by (pageTableBlockFindings): only some rows are kept.
+    if (f.parsed?.format !== 'domain_translation_struct' || f.streamed) continue;
     for (const block of f.parsed.records) {
       const how = scope.pageTable(block);
       const ctxKey = `${scope.key}:${how.stage}`;
-      if (how.stage === 'first' || !how.fromEntry) {
-        out.push(semantic('info', how.stage === 'first' ? 'first-stage-table' : 'table-stage-guessed', `${how.stage === 'first' ? 'First-stage table' : 'Second-stage table'}: ${how.why}.`, { file: f.name, span: block.span }));
-      }
+      const note = stageNote(block, f.name, how);
+      if (note) out.push(note);
       const cached = blockFindings.get(block.rows);
       if (cached && cached.ctxKey === ctxKey && cached.file === f.name) {
         out.push(...cached.findings);
         continue;
       }
-      const findings = pageTableFindings(block.rows, f, how.ctx, how.stage);
+      const findings = pageTableFindings(block.rows, f.name, how.ctx, how.stage, (line) => f.lines.line(line));
       blockFindings.set(block.rows, { ctxKey, file: f.name, findings });
       out.push(...findings);
     }
@@ -74,9 +74,27 @@ export function specFindings(capture: Capture): Finding[] {
   return out;
 }
 
+function stageNote(block: DomainBlock, file: string, how: PageTableDecode): Finding | undefined {
+  if (how.stage !== 'first' && how.fromEntry) return undefined;
+  return semantic('info', how.stage === 'first' ? 'first-stage-table' : 'table-stage-guessed', `${how.stage === 'first' ? 'First-stage table' : 'Second-stage table'}: ${how.why}.`, { file, span: block.span });
+}
+
+/**
+ * The findings of one page-table block, as specFindings gives them: the
+ * stage note, then each distinct bad entry once. For a file read as a
+ * stream (block by block, its text not kept), without `lineText` the
+ * findings point at the row's line, not at the entry's column.
+ */
+export function pageTableBlockFindings(block: DomainBlock, file: string, scope: DecodeScope, lineText?: (line: number) => string | undefined): Finding[] {
+  const how = scope.pageTable(block);
+  const note = stageNote(block, file, how);
+  const findings = pageTableFindings(block.rows, file, how.ctx, how.stage, lineText);
+  return note ? [note, ...findings] : findings;
+}
+
 const blockFindings = new WeakMap<PageTableRows, { ctxKey: string; file: string; findings: Finding[] }>();
 
-function pageTableFindings(rows: PageTableRows, f: ParsedFile, ctx: DecodeContext, stage: PagingStage): Finding[] {
+function pageTableFindings(rows: PageTableRows, file: string, ctx: DecodeContext, stage: PagingStage, lineText?: (line: number) => string | undefined): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < rows.count; i++) {
@@ -89,8 +107,8 @@ function pageTableFindings(rows: PageTableRows, f: ParsedFile, ctx: DecodeContex
       if (seen.has(key)) continue;
       seen.add(key);
       const line = rows.line(i);
-      const span = pageTableRowSpans(line, f.lines.line(line))[level] ?? { line, start: 0, end: 0 };
-      for (const p of problems) out.push(specToFinding(p, { file: f.name, span }, `${LEVEL_NAMES[level]} ${hex(value)} (IOVA ${hex(rows.iova(i))})`));
+      const span = (lineText && pageTableRowSpans(line, lineText(line))[level]) || { line, start: 0, end: 0 };
+      for (const p of problems) out.push(specToFinding(p, { file, span }, `${LEVEL_NAMES[level]} ${hex(value)} (IOVA ${hex(rows.iova(i))})`));
     }
   }
   return out;
@@ -136,9 +154,9 @@ export function crossFindings(capture: Capture): Finding[] {
   // A domain dumped more than once must show the same table each time.
   for (const d of capture.domains.values()) {
     for (const dup of d.duplicateTables) {
-      if (d.table && dup.rows.count !== d.table.rows.count) {
+      if (d.table && dup.rows.rowsInFile !== d.table.rows.rowsInFile) {
         out.push(
-          semantic('warning', 'domain-dump-differs', `Domain ${d.did} is dumped twice with different leaf counts (${d.table.rows.count} and ${dup.rows.count}): the table changed while it was read`, dup.location, [
+          semantic('warning', 'domain-dump-differs', `Domain ${d.did} is dumped twice with different leaf counts (${d.table.rows.rowsInFile} and ${dup.rows.rowsInFile}): the table changed while it was read`, dup.location, [
             { file: d.table.file, span: d.table.location.span, message: 'first dump' },
           ]),
         );
@@ -147,7 +165,7 @@ export function crossFindings(capture: Capture): Finding[] {
   }
   // A translating context whose table maps nothing: every DMA of the device faults.
   for (const d of capture.domains.values()) {
-    if (d.pgd === undefined || d.table === undefined || d.table.rows.count > 0) continue;
+    if (d.pgd === undefined || d.table === undefined || d.table.rows.rowsInFile > 0) continue;
     const first = d.requesters[0];
     if (!first?.context) continue;
     out.push(

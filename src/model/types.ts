@@ -11,6 +11,7 @@ import type { PageTableRows } from '../dumps/debugfs/domainTranslation';
 import type { InvDescriptorInfo } from '../vtd/invalidation';
 import type { IrteInfo } from '../vtd/irte';
 import type { Platform } from './platform';
+import type { StreamedSummary } from './streamedFile';
 
 /** A file of a capture as the caller read it. */
 export interface CaptureFile {
@@ -35,6 +36,12 @@ export interface ParsedFile {
   lines: LineIndex;
   /** undefined when no known format matched the content. */
   parsed?: AnyParseResult;
+  /**
+   * Set for a file too large to hold, read as a stream: `lines` is then
+   * empty, its records are what was kept (a trace's QEMU messages, the page
+   * table rows near the faulting IOVAs) and its findings were made on the way.
+   */
+  streamed?: StreamedSummary;
 }
 
 export interface IommuUnit {

@@ -6,13 +6,18 @@
 // and only its findings are listed. A path that holds no file the tool reads
 // is not a capture: said, and exit 1. So is a file that was left out (too
 // large, not a regular file): a silent "no findings" would be a lie.
+// Traces and page-table dumps too large to hold are streamed (any size, in
+// bounded memory) and say so in a note with what their stream held.
+// Output: lines for people, --json a JSON array, --json-lines one JSON
+// object per line; written capture by capture as each is checked.
 // Exit 0 clean, 1 an error (not-a-capture among them), 3 a file left out.
 
 import { join } from 'node:path';
 import type { Finding } from '../../dumps/types';
 import { loadCapture, type Loaded } from '../loadCapture';
 import { parseArgs, UsageError } from '../args';
-import { toJson } from '../json';
+import { toJson, toJsonLine } from '../json';
+import { describeStreamed } from '../../model/streamedFile';
 import type { CommandIO } from './io';
 
 const ORDER: Record<string, number> = { error: 0, warning: 1, info: 2, hint: 3 };
@@ -32,18 +37,57 @@ function capturesOf(path: string, io: CommandIO): { path: string; loaded: Loaded
   return first.read.files.length === 0 && first.read.nested.length > 0 ? out.slice(1) : out;
 }
 
+function findingJson(f: Located): Record<string, unknown> {
+  return {
+    file: f.path,
+    line: f.span.line + 1,
+    column: f.span.start + 1,
+    severity: f.severity,
+    kind: f.kind,
+    code: f.code,
+    message: f.message,
+    ...(f.faultReason !== undefined ? { faultReason: f.faultReason } : {}),
+  };
+}
+
 export function runCheck(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, [], ['json']);
+  const args = parseArgs(argv, [], ['json', 'json-lines']);
   if (args.positional.length === 0) throw new UsageError('check takes one or more PATHs');
-  const all: Located[] = [];
+  const mode = args.flags.has('json-lines') ? 'lines' : args.flags.has('json') ? 'array' : 'text';
+  const counts: Record<string, number> = { error: 0, warning: 0, info: 0, hint: 0 };
+  let total = 0;
+  let leftOut = false;
+  let pending: string | undefined;
+  // Each capture's findings are written once it is checked (sorted within it): nothing waits for the last one.
+  const write = (list: Located[]) => {
+    list.sort((a, b) => (a.path === b.path ? a.span.line - b.span.line || ORDER[a.severity] - ORDER[b.severity] : a.path < b.path ? -1 : 1));
+    for (const f of list) {
+      counts[f.severity]++;
+      if (f.code === 'left-out') leftOut = true;
+      if (mode === 'lines') io.out(toJsonLine(findingJson(f)));
+      else if (mode === 'array') {
+        // One item behind: its comma is known once the next one comes.
+        if (pending === undefined) io.out('[');
+        else io.out(pending + ',');
+        pending = toJson(findingJson(f)).replace(/^/gm, '  ');
+      }
+      else io.out(`${f.path}:${f.span.line + 1}:${f.span.start + 1}: ${f.severity} [${f.kind}/${f.code}] ${f.message}`);
+      total++;
+    }
+  };
   for (const given of args.positional) {
     for (const { path, loaded } of capturesOf(given, io)) {
+      const all: Located[] = [];
       const { capture, focus, read } = loaded;
       if (!capture.files.some((f) => f.parsed)) {
         const why = read.files.length === 0 ? 'no file of it could be read' : 'none of its files is a format vIOMMU Inspector reads';
         all.push({ severity: 'error', kind: 'syntax', code: 'not-a-capture', message: `not a capture: ${why}`, span: { line: 0, start: 0, end: 0 }, path });
       }
       const base = focus !== undefined ? read.root : path;
+      for (const f of capture.files) {
+        if (!f.streamed || (focus !== undefined && f.name !== focus)) continue;
+        all.push({ severity: 'info', kind: 'syntax', code: 'streamed', message: `${f.name}: ${describeStreamed(f.streamed)}`, span: { line: 0, start: 0, end: 0 }, path: join(base, f.name) });
+      }
       for (const f of capture.findings) {
         if (focus !== undefined && f.file !== focus) continue;
         all.push({ ...f, path: f.file ? join(base, f.file) : path });
@@ -53,30 +97,15 @@ export function runCheck(argv: string[], io: CommandIO): number {
         if (focus !== undefined && l.name !== focus) continue;
         all.push({ severity: 'warning', kind: 'syntax', code: 'left-out', message: `${l.name} was not read: ${l.reason}`, span: { line: 0, start: 0, end: 0 }, path: join(base, l.name) });
       }
+      write(all);
     }
   }
-  all.sort((a, b) => (a.path === b.path ? a.span.line - b.span.line || ORDER[a.severity] - ORDER[b.severity] : a.path < b.path ? -1 : 1));
-  if (args.flags.has('json')) {
-    io.out(
-      toJson(
-        all.map((f) => ({
-          file: f.path,
-          line: f.span.line + 1,
-          column: f.span.start + 1,
-          severity: f.severity,
-          kind: f.kind,
-          code: f.code,
-          message: f.message,
-          ...(f.faultReason !== undefined ? { faultReason: f.faultReason } : {}),
-        })),
-      ),
-    );
-  } else {
-    for (const f of all) io.out(`${f.path}:${f.span.line + 1}:${f.span.start + 1}: ${f.severity} [${f.kind}/${f.code}] ${f.message}`);
-    const count = (s: string) => all.filter((f) => f.severity === s).length;
-    io.out(`${all.length === 0 ? 'no findings' : `${count('error')} error(s), ${count('warning')} warning(s), ${count('info') + count('hint')} note(s)`} in ${args.positional.join(', ')}`);
+  if (mode === 'array') io.out(pending === undefined ? '[]' : `${pending}\n]`);
+  else if (mode === 'text') {
+    const notes = counts.info + counts.hint;
+    io.out(`${total === 0 ? 'no findings' : `${counts.error} error(s), ${counts.warning} warning(s), ${notes} note(s)`} in ${args.positional.join(', ')}`);
   }
-  if (all.some((f) => f.severity === 'error')) return 1;
+  if (counts.error > 0) return 1;
   // A file left out means the check is incomplete: not a success.
-  return all.some((f) => f.code === 'left-out') ? 3 : 0;
+  return leftOut ? 3 : 0;
 }

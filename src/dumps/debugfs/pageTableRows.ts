@@ -26,6 +26,11 @@ export interface PageTableRow {
 
 export class PageTableRows {
   count = 0;
+  /**
+   * Rows the file had for this block, when only some are kept (a streamed
+   * file keeps the rows near the faulting IOVAs): undefined when all are.
+   */
+  fileRows: number | undefined;
   /** False once a row's PFN was below the previous row's (binary search is then off). */
   ascending = true;
   private capacity = 0;
@@ -84,6 +89,21 @@ export class PageTableRows {
     this.lines[i] = line;
     this.counts[i] = entryCount;
     this.count = i + 1;
+  }
+
+  /** Rows the file printed for this block (all of them, also those not kept). */
+  get rowsInFile(): number {
+    return this.fileRows ?? this.count;
+  }
+
+  /** Appends row `i` of `from` (a copy of its columns). */
+  copyRow(from: PageTableRows, i: number): void {
+    const n = from.counts[i];
+    const words = new Uint32Array(2 + 2 * 5);
+    words[0] = from.pfnHi[i];
+    words[1] = from.pfnLo[i];
+    for (let k = 0; k < 2 * n; k++) words[2 + k] = from.ent[k][i];
+    this.push(from.lines[i], words, n);
   }
 
   /** Makes room for `capacity` rows at once, before the first row is pushed. */

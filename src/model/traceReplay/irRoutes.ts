@@ -26,6 +26,15 @@ interface PendingRemap {
 /** The source id QEMU uses when it does not know the requester (the IOAPIC, an interrupt without requester id). */
 const SID_INVALID = 0xffff;
 
+/** History kept per list (IEC invalidations, a route's IRTE changes): the latest, so a trace of any length replays in bounded memory. */
+export const MAX_HISTORY = 1000;
+
+/** Appends to a history list, dropping the oldest entries beyond MAX_HISTORY (in batches: amortised O(1)). */
+function pushRecent<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length >= 2 * MAX_HISTORY) list.splice(0, list.length - MAX_HISTORY);
+}
+
 export class RouteTable {
   private readonly routes = new Map<string, TraceRoute>();
   readonly iec: IecInvalidation[] = [];
@@ -35,7 +44,7 @@ export class RouteTable {
     this.commitPending();
     const order = (r: TraceRoute) => (r.kind === 'kvm' ? 0 : r.index !== undefined ? 1 : 2);
     return [...this.routes.values()]
-      .map((r) => ({ ...r, irteChanges: [...r.irteChanges] }))
+      .map((r) => ({ ...r, irteChanges: r.irteChanges.slice(-MAX_HISTORY) }))
       .sort((a, b) => order(a) - order(b) || (a.gsi ?? a.index ?? 0) - (b.gsi ?? b.index ?? 0) || a.firstLine - b.firstLine);
   }
 
@@ -87,7 +96,7 @@ export class RouteTable {
   /** x86_iommu_iec_notify: messages computed from the invalidated entries are stale. */
   iecNotify(line: number, global: boolean, index: number, mask: number): void {
     this.commitPending();
-    this.iec.push({ line, global, index, mask });
+    pushRecent(this.iec, { line, global, index, mask });
     const end = index + 2 ** mask;
     for (const r of this.routes.values()) {
       if (r.state !== 'cached' || r.index === undefined) continue;
@@ -151,7 +160,7 @@ export class RouteTable {
 
   private fill(r: TraceRoute, p: PendingRemap): void {
     if (p.irte && r.irte && (p.irte.hi !== r.irte.hi || p.irte.lo !== r.irte.lo) && (p.index === r.index)) {
-      r.irteChanges.push({ line: p.line, before: r.irte, after: p.irte, iecLine: r.state === 'stale' ? r.staleSince : undefined });
+      pushRecent(r.irteChanges, { line: p.line, before: r.irte, after: p.irte, iecLine: r.state === 'stale' ? r.staleSince : undefined });
     }
     if (p.request) r.request = p.request;
     if (p.sid !== undefined) r.sid = p.sid;

@@ -9,7 +9,7 @@ import { hex } from '../../vtd/u64';
 import { AtsFlowCollector, contextEnablesDeviceTlb } from './atsFlow';
 import { ContextCacheModel } from './contextCache';
 import { IotlbModel, type PsiMaskBits } from './iotlb';
-import { RouteTable } from './irRoutes';
+import { MAX_HISTORY, RouteTable } from './irRoutes';
 import type { TraceReplay } from './types';
 
 export interface ReplayOptions {
@@ -291,7 +291,7 @@ export class TraceReplayer {
       contextCache: this.cc.state(),
       ats: this.ats.result(),
       routes: this.routes.result(),
-      iec: [...this.routes.iec],
+      iec: this.routes.iec.slice(-MAX_HISTORY),
       notes: [...TRACE_LIMITS],
     };
   }

@@ -1,0 +1,52 @@
+// decode of a file too large to hold: streamed, its records and decoded
+// entries handed on as they are read (a trace's events chunk by chunk, a
+// page-table dump block by block) and then let go. Without the lines' text
+// an entry's column is the start of its line.
+
+import { DomainTranslationParser, type DomainBlock } from '../dumps/debugfs/domainTranslation';
+import { QemuTraceStream, type TraceEvent } from '../dumps/qemuTrace/index';
+import type { AnyParseResult } from '../dumps/registry';
+import type { ParseResult } from '../dumps/types';
+import { forEachDecodedEntry, type DecodedEntry } from '../model/decodeFile';
+import type { DecodeScope } from '../model/decodeScope';
+import { LineChunker } from '../model/streamedFile';
+import type { LargeFile } from '../io/captureReader';
+import { openTextChunks } from '../io/streamFile';
+
+export interface DecodeSink {
+  record?(r: TraceEvent | DomainBlock): void;
+  decoded?(e: DecodedEntry): void;
+}
+
+/** Streams `large` once: every record and decoded entry to `sink`; returns what the parse found (without records). */
+export function streamDecode(large: LargeFile, scope: DecodeScope, sink: DecodeSink): ParseResult<never> {
+  const { chunks } = openTextChunks(large.path);
+  const chunker = new LineChunker();
+  if (large.format === 'qemu_trace') {
+    let batch: TraceEvent[] = [];
+    const stream = new QemuTraceStream((e) => batch.push(e));
+    const flush = () => {
+      for (const e of batch) sink.record?.(e);
+      if (sink.decoded) forEachDecodedEntry({ format: 'qemu_trace', dialect: [], records: batch, findings: [], lineCount: 0 }, scope, sink.decoded);
+      batch = [];
+    };
+    for (const { text } of chunks) {
+      stream.push(chunker.push(text));
+      flush();
+    }
+    stream.push(chunker.end());
+    const result = stream.end();
+    flush();
+    return { ...result, records: [] };
+  }
+  const onBlock = (block: DomainBlock) => {
+    sink.record?.(block);
+    const one: AnyParseResult = { format: 'domain_translation_struct', dialect: [], records: [block], findings: [], lineCount: 0 };
+    if (sink.decoded) forEachDecodedEntry(one, scope, sink.decoded);
+  };
+  const parser = new DomainTranslationParser(large.name, onBlock, false);
+  for (const { text } of chunks) parser.parseLines(chunker.push(text));
+  parser.parseLines(chunker.end());
+  const result = parser.end();
+  return { ...result, records: [] };
+}

@@ -1,0 +1,72 @@
+// Reading a file of any size as text, chunk by chunk: the bytes are never
+// held whole and never become one string. Refuses what is not a regular file
+// (a FIFO or a device could block or never end) and anything under /proc,
+// /sys or /dev; a file that grows while it is read is read as far as it was
+// when reading began, so a log still being written cannot keep the reader
+// busy forever.
+
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { DumpTextDecoder } from '../dumps/encoding';
+import { isSystemPath } from './captureReader';
+
+/** Bytes read at a time. */
+export const STREAM_CHUNK = 4 << 20;
+
+/** Bytes the format detection looks at. */
+export const HEAD_BYTES = 64 << 10;
+
+export interface TextChunks {
+  /** The file's size when it was opened (what is read). */
+  size: number;
+  /** The text, chunk by chunk; each chunk's `done` is the bytes read so far. */
+  chunks: Generator<{ text: string; done: number }>;
+  /** What was converted (another encoding), known after the first chunk. */
+  converted(): string | undefined;
+}
+
+export class StreamFileError extends Error {}
+
+/** Opens a regular file and hands out its text in chunks. Throws StreamFileError for what cannot be read. */
+export function openTextChunks(path: string, chunkBytes = STREAM_CHUNK): TextChunks {
+  let fd: number;
+  try {
+    const real = realpathSync(path);
+    if (isSystemPath(real)) throw new StreamFileError(`${path} is a file of the running system (/proc, /sys or /dev): copy it first (some never end or block)`);
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if (err instanceof StreamFileError) throw err;
+    throw new StreamFileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new StreamFileError(`${path} is not a regular file (a FIFO, a device or a socket could block the reader)`);
+  }
+  const decoder = new DumpTextDecoder();
+  const size = st.size;
+  function* chunks(): Generator<{ text: string; done: number }> {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let done = 0;
+    try {
+      while (done < size) {
+        const n = readSync(fd, buf, 0, Math.min(chunkBytes, size - done), done);
+        if (n <= 0) break;
+        done += n;
+        yield { text: decoder.decode(buf.subarray(0, n)), done };
+      }
+      const rest = decoder.end();
+      if (rest !== '') yield { text: rest, done };
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { size, chunks: chunks(), converted: () => decoder.converted };
+}
+
+/** The first bytes of a file as text (for its format). */
+export function headText(path: string, bytes = HEAD_BYTES): string {
+  const { chunks } = openTextChunks(path, bytes);
+  const first = chunks.next();
+  chunks.return(undefined);
+  return first.done ? '' : first.value.text;
+}
