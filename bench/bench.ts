@@ -9,6 +9,7 @@ import { bundleSection } from './bundleSizes';
 import { activationSection } from './activationBench';
 import { hardeningSection } from './hardeningBench';
 import { twinSection } from './twinSection';
+import { largeFilesSection } from './largeFiles';
 import { printSection, writeReport, type BenchSection } from './report';
 
 const root = join(__dirname, '..', '..');
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   add(twinSection(root));
   add(await lspSection());
   add(await hardeningSection(root));
+  add(largeFilesSection(root));
   add(bundleSection(root));
   // Last: it packages the extension, which rebuilds dist/ for production (the bundle sizes above are of the development build).
   add(await activationSection());

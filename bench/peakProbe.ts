@@ -15,6 +15,7 @@ if (out) {
     } catch {
       // not Linux: maxrss it is
     }
-    writeFileSync(out, JSON.stringify({ maxRssKiB: kib }));
+    const u = process.resourceUsage();
+    writeFileSync(out, JSON.stringify({ maxRssKiB: kib, majorFaults: u.majorPageFault, minorFaults: u.minorPageFault }));
   });
 }

@@ -10,7 +10,7 @@ import { DumpTextDecoder } from '../dumps/encoding';
 import { isSystemPath } from './captureReader';
 
 /** Bytes read at a time. */
-export const STREAM_CHUNK = 4 << 20;
+export const STREAM_CHUNK = 1 << 20;
 
 /** Bytes the format detection looks at. */
 export const HEAD_BYTES = 64 << 10;

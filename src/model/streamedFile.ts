@@ -95,6 +95,34 @@ interface Pass {
   end(): void;
 }
 
+/** The events AtsSidScan reads (a line naming one is parsed in the first pass; no other is). */
+const ATS_SCAN_EVENTS = ['vtd_reg_dmar_root', 'vtd_iotlb_cc_', 'vtd_inv_desc '];
+
+/** The whole lines of `text` (whole lines) that hold any of `needles`, in order, each ending in '\n'. */
+export function linesNaming(text: string, needles: readonly string[]): string {
+  const starts: number[] = [];
+  for (const needle of needles) {
+    for (let at = text.indexOf(needle); at >= 0; ) {
+      const start = text.lastIndexOf('\n', at) + 1;
+      starts.push(start);
+      const nl = text.indexOf('\n', at);
+      if (nl < 0) break;
+      at = text.indexOf(needle, nl + 1);
+    }
+  }
+  if (starts.length === 0) return '';
+  starts.sort((a, b) => a - b);
+  const parts: string[] = [];
+  let last = -1;
+  for (const start of starts) {
+    if (start === last) continue;
+    last = start;
+    const nl = text.indexOf('\n', start);
+    parts.push(nl < 0 ? text.slice(start) + '\n' : text.slice(start, nl + 1));
+  }
+  return parts.join('');
+}
+
 /** The rows of a block that walks of these IOVAs read: the floor and ceiling row of each. */
 function rowsNear(rows: PageTableRows, iovas: readonly bigint[]): PageTableRows {
   const keep = new Set<number>();
@@ -164,7 +192,8 @@ export class StreamedFile {
     const scan = new AtsSidScan(false);
     this.atsScan = scan;
     const stream = new QemuTraceStream((e) => scan.push(e));
-    return { push: (t) => stream.push(t), end: () => void stream.end() };
+    // Only the lines the scan reads are parsed: found with native indexOf, in file order.
+    return { push: (t) => stream.push(linesNaming(t, ATS_SCAN_EVENTS)), end: () => void stream.end() };
   }
 
   private traceReplayPass(): Pass {
