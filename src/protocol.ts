@@ -63,6 +63,8 @@ export const COMMANDS = {
   openCaptureFolder: 'viommu.openCaptureFolder',
   openSampleCapture: 'viommu.openSampleCapture',
   openLargeFile: 'viommu.openLargeFile',
+  /** Reads lines of a large file (streamed or held) around a line number into a read-only document; takes the summary's URI and a 1-based line. */
+  largeFileGoToLine: 'viommu.largeFileGoToLine',
   captureFromThisMachine: 'viommu.captureFromThisMachine',
   /** "vIOMMU: Capture a QEMU Guest…": `viommu vm` with the options picked; takes CaptureQemuGuestArgs to skip the questions. */
   captureQemuGuest: 'viommu.captureQemuGuest',
@@ -339,6 +341,8 @@ export const ServerStatsRequest = request<Record<string, never>, ServerStats>('v
 
 export interface OpenLargeFileParams {
   uri: string;
+  /** Files above this many MiB are streamed (summary and lines on demand) rather than held; default 128. */
+  streamAboveMiB?: number;
 }
 
 export interface OpenLargeFileResult {
@@ -351,6 +355,12 @@ export interface OpenLargeFileResult {
   /** The first findings (at most 200) and how many there are in all. */
   findings: { line: number; severity: string; code: string; message: string }[];
   findingCount: number;
+  /**
+   * Set when the file was streamed (too large to hold): what its stream held
+   * (for a trace, its replay's counters), in words. It is then not part of
+   * its capture's views; its lines are read on demand (LargeFileLinesRequest).
+   */
+  streamed?: string;
   error?: string;
 }
 
@@ -358,6 +368,24 @@ export const OpenLargeFileRequest = request<OpenLargeFileParams, OpenLargeFileRe
 
 /** Forgets a file read by viommu/openLargeFile (its text, parse and place in its capture); `closed` is false for a URI it did not open. */
 export const CloseLargeFileRequest = request<{ uri: string }, { closed: boolean }>('viommu/closeLargeFile');
+
+export interface LargeFileLinesParams {
+  uri: string;
+  /** 0-based first line. */
+  line: number;
+  count: number;
+}
+
+export interface LargeFileLinesResult {
+  /** The first line returned (0-based) and the lines. */
+  first: number;
+  lines: string[];
+  lineCount: number;
+  error?: string;
+}
+
+/** Lines of a file opened by viommu/openLargeFile, read from disk by byte offset (any file size). */
+export const LargeFileLinesRequest = request<LargeFileLinesParams, LargeFileLinesResult>('viommu/largeFileLines');
 
 // ---- viommu/compareCaptures --------------------------------------------------
 

@@ -129,6 +129,20 @@ export class DumpTextDecoder {
     return this.decoder!.decode(b, { stream: true });
   }
 
+  /** The encoding chosen from a file's first bytes (its head), to decode a part of it read from elsewhere. */
+  prime(head: Uint8Array): this {
+    this.decode(head);
+    this.end();
+    this.odd = undefined;
+    this.skip = 0;
+    return this;
+  }
+
+  /** 'le' or 'be' for UTF-16, 'utf-8' otherwise (known after the first chunk). */
+  get unit(): 'le' | 'be' | 'utf-8' {
+    return this.order;
+  }
+
   /** What the last chunk left unfinished. */
   end(): string {
     return this.decoder ? this.decoder.decode() : '';

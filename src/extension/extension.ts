@@ -8,7 +8,7 @@ import { ActivationClock, type ActivationTimes } from './activationClock';
 import { runTestSuiteIfRequested } from './testHook';
 import { translateIova } from './commands/translateIova';
 import { registerExplainFault } from './commands/explainFault';
-import { LargeFileSummaries, openLargeFile } from './commands/openLargeFile';
+import { LargeFileSummaries, largeFileGoToLine, openLargeFile } from './commands/openLargeFile';
 import { captureQemuGuest, type CaptureQemuGuestArgs } from './commands/captureQemuGuest';
 import { captureFromThisMachine } from './commands/captureFromThisMachine';
 import { serverRequestsOf } from './views/serverRequests';
@@ -48,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, (params, result) => views.showWalk(params, result), args)),
     registerExplainFault(),
     vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, largeFiles, uri)),
+    vscode.commands.registerCommand(COMMANDS.largeFileGoToLine, (uri?: vscode.Uri, line?: number) => largeFileGoToLine(largeFiles, uri, line)),
     vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
     vscode.commands.registerCommand(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
   );

@@ -5,6 +5,7 @@
 // folder, rebuilt when any of its files changes, and forgotten (with the
 // parsed files it read) once no open document is in its folder.
 
+import type { FileLineIndex } from '../io/lineIndex';
 import { statSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
 import { URI } from 'vscode-uri';
@@ -50,6 +51,8 @@ export class CaptureWorkspace {
   private readonly captures = new Map<string, CaptureEntry>();
   /** Documents read by viommu/openLargeFile rather than opened in the editor. */
   readonly largeFiles = new Set<string>();
+  /** Of them, those streamed rather than held: their line index (viommu/largeFileLines reads with it). */
+  readonly streamedFiles = new Map<string, FileLineIndex>();
 
   /** Records an open document's analysis; its folder's capture is rebuilt on next use. */
   setDocument(a: DocumentAnalysis): void {
@@ -60,6 +63,7 @@ export class CaptureWorkspace {
 
   closeDocument(uri: string): void {
     this.largeFiles.delete(uri);
+    this.streamedFiles.delete(uri);
     this.open.delete(uri);
     const folder = this.folderOfUri(uri);
     if (folder) {

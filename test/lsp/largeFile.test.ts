@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CloseLargeFileRequest, OpenLargeFileRequest, ServerStatsRequest, TranslateRequest } from '../../src/protocol';
+import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, ServerStatsRequest, TranslateRequest } from '../../src/protocol';
 import { generatePageTableDump } from '../../bench/generatePageTable';
 import { TestLspClient } from './lspClient';
+import { fixturesDir } from '../helpers';
 
 describe('language server: files too large for the editor', function () {
   this.timeout(60000);
@@ -52,6 +53,35 @@ describe('language server: files too large for the editor', function () {
     assert.deepEqual(after.held, { documents: 0, largeFiles: [], captures: 0, diskFiles: 0 });
     assert.deepEqual(await client.request(CloseLargeFileRequest, { uri }), { closed: false }, 'closing twice is no error');
     assert.deepEqual(await client.request(CloseLargeFileRequest, { uri: 'file:///etc/passwd' }), { closed: false }, 'a URI it never opened');
+  });
+
+  it('streams a file above streamAboveMiB: its summary with the replay, findings, and any line read from disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-large-'));
+    const trace = readFileSync(join(fixturesDir, 'captures', 'linux-6.1-qemu-7.2-vm-legacy', 'qemu-vtd.trace'), 'utf8');
+    // Three copies and a garbled line: 130,000 lines.
+    const text = trace + trace + 'garbage that is not an event\n' + trace;
+    const path = join(dir, 'qemu-vtd.trace');
+    writeFileSync(path, text);
+    const uri = pathToFileURL(path).toString();
+    const r = await client.request(OpenLargeFileRequest, { uri, streamAboveMiB: 1 });
+    assert.equal(r.error, undefined);
+    assert.equal(r.format, 'qemu_trace');
+    const lines = text.split('\n');
+    assert.equal(r.lineCount, lines.length - 1);
+    assert.match(r.streamed ?? '', /events replayed\. IOTLB [\d,]+ hits/);
+    assert.ok(r.findings.some((f) => f.line === 2 * 42896), 'the garbled line is a finding at its line');
+    // Any line, read by byte offset: the first, one in the middle, the last, past the end.
+    for (const at of [0, 1, 4095, 4096, 70001, lines.length - 3]) {
+      const got = await client.request(LargeFileLinesRequest, { uri, line: at, count: 3 });
+      assert.deepEqual(got.lines, lines.slice(at, at + 3).filter((_l, i) => at + i < lines.length - 1), `line ${at}`);
+    }
+    assert.deepEqual((await client.request(LargeFileLinesRequest, { uri, line: 10 ** 9, count: 5 })).lines, []);
+    // Nothing of the text is held: no document, and the summary is all.
+    const held = await client.request(ServerStatsRequest, {});
+    assert.deepEqual(held.held.largeFiles, [uri]);
+    assert.equal(held.held.documents, 0);
+    assert.deepEqual(await client.request(CloseLargeFileRequest, { uri }), { closed: true });
+    assert.match((await client.request(LargeFileLinesRequest, { uri, line: 0, count: 1 })).error ?? '', /not open/);
   });
 
   it('says why when a file cannot be read', async () => {
