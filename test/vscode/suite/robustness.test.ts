@@ -78,4 +78,36 @@ describe('robustness', () => {
       await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: false });
     }
   });
+
+  it('Open Large Dump File streams a file above the setting; Go to Line shows any line of it, read from disk', async () => {
+    const api = await viommuApi();
+    const stats = async () => ((await api.client.sendRequest('viommu/serverStats', {})) as ServerStats).held;
+    const config = vscode.workspace.getConfiguration('viommu');
+    await config.update('largeFiles.streamAboveMB', 0, vscode.ConfigurationTarget.Global);
+    const folder = vscode.Uri.joinPath(workspaceRoot(), 'streamed-file');
+    const file = vscode.Uri.joinPath(folder, 'qemu-vtd.trace');
+    const trace = await vscode.workspace.fs.readFile(captureFile('qemu-vtd.trace'));
+    await vscode.workspace.fs.writeFile(file, trace);
+    const lines = new TextDecoder().decode(trace).split('\n');
+    try {
+      const result = (await vscode.commands.executeCommand('viommu.openLargeFile', file)) as OpenLargeFileResult;
+      assert.equal(result.error, undefined);
+      assert.match(result.streamed ?? '', /events replayed/);
+      const summary = await eventually('the summary in the active editor', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'viommu-large-file' ? vscode.window.activeTextEditor : undefined));
+      assert.match(summary.document.getText(), /read as a stream/);
+      assert.equal((await stats()).documents, 0, 'nothing of the text is held');
+      const editor = (await vscode.commands.executeCommand('viommu.largeFileGoToLine', summary.document.uri, 5000)) as vscode.TextEditor;
+      assert.ok(editor, 'a window of lines');
+      const selected = editor.document.getText(editor.selection);
+      assert.equal(selected, `5000│ ${lines[4999]}`);
+      assert.equal(editor.document.isDirty, false);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.window.showTextDocument(summary.document);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await eventuallyAsync('the server to let the streamed file go', async () => ((await stats()).largeFiles.length === 0 ? true : undefined));
+    } finally {
+      await config.update('largeFiles.streamAboveMB', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: false });
+    }
+  });
 });
