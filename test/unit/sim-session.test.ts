@@ -130,3 +130,23 @@ describe('sim: stepping sessions', () => {
     assert.equal(st.iotlb.size, 1, 'the reset left only the entry just inserted');
   });
 });
+
+describe('sim: the state after a register write', () => {
+  it('holds the write and its effect (IQA, GSTS after GCMD) at the event itself, not one event later', () => {
+    const s = new SimulationSession(loadBuiltin('dynamic-strict').scenario!);
+    const seen: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = s.step(1);
+      const text = r.events[0]?.text ?? '';
+      const regs = s.state().registers;
+      const m = /^(IQA|GCMD|IRTA) <- (0x[0-9a-f]+)$/.exec(text);
+      if (!m) continue;
+      seen.push(m[1]);
+      if (m[1] === 'GCMD') {
+        // GSTS mirrors the command bits QEMU sets at once (QIES 26, IRES 25, TES 31, ...).
+        assert.equal(BigInt(regs.GSTS) & BigInt(m[2]), BigInt(m[2]), `GSTS after ${text}`);
+      } else assert.equal(BigInt(regs[m[1]]) & ~0xfffn, BigInt(m[2]) & ~0xfffn, `${m[1]} after ${text}`);
+    }
+    assert.deepEqual(seen.slice(0, 4), ['IQA', 'GCMD', 'IRTA', 'GCMD']);
+  });
+});

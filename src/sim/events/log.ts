@@ -6,6 +6,14 @@
 
 export interface EventSink {
   emit(kind: number, sid: number, aHi: number, aLo: number, bHi: number, bLo: number, c: number, d: number): void;
+  /**
+   * An event QEMU traces before the change it starts (a register write, then
+   * its effects): a step limit or breakpoint on it halts only at settle() or
+   * the next event, so the state at the halt holds the write's effect.
+   */
+  announce?(kind: number, sid: number, aHi: number, aLo: number, bHi: number, bLo: number, c: number, d: number): void;
+  /** The announced change is complete: halt now if the announced event asked to. */
+  settle?(): void;
 }
 
 /** A sink that drops everything (benchmarks of the bare IOMMU). */

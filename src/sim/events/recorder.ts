@@ -63,6 +63,26 @@ export class Recorder implements EventSink {
     this.log = this.keep > 0 ? new EventLog(Math.min(4096, this.keep)) : null;
   }
 
+  /** An announced event reached the limit or a breakpoint: the halt waits for its change (settle). */
+  private pendingHalt = false;
+  private announcing = false;
+
+  announce(kind: number, sid: number, aHi: number, aLo: number, bHi: number, bLo: number, c: number, d: number): void {
+    this.announcing = true;
+    try {
+      this.emit(kind, sid, aHi, aLo, bHi, bLo, c, d);
+    } finally {
+      this.announcing = false;
+    }
+  }
+
+  settle(): void {
+    if (this.pendingHalt) {
+      this.pendingHalt = false;
+      throw HALT;
+    }
+  }
+
   emit(kind: number, sid: number, aHi: number, aLo: number, bHi: number, bLo: number, c: number, d: number): void {
     let cost = this.kindCost[kind];
     if (this.lookupKinds[kind] === 1 && !this.chargeLookups) cost = 0;
@@ -72,6 +92,8 @@ export class Recorder implements EventSink {
 
   /** Emits with an explicit cost (events whose cost depends on context). */
   emitCost(kind: number, cost: number, sid: number, aHi: number, aLo: number, bHi: number, bLo: number, c: number, d: number): void {
+    // An effect of an announced event that halted: the run stops before it.
+    this.settle();
     const t0 = KIND_THREAD[kind];
     const thread = t0 < 0 ? this.currentThread : t0;
     const time = this.clock + this.threadClock[thread];
@@ -95,7 +117,8 @@ export class Recorder implements EventSink {
     const index = this.count++;
     if (this.count >= this.limit || (this.breakpoint !== undefined && this.breakpoint(index, kind, sid, aHi, aLo, c))) {
       this.haltedAt = index;
-      throw HALT;
+      if (this.announcing) this.pendingHalt = true;
+      else throw HALT;
     }
   }
 

@@ -127,7 +127,14 @@ export class VtdIommu {
 
   write32(offset: number, value: number): void {
     value >>>= 0;
-    this.sink.emit(K.regWrite, -1, 0, offset, 0, value, 4, 0);
+    // Traced first (as QEMU's vtd_reg_write), halted after its effect.
+    if (this.sink.announce) this.sink.announce(K.regWrite, -1, 0, offset, 0, value, 4, 0);
+    else this.sink.emit(K.regWrite, -1, 0, offset, 0, value, 4, 0);
+    this.apply32(offset, value);
+    this.sink.settle?.();
+  }
+
+  private apply32(offset: number, value: number): void {
     switch (offset) {
       case REG.GCMD:
         this.gcmd(value);
@@ -167,7 +174,13 @@ export class VtdIommu {
   write64(offset: number, hi: number, lo: number): void {
     hi >>>= 0;
     lo >>>= 0;
-    this.sink.emit(K.regWrite, -1, 0, offset, hi, lo, 8, 0);
+    if (this.sink.announce) this.sink.announce(K.regWrite, -1, 0, offset, hi, lo, 8, 0);
+    else this.sink.emit(K.regWrite, -1, 0, offset, hi, lo, 8, 0);
+    this.apply64(offset, hi, lo);
+    this.sink.settle?.();
+  }
+
+  private apply64(offset: number, hi: number, lo: number): void {
     switch (offset) {
       case REG.RTADDR:
         this.regs.set64(offset, hi, (lo & 0xfffffc00) >>> 0);
