@@ -175,7 +175,10 @@ export interface CaptureSummary {
   files: { name: string; uri: string; format?: FormatId; dialect: string[]; errors: number; warnings: number }[];
   units: { name: string; mode: string; translation?: boolean; interruptRemapping?: boolean; queuedInvalidation?: boolean; cap?: string; ecap?: string }[];
   /** bdf: "BB:DD.F", or "SSSS:BB:DD.F" when the capture spans several PCI segments. */
-  requesters: { bdf: string; unit?: string; did?: number; group?: number; mappings: number }[];
+  /** `iovas`: a few IOVAs its table maps (the first leaf of up to three mapped ranges), for prompts. */
+  requesters: { bdf: string; unit?: string; did?: number; group?: number; mappings: number; iovas?: string[] }[];
+  /** The DMA faults the capture records (kernel log, QEMU messages): whose, where, the access and the reason. */
+  faults?: { bdf: string; unit?: string; iova: string; write?: boolean; reason: string }[];
   domains: { did: number; unit?: string; requesters: string[]; levels?: number; mappings: number; bytes: string }[];
   /** The machine that recorded the capture, and why the tool thinks so. */
   platform?: { kind: 'qemu' | 'hardware' | 'unknown'; evidence: string[] };

@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   const largeFiles = new LargeFileSummaries(c);
   context.subscriptions.push(
     ...largeFiles.register(),
-    vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, (params, result) => views.showWalk(params, result), args)),
+    vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, (params, result) => views.showWalk(params, result), args, () => { const s = views.source(); return s?.kind === 'capture' ? s.uri : undefined; })),
     registerExplainFault(),
     vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, largeFiles, uri)),
     vscode.commands.registerCommand(COMMANDS.largeFileGoToLine, (uri?: vscode.Uri, line?: number) => largeFileGoToLine(largeFiles, uri, line)),

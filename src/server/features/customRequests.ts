@@ -5,7 +5,8 @@ import type { Connection } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { parseRequesterName } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
-import { mappingTotals } from '../../model/mappings';
+import { mappingsOf, mappingTotals } from '../../model/mappings';
+import type { PageTableRows } from '../../dumps/debugfs/pageTableRows';
 import { domainOf, requesterName } from '../../model/keys';
 import { hex, parseNumber, qwordsHex } from '../../vtd/u64';
 import {
@@ -97,7 +98,11 @@ export function summaryOf(entry: CaptureEntry): CaptureSummary {
       did: r.did,
       group: r.group,
       mappings: domainOf(c, r)?.table?.rows.count ?? 0,
+      iovas: sampleIovas(domainOf(c, r)?.table?.rows),
     })),
+    faults: c.faults
+      .filter((f) => f.kind === 'dma' && f.address !== undefined)
+      .map((f) => ({ bdf: f.requester ? requesterName(c, f.requester) : f.bdf, unit: f.unit, iova: hex(f.address!), ...(f.write !== undefined ? { write: f.write } : {}), reason: f.reasonText })),
     domains: [...c.domains.values()].map((d) => {
       const totals = d.table ? mappingTotals(d.table.rows) : { leaves: 0, bytes: 0n };
       return { did: d.did, unit: d.unit, requesters: d.requesters.map((r) => requesterName(c, r)), levels: d.levels, mappings: totals.leaves, bytes: hex(totals.bytes) };
@@ -105,6 +110,18 @@ export function summaryOf(entry: CaptureEntry): CaptureSummary {
     leftOut: entry.capture.leftOut.map(({ name, reason }) => ({ name, reason })),
     platform: { kind: c.platform.kind, evidence: c.platform.evidence },
   };
+}
+
+/** The first IOVA of up to three mapped ranges of a table (a range: rows of consecutive pages). */
+function sampleIovas(rows: PageTableRows | undefined): string[] {
+  const out: string[] = [];
+  if (!rows) return out;
+  for (const m of mappingsOf(rows)) {
+    if (out.length >= 3) break;
+    const iova = hex(m.iova);
+    if (out.length === 0 || BigInt(out[out.length - 1]) + 0x100000n <= m.iova) out.push(iova);
+  }
+  return out;
 }
 
 export const customRequestsFeature: Feature = {
