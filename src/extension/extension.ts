@@ -56,7 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   const views = registerSidebar(context, server);
   context.subscriptions.push(
     ...registerTraceViews(context, server, () => views.source(), views.onDidChangeSource),
-    vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, clicked, selected)),
+    vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, context.globalStorageUri, clicked, selected)),
   );
   const simulation = registerSimulation(server, views);
   context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard(), ...simulation.disposables);

@@ -4,6 +4,7 @@ import {
   SimulationBreakpointRequest,
   SimulationCatalogRequest,
   SimulationStartRequest,
+  AtsFlowRequest,
   SimulationStatusRequest,
   SimulationStepRequest,
   SimulationStopRequest,
@@ -24,6 +25,22 @@ describe('language server: simulation sessions in the views', function () {
     await client.initialize(legacyCaptureDir);
   });
   after(() => client.stop());
+
+  it('draws the ATS flow of a simulation (static-dpdk after 3000 events): vhost\'s device IOTLB, its requests and fills', async () => {
+    const start = await client.request(SimulationStartRequest, { builtin: 'static-dpdk' });
+    const session = start.status!.session;
+    await client.request(SimulationStepRequest, { session, action: 'step', count: 3000 });
+    const flow = await client.request(AtsFlowRequest, { source: { kind: 'simulation', uri: session } });
+    assert.ok(flow, 'a flow, not "no QEMU trace"');
+    assert.equal(flow.uri, '');
+    const net = flow.devices.find((d) => d.deviceTlbEnabled && d.events.length > 0);
+    assert.ok(net, JSON.stringify(flow.devices.map((d) => [d.bdf, d.events.length])));
+    assert.ok(net.events.some((e) => e.label === 'translation request' && e.from === 'device' && e.to === 'iommu'));
+    assert.ok(net.events.some((e) => e.label === 'translation completion' && e.from === 'iommu' && e.to === 'device'));
+    assert.ok(net.events.every((e, i) => i === 0 || e.line > net.events[i - 1].line && e.line < 3000), 'events in run order, up to the position');
+    assert.equal(await client.request(SimulationStopRequest, { session }), true);
+    assert.equal(await client.request(AtsFlowRequest, { source: { kind: 'simulation', uri: session } }), null);
+  });
 
   it('steps dynamic-strict: each event explained, the IOTLB changing with highlights, and back to the same digest', async () => {
     const start = await client.request(SimulationStartRequest, { builtin: 'dynamic-strict' });

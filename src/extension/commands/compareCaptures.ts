@@ -1,6 +1,10 @@
 // "vIOMMU: Compare Captures…": pick two capture folders (before, after); the
 // server diffs them semantically (viommu/compareCaptures) and the result opens
-// as a Markdown document beside the editor, with its preview.
+// as a Markdown preview beside the editor: read-only, nothing to save.
+//
+// The preview does not render file:// links (microsoft/vscode#182870), so the
+// result is written as a .md file in the extension's storage and its links
+// to the captures' lines are made relative to it, which the preview follows.
 
 import * as vscode from 'vscode';
 import { CompareCapturesRequest, type CompareCapturesResult } from '../../protocol';
@@ -18,7 +22,7 @@ function startFolder(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
 }
 
-export async function compareCaptures(server: ServerRequests, left?: vscode.Uri, right?: vscode.Uri): Promise<CompareCapturesResult | undefined> {
+export async function compareCaptures(server: ServerRequests, storage: vscode.Uri, left?: vscode.Uri, right?: vscode.Uri): Promise<CompareCapturesResult | undefined> {
   const before = left ?? (await pickFolder('Compare Captures: the first capture (before)', 'Compare This', startFolder()));
   if (!before) return undefined;
   const after = right ?? (await pickFolder('Compare Captures: the second capture (after)', 'With This', vscode.Uri.joinPath(before, '..')));
@@ -30,18 +34,35 @@ export async function compareCaptures(server: ServerRequests, left?: vscode.Uri,
     void vscode.window.showErrorMessage(`vIOMMU: ${result.error}`);
     return result;
   }
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => undefined);
-  return result;
+  const name = (u: vscode.Uri) => u.path.split('/').filter((p) => p !== '').pop() ?? 'capture';
+  const file = vscode.Uri.joinPath(storage, 'comparisons', `${name(before)} vs ${name(after)}.md`.replace(/[\\/:*?"<>|]/g, '_'));
+  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(relativeLinks(result.markdown, file)));
+  await vscode.commands.executeCommand('markdown.showPreviewToSide', file);
+  return { ...result, document: file.toString() } as CompareCapturesResult & { document: string };
+}
+
+/** file:// link targets of the comparison made relative to the document at `doc` (same scheme and authority only). */
+export function relativeLinks(markdown: string, doc: vscode.Uri): string {
+  const from = doc.path.split('/').slice(0, -1);
+  return markdown.replace(/\]\((file:\/\/[^)\s]*)\)/g, (whole, target: string) => {
+    const hash = target.indexOf('#');
+    const uri = vscode.Uri.parse(hash >= 0 ? target.slice(0, hash) : target);
+    if (uri.authority !== doc.authority) return whole;
+    const to = uri.path.split('/');
+    let k = 0;
+    while (k < from.length && k < to.length && from[k] === to[k]) k++;
+    // Path segments stay as they were encoded (spaces, brackets and parentheses escaped).
+    const rel = [...from.slice(k).map(() => '..'), ...to.slice(k).map((p) => encodeURIComponent(p).replace(/[()]/g, (c) => '%' + c.charCodeAt(0).toString(16)))].join('/');
+    return `](${rel}${hash >= 0 ? target.slice(hash) : ''})`;
+  });
 }
 
 /**
  * The command's arguments: none (two dialogs), one folder (the Explorer's
  * context menu: it is "before"), or the Explorer's two selected folders.
  */
-export function compareCapturesCommand(server: ServerRequests, clicked?: unknown, selected?: unknown): Promise<CompareCapturesResult | undefined> {
+export function compareCapturesCommand(server: ServerRequests, storage: vscode.Uri, clicked?: unknown, selected?: unknown): Promise<CompareCapturesResult | undefined> {
   const uris = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
-  if (uris.length === 2) return compareCaptures(server, uris[0], uris[1]);
-  return compareCaptures(server, clicked instanceof vscode.Uri ? clicked : undefined);
+  if (uris.length === 2) return compareCaptures(server, storage, uris[0], uris[1]);
+  return compareCaptures(server, storage, clicked instanceof vscode.Uri ? clicked : undefined);
 }

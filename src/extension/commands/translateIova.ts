@@ -36,10 +36,13 @@ async function pickIova(bdf: string, summary: CaptureSummary | null, unit: strin
   return new Promise((resolve) => {
     let done = false;
     qp.onDidAccept(() => {
-      const item = qp.selectedItems[0];
-      if (!item?.iova) return;
+      // A typed IOVA wins (Enter may come before the list shows it); else the item picked.
+      const typed = qp.value.trim();
+      const item = qp.selectedItems[0] ?? qp.activeItems[0];
+      const picked = IOVA.test(typed) ? { iova: typed, write: item?.iova === typed ? item.write : undefined } : item?.iova ? { iova: item.iova, write: item.write } : undefined;
+      if (!picked) return;
       done = true;
-      resolve({ iova: item.iova, write: item.write });
+      resolve(picked);
       qp.hide();
     });
     qp.onDidHide(() => {

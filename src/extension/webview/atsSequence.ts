@@ -69,7 +69,10 @@ class AtsSequencePanel {
     this.flow = flow ?? undefined;
     if (!this.ready) return;
     if (!flow) {
-      this.post({ type: 'error', message: 'No QEMU trace to draw: open a qemu-vtd.trace file, or a capture folder that holds one.' });
+      this.post({
+        type: 'error',
+        message: this.source.kind === 'simulation' ? 'The simulation is no longer running: start it again from its scenario.' : 'No QEMU trace to draw: open a qemu-vtd.trace file, or a capture folder that holds one.',
+      });
       return;
     }
     this.panel.title = `ATS Flow: ${flow.name}`;
@@ -89,6 +92,8 @@ class AtsSequencePanel {
   }
 
   private async reveal(uri: string, line: number): Promise<void> {
+    // A simulation's flow has no file: its events are in the Simulator view.
+    if (uri === '') return;
     try {
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
       if (line >= doc.lineCount) return;

@@ -61,6 +61,9 @@ interface Run {
   start: bigint;
   end: bigint;
   first: { a?: Mapping; b?: Mapping };
+  last: { a?: Mapping; b?: Mapping };
+  /** Whether each side's host pages follow one another (each leaf's host address right after the previous one's). */
+  contiguous: { a: boolean; b: boolean };
   leaves: number;
   fieldNames: string;
   fields: FieldChange[];
@@ -75,11 +78,14 @@ function mappingRuns(ta: PageTableView, tb: PageTableView): Run[] {
     const names = fields.map((f) => f.field).join(',');
     const last = runs[runs.length - 1];
     if (last && last.change === change && last.end === m.iova && last.fieldNames === names) {
+      const follows = (p?: Mapping, q?: Mapping) => p === undefined || q === undefined || p.hpa + p.size === q.hpa;
+      last.contiguous = { a: last.contiguous.a && follows(last.last.a, pair.a), b: last.contiguous.b && follows(last.last.b, pair.b) };
       last.end = m.iova + m.size;
       last.leaves++;
+      last.last = pair;
       return;
     }
-    runs.push({ change, start: m.iova, end: m.iova + m.size, first: pair, leaves: 1, fieldNames: names, fields });
+    runs.push({ change, start: m.iova, end: m.iova + m.size, first: pair, last: pair, contiguous: { a: true, b: true }, leaves: 1, fieldNames: names, fields });
   };
   let i = 0;
   let j = 0;
@@ -102,11 +108,22 @@ function mappingRuns(ta: PageTableView, tb: PageTableView): Run[] {
   return runs;
 }
 
+/** Where a run of leaves pointed: one host range when its pages follow one another, else its first and last page. */
+function runTarget(first: Mapping, last: Mapping, leaves: number, contiguous: boolean): string {
+  if (leaves === 1) return leafText(first);
+  if (contiguous) return `→ ${hex(first.hpa)}–${hex(last.hpa + last.size - 1n)} ${perm(first)}`;
+  return `→ ${leaves} host pages not in one range (the first at ${hex(first.hpa)}, the last at ${hex(last.hpa)}) ${perm(first)}`;
+}
+
 function runDifference(d: Domain, withUnit: boolean, ta: PageTableView, tb: PageTableView, run: Run): Difference {
   const range = `IOVA ${hex(run.start)}–${hex(run.end - 1n)} (${sizeName(run.end - run.start)}${run.leaves > 1 ? `, ${run.leaves} pages` : ''})`;
   const { a, b } = run.first;
   const detail =
-    run.change === 'removed' ? `${range} no longer mapped; it was ${leafText(a as Mapping)}` : run.change === 'added' ? `${range} newly mapped ${leafText(b as Mapping)}` : `${range} ${run.fieldNames.split(',').includes('ADDR') ? 'remapped' : 'changed'}`;
+    run.change === 'removed'
+      ? `${range} no longer mapped; it was ${runTarget(a as Mapping, run.last.a as Mapping, run.leaves, run.contiguous.a)}`
+      : run.change === 'added'
+        ? `${range} newly mapped ${runTarget(b as Mapping, run.last.b as Mapping, run.leaves, run.contiguous.b)}`
+        : `${range} ${run.fieldNames.split(',').includes('ADDR') ? 'remapped' : 'changed'}${run.leaves > 1 ? ' (the fields below are its first page\'s)' : ''}`;
   return {
     section: 'mappings',
     subject: domainName(d, withUnit),

@@ -16,6 +16,8 @@ const TITLES: Record<DiffSection, string> = {
 };
 
 const CHANGE_WORDS: Record<Difference['change'], string> = { added: 'added', removed: 'removed', changed: 'changed' };
+/** A mapping difference is a range of the domain, not the domain: "removed" would say the domain went. */
+const MAPPING_WORDS: Record<Difference['change'], string> = { added: 'range mapped', removed: 'range unmapped', changed: 'range changed' };
 
 export interface CaptureSide {
   /** What to call it: the folder's name. */
@@ -37,7 +39,7 @@ function where(side: CaptureSide, loc: Location | undefined): string | undefined
 }
 
 function differenceMarkdown(d: Difference, left: CaptureSide, right: CaptureSide): string[] {
-  const out = [`### ${mdEscape(d.subject)}: ${CHANGE_WORDS[d.change]}`, ''];
+  const out = [`### ${mdEscape(d.subject)}: ${(d.section === 'mappings' ? MAPPING_WORDS : CHANGE_WORDS)[d.change]}`, ''];
   if (d.detail) out.push(mdEscape(d.detail), '');
   if (d.fields?.length) {
     out.push('| field | name | before | after |', '|---|---|---|---|');

@@ -3,6 +3,8 @@
 // dispatches to traceTreeSource for trace sources; this file also answers
 // viommu/atsFlow, the ATS flow of every device for the sequence diagram.
 
+import { SIMULATIONS } from '../sim/simulationRegistry';
+import { simAtsFlow } from '../../sim/atsFlow';
 import type { Connection } from 'vscode-languageserver/node';
 import {
   AtsFlowRequest,
@@ -110,7 +112,29 @@ export function traceTreeSource(workspace: CaptureWorkspace): TreeSource {
 }
 
 /** viommu/atsFlow: every device's flow, for the sequence diagram. */
+/** A simulation's ATS flow (the events of its run so far): no trace file, `uri` is empty. */
+function simulationAtsFlow(id: string): AtsFlowResult | null {
+  const sim = SIMULATIONS.get(id);
+  if (!sim) return null;
+  const devices = simAtsFlow(sim.snapshot().sim.world);
+  return {
+    name: `simulation ${sim.scenario.name}`,
+    uri: '',
+    devices: devices.map((d) => ({
+      bdf: sidName(d.sid),
+      sid: d.sid,
+      deviceTlbEnabled: d.deviceTlbEnabled,
+      events: d.events.map((e) => ({ ...e, shown: 'traced' as const })),
+      omitted: d.omitted,
+    })),
+    notes: [
+      `The simulation's events up to event ${sim.position} (a "line" is an event's number); ${devices.length === 0 ? 'no device of the scenario has a device TLB (ATS, or vhost\'s IOTLB).' : `${devices.map((d) => d.name).join(', ')}.`}`,
+    ],
+  };
+}
+
 export function atsFlowOf(params: AtsFlowParams, workspace: CaptureWorkspace): AtsFlowResult | null {
+  if (params?.source?.kind === 'simulation') return simulationAtsFlow(params.source.uri);
   const trace = params?.source ? traceOf(workspace, params.source.uri) : undefined;
   if (!trace) return null;
   const r = replayOf(trace, params.source);

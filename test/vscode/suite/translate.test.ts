@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import type { WireWalkResult } from '../../../src/protocol';
+import type { CaptureSummary, WireWalkResult } from '../../../src/protocol';
 import { captureFile, closeAllEditors, eventually, viommuApi } from './helpers';
 
 describe('translating an IOVA', () => {
@@ -69,4 +69,20 @@ describe('translating an IOVA', () => {
     assert.equal(r.ok, false);
     assert.equal(r.fault?.reason, 0x06);
   });
+  it('uses the capture the views show when no editor is open, and the fault it picks reads as the kernel log says', async () => {
+    const api = await viommuApi();
+    await closeAllEditors();
+    await eventually('the views still showing a capture', () => (api.views.source()?.kind === 'capture' ? true : undefined));
+    const r = await vscode.commands.executeCommand<WireWalkResult>('viommu.translateIova', { bdf: '00:05.0', iova: '0x2345000', write: false });
+    assert.ok(r, 'a walk, not "open a file first"');
+    assert.equal(r.ok, false);
+    assert.match(r.outcome ?? JSON.stringify(r), /fault|0x06|not present/i);
+    // The prompt's suggestions: the kernel log's faults of 00:05.0.
+    const summary = (await api.client.sendRequest('viommu/captureSummary', { uri: api.views.source()!.uri })) as CaptureSummary;
+    assert.deepEqual(
+      summary.faults?.filter((f) => f.bdf === '00:05.0').map((f) => [f.iova, f.write]),
+      [['0x2345000', false], ['0x7777000', true]],
+    );
+  });
+
 });
