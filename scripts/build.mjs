@@ -31,7 +31,18 @@ function listTs(dir) {
   return found;
 }
 
+/** Source maps of an earlier development build: a production build has none, and the .vsix must not ship stale ones. */
+function removeMaps(dir) {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) removeMaps(p);
+    else if (name.endsWith('.map')) rmSync(p);
+  }
+}
+
 async function buildBundles() {
+  if (production) removeMaps('dist');
   for (const b of bundles) {
     if (!existsSync(b.in)) continue;
     await esbuild.build({

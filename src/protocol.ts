@@ -55,6 +55,9 @@ export const SETTINGS = {
 export type InlayHintMode = 'off' | 'compact' | 'full';
 export type NumberFormat = 'hex' | 'decimal' | 'both';
 
+/** The files a capture folder holds that the server reads: what file watchers report changes of (not every file of the workspace). */
+export const CAPTURE_FILES_GLOB = '**/{iommu_regset,dmar_translation_struct,domain_translation_struct,ir_translation_struct,invalidation_queue,dmar_perf_latency,dmesg,dmesg*.log,kern.log,interrupts,iommu_groups,*.trace,*.viommu.yaml}';
+
 /** Commands (package.json contributes.commands); the server names them in code lenses and actions. */
 export const COMMANDS = {
   translateIova: 'viommu.translateIova',
@@ -63,6 +66,8 @@ export const COMMANDS = {
   openCaptureFolder: 'viommu.openCaptureFolder',
   openSampleCapture: 'viommu.openSampleCapture',
   openLargeFile: 'viommu.openLargeFile',
+  restartServer: 'viommu.restartServer',
+  showServerLog: 'viommu.showServerLog',
   /** Reads lines of a large file (streamed or held) around a line number into a read-only document; takes the summary's URI and a 1-based line. */
   largeFileGoToLine: 'viommu.largeFileGoToLine',
   captureFromThisMachine: 'viommu.captureFromThisMachine',

@@ -13,7 +13,12 @@ export function parseArgs(argv: readonly string[], valueFlags: readonly string[]
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--') || a === '--') {
+    // "--" ends the options: what follows is positional (a file named "--json").
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--')) {
       positional.push(a);
       continue;
     }

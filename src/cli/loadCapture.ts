@@ -4,12 +4,13 @@
 // lines are checked against the rest of the capture (a fault of the kernel
 // log against dmar_translation_struct); `focus` then names it.
 
-import { statSync } from 'node:fs';
+import { readSync, statSync } from 'node:fs';
+import { decodeDumpBytes } from '../dumps/encoding';
 import { basename, relative, sep } from 'node:path';
 import { buildCapture, captureWithStreamed } from '../model/buildCapture';
 import type { Capture } from '../model/types';
 import { StreamedFile } from '../model/streamedFile';
-import { captureRootOf, CaptureReadError, CLI_LIMITS, holdsDumps, readCapture, type CaptureRead, type LargeFile, type ReadLimits } from '../io/captureReader';
+import { captureRootOf, CaptureReadError, CLI_LIMITS, holdsDumps, readCapture, type CaptureRead, type LargeFile, type ReadFile, type ReadLimits } from '../io/captureReader';
 import { headText, openTextChunks, StreamFileError } from '../io/streamFile';
 import type { CommandIO } from './commands/io';
 
@@ -28,8 +29,42 @@ export interface LoadOptions {
   streamLarge?: boolean;
 }
 
-/** Reads PATH (a capture folder, or a file of one) and builds its capture. */
+/** Standard input read to its end, up to the CLI's cap for one file. */
+function readStdin(cap = CLI_LIMITS.maxFileBytes): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue; // a non-blocking pipe with nothing yet
+      if (code === 'EOF') break;
+      throw new CaptureReadError(`cannot read standard input: ${code ?? String(err)}`);
+    }
+    if (n <= 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    total += n;
+    if (total > cap) throw new CaptureReadError(`standard input is larger than ${cap >> 20} MiB: save it to a file (traces and page-table dumps of any size are streamed from files)`);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** PATH "-": standard input as one file of a capture of its own, named "stdin". */
+function loadStdin(io: CommandIO): Loaded {
+  const bytes = io.stdin ? io.stdin() : readStdin();
+  const decoded = decodeDumpBytes(bytes);
+  const file: ReadFile = { name: 'stdin', text: decoded.text, path: '-' };
+  if (decoded.converted) file.converted = decoded.converted;
+  const read: CaptureRead = { root: '', files: [file], large: [], leftOut: [], nested: [] };
+  return { capture: buildCapture(read.files), read, focus: 'stdin' };
+}
+
+/** Reads PATH (a capture folder, or a file of one; "-" standard input) and builds its capture. */
 export function loadCapture(path: string, io: CommandIO, options: LoadOptions = {}): Loaded {
+  if (path === '-') return loadStdin(io);
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();

@@ -48,6 +48,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, (params, result) => views.showWalk(params, result), args, () => { const s = views.source(); return s?.kind === 'capture' ? s.uri : undefined; })),
     registerExplainFault(),
     vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, largeFiles, uri)),
+    vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
+      c.outputChannel.appendLine(`[${new Date().toISOString()}] restart asked from the command palette`);
+      await c.restart();
+      return c.isRunning();
+    }),
+    vscode.commands.registerCommand(COMMANDS.showServerLog, () => c.outputChannel.show(true)),
     vscode.commands.registerCommand(COMMANDS.largeFileGoToLine, (uri?: vscode.Uri, line?: number) => largeFileGoToLine(largeFiles, uri, line)),
     vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
     vscode.commands.registerCommand(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),

@@ -12,7 +12,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { LANGUAGE_IDS, SCENARIO_LANGUAGE, SETTINGS } from '../protocol';
+import { CAPTURE_FILES_GLOB, LANGUAGE_IDS, SCENARIO_LANGUAGE, SETTINGS } from '../protocol';
 
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
 const MAX_RESTARTS = 4;
@@ -59,7 +59,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, onDiagnos
     ]),
     synchronize: {
       configurationSection: SETTINGS.section,
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*'),
+      // Capture files only (by the names the kernel, the capture command and QEMU give them), not every file of the workspace.
+      fileEvents: vscode.workspace.createFileSystemWatcher(CAPTURE_FILES_GLOB),
     },
     outputChannelName: 'vIOMMU Inspector',
     middleware: {
@@ -73,5 +74,6 @@ export function createLanguageClient(context: vscode.ExtensionContext, onDiagnos
       else void vscode.window.showWarningMessage(message);
     }),
   };
-  return new LanguageClient('viommuInspector', 'vIOMMU Inspector', serverOptions, clientOptions);
+  // The id names the settings section of its trace: viommu.trace.server.
+  return new LanguageClient('viommu', 'vIOMMU Inspector', serverOptions, clientOptions);
 }

@@ -19,6 +19,7 @@ import { DiagnosticsPublisher } from './features/diagnostics';
 import { FEATURES } from './features/index';
 import { isScenarioDocument } from './scenario/scenarioDocument';
 import { basename } from 'node:path';
+import { CAPTURE_FILES_GLOB } from '../protocol';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -36,14 +37,56 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   settings.onInitialized();
-  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] }).catch(() => undefined);
+  // Capture files only: the names the kernel, `viommu capture` and QEMU give them (not every file of the workspace).
+  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: CAPTURE_FILES_GLOB }] }).catch(() => undefined);
+  log('started');
 });
+
+const log = (message: string) => connection.console.log(`[${new Date().toISOString()}] ${message}`);
 
 function analyse(doc: TextDocument): DocumentAnalysis {
   const path = fsPathOf(doc.uri);
+  const t = performance.now();
+  const known = workspace.document(doc.uri) !== undefined;
   const a = new DocumentAnalysis(doc.uri, doc.version, doc.getText(), path ? basename(path) : undefined, doc.languageId, workspace.document(doc.uri));
   workspace.setDocument(a);
+  const ms = performance.now() - t;
+  // Each file once when opened, and any analysis that took long (not every keystroke).
+  if (!known || ms > 200) log(`${known ? 're-analysed' : 'opened'} ${path ? basename(path) : doc.uri}: ${a.format ?? 'not a known format'}, ${a.lines.count} lines, ${a.parsed?.findings.length ?? 0} findings, ${ms.toFixed(0)} ms`);
   return a;
+}
+
+/**
+ * The connection the features register with: every request they answer is
+ * logged when it fails (with its stack) or takes long, to the server's output
+ * channel (vIOMMU: Show Server Log); a failure still answers as an error.
+ */
+function loggedConnection(c: typeof connection): typeof connection {
+  const wrap =
+    (method: string, handler: (...args: unknown[]) => unknown) =>
+    async (...args: unknown[]) => {
+      const t = performance.now();
+      try {
+        const result = await handler(...args);
+        const ms = performance.now() - t;
+        if (ms > 500) log(`${method}: ${ms.toFixed(0)} ms`);
+        return result;
+      } catch (err) {
+        connection.console.error(`[${new Date().toISOString()}] ${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        throw err;
+      }
+    };
+  return new Proxy(c, {
+    get(target, prop, receiver) {
+      if (prop === 'onRequest') {
+        return (method: unknown, handler: unknown) =>
+          typeof method === 'string' && typeof handler === 'function'
+            ? target.onRequest(method, wrap(method, handler as (...args: unknown[]) => unknown))
+            : (target.onRequest as (...a: unknown[]) => unknown)(method, handler);
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
 }
 
 /** A change to one file of a capture can change the cross-file findings of every open sibling. */
@@ -96,7 +139,9 @@ connection.onDidChangeWatchedFiles((params) => {
     if (folder) diagnostics.scheduleFolder(folder, documents.all().map((d) => d.uri));
   }
 });
-for (const feature of FEATURES) feature.register({ connection, documents, workspace, settings });
+const featureConnection = loggedConnection(connection);
+for (const feature of FEATURES) feature.register({ connection: featureConnection, documents, workspace, settings });
+process.on('uncaughtException', (err) => connection.console.error(`[${new Date().toISOString()}] uncaught: ${err.stack ?? err.message}`));
 
 documents.listen(connection);
 connection.listen();

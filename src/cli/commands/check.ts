@@ -12,10 +12,11 @@
 // object per line; written capture by capture as each is checked.
 // Exit 0 clean, 1 an error (not-a-capture among them), 3 a file left out.
 
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Finding } from '../../dumps/types';
 import { loadCapture, type Loaded } from '../loadCapture';
-import { parseArgs, UsageError } from '../args';
+import { flagString, parseArgs, UsageError } from '../args';
+import { version } from '../version';
 import { toJson, toJsonLine } from '../json';
 import { describeStreamed } from '../../model/streamedFile';
 import type { CommandIO } from './io';
@@ -50,10 +51,39 @@ function findingJson(f: Located): Record<string, unknown> {
   };
 }
 
+const SARIF_LEVEL: Record<string, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+/** The findings as one SARIF 2.1.0 log (what CI systems and code-scanning read). */
+function sarif(findings: readonly Located[]): unknown {
+  const rules = [...new Set(findings.map((f) => f.code))].sort();
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'viommu', fullName: 'vIOMMU Inspector', version: version(), rules: rules.map((id) => ({ id, name: id })) } },
+        results: findings.map((f) => ({
+          ruleId: f.code,
+          ruleIndex: rules.indexOf(f.code),
+          level: SARIF_LEVEL[f.severity] ?? 'note',
+          message: { text: f.message },
+          locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split(sep).join('/') }, region: { startLine: f.span.line + 1, startColumn: f.span.start + 1 } } }],
+          properties: { kind: f.kind, ...(f.faultReason !== undefined ? { faultReason: f.faultReason } : {}) },
+        })),
+      },
+    ],
+  };
+}
+
+const FORMATS = ['text', 'json', 'json-lines', 'sarif'];
+
 export function runCheck(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, [], ['json', 'json-lines']);
+  const args = parseArgs(argv, ['format'], ['json', 'json-lines']);
   if (args.positional.length === 0) throw new UsageError('check takes one or more PATHs');
-  const mode = args.flags.has('json-lines') ? 'lines' : args.flags.has('json') ? 'array' : 'text';
+  const format = flagString(args, 'format') ?? (args.flags.has('json-lines') ? 'json-lines' : args.flags.has('json') ? 'json' : 'text');
+  if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: expected one of ${FORMATS.join(', ')}`);
+  const mode = format === 'json-lines' ? 'lines' : format === 'json' ? 'array' : format === 'sarif' ? 'sarif' : 'text';
+  const forSarif: Located[] = [];
   const counts: Record<string, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   let total = 0;
   let leftOut = false;
@@ -64,7 +94,8 @@ export function runCheck(argv: string[], io: CommandIO): number {
     for (const f of list) {
       counts[f.severity]++;
       if (f.code === 'left-out') leftOut = true;
-      if (mode === 'lines') io.out(toJsonLine(findingJson(f)));
+      if (mode === 'sarif') forSarif.push(f);
+      else if (mode === 'lines') io.out(toJsonLine(findingJson(f)));
       else if (mode === 'array') {
         // One item behind: its comma is known once the next one comes.
         if (pending === undefined) io.out('[');
@@ -101,6 +132,7 @@ export function runCheck(argv: string[], io: CommandIO): number {
     }
   }
   if (mode === 'array') io.out(pending === undefined ? '[]' : `${pending}\n]`);
+  else if (mode === 'sarif') io.out(JSON.stringify(sarif(forSarif), null, 2));
   else if (mode === 'text') {
     const notes = counts.info + counts.hint;
     io.out(`${total === 0 ? 'no findings' : `${counts.error} error(s), ${counts.warning} warning(s), ${notes} note(s)`} in ${args.positional.join(', ')}`);

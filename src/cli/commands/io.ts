@@ -3,6 +3,10 @@
 export interface CommandIO {
   out(line: string): void;
   err(line: string): void;
+  /** Widest a table may be (--wide: unbounded); 100 when unset. */
+  width?: number;
+  /** Standard input's bytes, for the PATH "-" (tests give their own). */
+  stdin?: () => Buffer;
 }
 
 export const processIO: CommandIO = {

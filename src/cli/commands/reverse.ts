@@ -1,4 +1,4 @@
-// viommu reverse CAPTURE --hpa ADDR [--json]: who maps this host page.
+// viommu reverse CAPTURE --hpa ADDR [--json]: who maps this host page; exit 1 when nothing does.
 
 import { ReverseMap } from '../../model/reverseMap';
 import { multiUnit, requesterName } from '../../model/keys';
@@ -40,8 +40,10 @@ export function runReverse(argv: string[], io: CommandIO): number {
       renderTable(
         ['DID', 'requesters', 'IOVA', 'page', 'perm', 'where'],
         list.map((m) => [multiUnit(capture) && m.unit ? `${m.unit} ${m.did}` : String(m.did), m.requesters.join(' '), hex(m.iova), `${hex(m.pageIova)} (${sizeName(m.pageSize)})`, m.permissions, `${m.file}:${m.line}`]),
+        io.width,
       ),
     );
   }
-  return 0;
+  // No mapping reaches it: exit 1, as grep does when nothing matches.
+  return list.length === 0 ? 1 : 0;
 }

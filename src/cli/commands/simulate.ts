@@ -67,9 +67,10 @@ export function runSimulate(argv: string[], io: CommandIO): number {
   } else {
     io.out(summary(scenario, result));
     if (drivers) io.out(`what drives it: ${drivers}`);
-    if (Array.isArray(events)) io.out(renderEvents(events));
+    if (Array.isArray(events)) io.out(renderEvents(events, io.width));
   }
-  return 0;
+  // A run outside the range its scenario expects is a failure (CI runs scenarios as checks).
+  return result.check && !result.check.inside ? 1 : 0;
 }
 
 function firstEvents(sim: Simulation, n: number) {
@@ -79,10 +80,11 @@ function firstEvents(sim: Simulation, n: number) {
   return out;
 }
 
-function renderEvents(events: ReturnType<typeof firstEvents>): string {
+function renderEvents(events: ReturnType<typeof firstEvents>, width?: number): string {
   return renderTable(
     ['#', 'time ns', 'thread', 'event', 'requester', 'what'],
     events.map((e) => [String(e.index), e.time.toFixed(0), e.thread, e.kind, e.requester ?? '', e.text]),
+    width,
   );
 }
 
@@ -135,7 +137,7 @@ function list(io: CommandIO): number {
     const r = loadScenario(builtinText(n) as string);
     return [n, r.scenario ? firstLine(r.scenario.description) : 'invalid'];
   });
-  io.out(renderTable(['built-in', 'what it shows'], rows));
+  io.out(renderTable(['built-in', 'what it shows'], rows, io.width));
   return 0;
 }
 
@@ -152,6 +154,7 @@ function table(io: CommandIO, json: boolean): number {
       renderTable(
         ['scenario', 'published / expected', 'simulated (steady state)', 'inside', 'independent anchor', 'what drives it'],
         runs.map(({ result: r, drivers }) => [r.scenario, (r.check?.expected ?? '') + (r.check?.prediction ? ' (prediction)' : ''), simulatedText(r), r.check ? (r.check.inside ? 'yes' : 'NO') : '-', r.check?.anchor ?? '', drivers]),
+        io.width,
       ),
     );
   }
@@ -178,6 +181,7 @@ function sensitivityReport(text: string, label: string, json: boolean, io: Comma
     renderTable(
       ['constant', 'range', `${s.figure.name} at low`, 'at high', 'swing', ''],
       s.rows.map((r) => [r.key, `${r.low} - ${r.high}`, fmtFigure(r.atLow, s.figure.unit), fmtFigure(r.atHigh, s.figure.unit), `${(r.spread * 100).toFixed(1)} %`, '#'.repeat(Math.min(40, Math.round(r.spread * 40)))]),
+      io.width,
     ),
   );
   return 0;
@@ -203,6 +207,7 @@ function sweepReport(text: string, label: string, spec: string, json: boolean, i
         const m = r.metrics.steadyState ?? r.metrics;
         return [r.value, m.relativeThroughput === null ? 'n/a' : m.relativeThroughput.toFixed(3), m.achievedGbps.toFixed(2), n2(m.invalidationsPerPacket), n2(m.vhostMissesPerPacket), m.iotlbHitRate === null ? 'n/a' : m.iotlbHitRate.toFixed(3), m.bottleneck];
       }),
+      io.width,
     ),
   );
   for (const r of rows) if (r.errors) io.err(`${label}: ${path}=${r.value}: ${r.errors.join('; ')}`);

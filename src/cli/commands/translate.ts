@@ -29,7 +29,7 @@ export function runTranslate(argv: string[], io: CommandIO): number {
   if (args.flags.has('json')) {
     io.out(toJson(walkJson(result)));
   } else {
-    io.out(renderWalk(result, bdfText));
+    io.out(renderWalk(result, bdfText, io.width));
   }
   // 0 translated; 1 a fault (or an interrupt-window request); 3 unknown: the capture lacks what the walk needs.
   return result.ok ? 0 : result.outcome === 'unknown' ? 3 : 1;
@@ -65,7 +65,7 @@ export function walkJson(r: WalkResult): unknown {
   };
 }
 
-export function renderWalk(r: WalkResult, bdf: string): string {
+export function renderWalk(r: WalkResult, bdf: string, width?: number): string {
   const rows = r.steps.map((s) => [
     s.name,
     s.tableAddress !== undefined ? hex(s.tableAddress) : '',
@@ -76,7 +76,7 @@ export function renderWalk(r: WalkResult, bdf: string): string {
     s.note,
   ]);
   const head = `${r.request.write ? 'write' : 'read'} ${bdf} IOVA ${hex(r.request.iova)}${r.request.pasid !== undefined ? ` PASID ${r.request.pasid}` : ''}`;
-  const table = renderTable(['step', 'table', 'index', 'IOVA bits', 'entry', 'where', 'decoded'], rows);
+  const table = renderTable(['step', 'table', 'index', 'IOVA bits', 'entry', 'where', 'decoded'], rows, width);
   const outcome =
     r.outcome === 'translated'
       ? `=> host address ${hex(r.hpa!)} (${sizeName(r.pageSize!)} page, ${r.permissions})`

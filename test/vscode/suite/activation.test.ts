@@ -11,6 +11,30 @@ describe('activation in a real extension host', () => {
     assert.equal(api.client.isRunning(), true);
   });
 
+  it('is installed as a finished package: its 128 px icon, preview while 0.x, a workspace extension, an icon for each view and language', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const pkg = ext.packageJSON as { icon?: string; preview?: boolean; version: string; extensionKind?: string[]; contributes: { views: Record<string, { icon?: string }[]>; languages: { id: string; icon?: { dark: string } }[] } };
+    assert.equal(pkg.icon, 'media/icon.png');
+    const png = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ext.extensionUri, pkg.icon));
+    assert.deepEqual([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20.
+    assert.equal(Buffer.from(png).readUInt32BE(16), 128);
+    assert.equal(Buffer.from(png).readUInt32BE(20), 128);
+    assert.equal(pkg.preview, pkg.version.startsWith('0.'));
+    assert.deepEqual(pkg.extensionKind, ['workspace']);
+    for (const v of pkg.contributes.views.viommu) {
+      assert.ok(v.icon, 'every view has an icon');
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(ext.extensionUri, v.icon));
+    }
+    for (const l of pkg.contributes.languages) {
+      assert.ok(l.icon, `${l.id} has an icon`);
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(ext.extensionUri, l.icon.dark));
+    }
+    // No source maps of an earlier build shipped.
+    const shipped = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(ext.extensionUri, 'dist'));
+    assert.deepEqual(shipped.filter(([n]) => n.endsWith('.map')), []);
+  });
+
   it('registers the vIOMMU: Translate IOVA command', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('viommu.translateIova'));

@@ -65,4 +65,18 @@ describe('a crash of the language server', () => {
       stateListener.dispose();
     }
   });
+
+  it('restarts on vIOMMU: Restart Language Server, and answers again; the server logs what it did', async () => {
+    const api = await viommuApi();
+    const before = await serverStats(api);
+    assert.equal(await vscode.commands.executeCommand('viommu.restartServer'), true);
+    const after = await eventuallyAsync('a new server process', async () => {
+      const s = await serverStats(api).catch(() => undefined);
+      return s && s.pid !== before.pid ? s : undefined;
+    });
+    assert.notEqual(after.pid, before.pid);
+    const r = await api.translate({ uri: captureFile('domain_translation_struct').toString(), bdf: '00:02.0', iova: '0xffefd000' });
+    assert.equal(r.hpa, '0x268e000');
+    await vscode.commands.executeCommand('viommu.showServerLog');
+  });
 });
