@@ -22,8 +22,8 @@ export function wrapCell(text: string, width: number): string[] {
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], width = DEFAULT_WIDTH): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const gap = 2 * (header.length - 1);
-  // Narrow the widest column, one character at a time, until the table fits (no column below 12 or its header).
-  const floor = header.map((h) => Math.max(12, h.length));
+  // Narrow the widest column, one character at a time, until the table fits (no column below 8; headers wrap too).
+  const floor = header.map((h) => Math.min(8, h.length));
   for (let total = widths.reduce((a, b) => a + b, 0) + gap; total > width; total--) {
     let widest = -1;
     widths.forEach((w, i) => {
@@ -37,7 +37,10 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w)))];
+  const out: string[] = [];
+  const head = header.map((h, i) => wrapCell(h, widths[i]));
+  for (let k = 0; k < Math.max(...head.map((p) => p.length)); k++) out.push(line(head.map((p) => p[k] ?? '')));
+  out.push(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) {
     const parts = header.map((_h, i) => wrapCell(r[i] ?? '', widths[i]));
     const height = Math.max(...parts.map((p) => p.length));

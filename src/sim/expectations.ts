@@ -1,5 +1,5 @@
 // Whether a run reproduces what its scenario expects (the published anchor
-// ranges of perf-anchors §4.4 for the built-ins): a throughput range, a
+// published ranges for the built-ins, each citing its source): a throughput range, a
 // per-interrupt cost, faults that must be recorded, or QEMU's refusal.
 
 import { hex } from '../vtd/u64';

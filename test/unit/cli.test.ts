@@ -175,3 +175,68 @@ describe('viommu CLI on files it cannot read', () => {
     assert.equal(r.code, 0);
   });
 });
+
+describe('viommu CLI conventions', () => {
+  const io = (stdin?: Buffer) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), ...(stdin ? { stdin: () => stdin } : {}) }, out, err };
+  };
+  const runWith = (stdin: Buffer | undefined, ...argv: string[]) => {
+    const x = io(stdin);
+    const code = main(argv, x.io) as number;
+    return { code, out: x.out.join('\n'), err: x.err.join('\n') };
+  };
+
+  it('has --help for every command (stdout, exit 0), --version, and usage errors on stderr (exit 2)', () => {
+    for (const c of ['decode', 'check', 'translate', 'reverse', 'capture', 'simulate', 'vm']) {
+      const r = runWith(undefined, c, '--help');
+      assert.equal(r.code, 0, c);
+      assert.match(r.out, new RegExp(`^viommu ${c}\\b`), c);
+      assert.equal(r.err, '');
+    }
+    assert.match(runWith(undefined, '--version').out, /^viommu \d+\.\d+\.\d+$/);
+    const none = runWith(undefined);
+    assert.equal(none.code, 2);
+    assert.equal(none.out, '');
+    assert.match(none.err, /^usage: viommu/);
+    const bad = runWith(undefined, 'check', '--nope', legacyCaptureDir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /unknown option --nope/);
+  });
+
+  it('reads standard input for the PATH -, and takes what follows -- as paths', () => {
+    const dmesg = readFileSync(join(legacyCaptureDir, 'dmesg'));
+    const r = runWith(dmesg, 'check', '-');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^stdin:422:22: info \[semantic\/fault-walk-unknown\] Fault 0x06/m);
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-dashdash-'));
+    writeFileSync(join(dir, '--json'), readFileSync(join(legacyCaptureDir, 'iommu_groups')));
+    const dashed = runWith(undefined, 'check', '--', join(dir, '--json'));
+    assert.equal(dashed.code, 0, dashed.err);
+    assert.match(dashed.out, /no findings/);
+  });
+
+  it('writes SARIF 2.1.0 for CI systems, with each finding at its file, line and column', () => {
+    const r = runWith(undefined, 'check', legacyCaptureDir, '--format', 'sarif');
+    const log = JSON.parse(r.out) as { version: string; runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    assert.equal(log.version, '2.1.0');
+    const fault = log.runs[0].results.find((x) => x.ruleId === 'fault');
+    assert.ok(fault);
+    assert.equal(fault.level, 'note');
+    assert.match(fault.locations[0].physicalLocation.artifactLocation.uri, /dmesg$/);
+    assert.equal(fault.locations[0].physicalLocation.region.startLine, 422);
+    assert.ok(log.runs[0].tool.driver.rules.some((x) => x.id === 'fault'));
+    assert.equal(runWith(undefined, 'check', legacyCaptureDir, '--format', 'xml').code, 2);
+  });
+
+  it('exits 1 when reverse finds no mapping, and keeps tables within 100 columns unless --wide', () => {
+    assert.equal(runWith(undefined, 'reverse', legacyCaptureDir, '--hpa', '0x123456789000').code, 1);
+    assert.equal(runWith(undefined, 'reverse', legacyCaptureDir, '--hpa', '0x268e000').code, 0);
+    const narrow = runWith(undefined, 'translate', legacyCaptureDir, '--bdf', '00:02.0', '--iova', '0xffefd000');
+    const table = narrow.out.split('\n').slice(1, -1);
+    assert.ok(table.every((l) => l.length <= 100), table.filter((l) => l.length > 100).join('\n'));
+    const wide = runWith(undefined, 'translate', legacyCaptureDir, '--bdf', '00:02.0', '--iova', '0xffefd000', '--wide');
+    assert.ok(wide.out.split('\n').some((l) => l.length > 100), 'the decoded column is not wrapped');
+  });
+});

@@ -78,7 +78,11 @@ describe('viommu simulate', () => {
   });
 
   it('--table prints every built-in beside its published range, all inside (exit 0)', () => {
-    const r = run('simulate', '--table');
+    // One row a scenario with --wide; wrapped to 100 columns without.
+    const narrow = run('simulate', '--table');
+    assert.equal(narrow.code, 0);
+    assert.ok(narrow.out.split('\n').every((l) => l.length <= 100));
+    const r = run('simulate', '--table', '--wide');
     assert.equal(r.code, 0);
     const rows = r.out.split('\n').slice(2);
     assert.equal(rows.length, 15);

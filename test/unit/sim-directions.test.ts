@@ -47,7 +47,7 @@ describe('simulator: figures move the way QEMU and Linux would', function () {
     assert.ok(rel(lazy) > rel(strict), `${rel(lazy)} vs ${rel(strict)}`);
   });
 
-  it("but under vhost it saves nothing that matters: every buffer is a fresh IOVA vhost misses (perf-anchors §4.4 row D's reasoning)", () => {
+  it("but under vhost it saves nothing that matters: every buffer is a fresh IOVA vhost misses (the strict case's reasoning)", () => {
     const text = smallPackets().replace('caching-mode: on', 'caching-mode: off');
     const [strict, lazy] = steady(text, 'guest.invalidation', ['strict', 'lazy']);
     assert.ok(lazy.vhostMissesPerPacket >= 1 && strict.vhostMissesPerPacket >= 1);

@@ -33,7 +33,7 @@ function run(name: string) {
   return runScenario(r.scenario!).result;
 }
 
-describe('sim: built-in scenarios reproduce the published ranges (perf-anchors §4.4)', () => {
+describe('sim: built-in scenarios reproduce the published ranges (each citing its source)', () => {
   it('lists exactly the built-ins by name', () => {
     assert.deepEqual(builtinNames(), REQUIRED);
   });

@@ -31,7 +31,7 @@ describe('languages of the capture files', () => {
       ['kern.log', 'Dec  7 10:00:00 host systemd[1]: Started Session 1.\n', false],
       ['interrupts', 'an interrupt table of some other kind\n', false],
       ['boot.trace', '23245@1796672205.973018:vtd_dmar_fault sid 0x28 fault 6 addr 0x2345000 write 0\n', true],
-      ['proc.txt', '           CPU0       CPU1\n  0:         45          0   IO-APIC   2-edge      timer\n', true],
+      ['irq-snapshot', '           CPU0       CPU1\n  0:         45          0   IO-APIC   2-edge      timer\n', true],
     ];
     try {
       for (const [name, text, ours] of files) {
