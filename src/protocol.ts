@@ -67,6 +67,8 @@ export const COMMANDS = {
   openSampleCapture: 'viommu.openSampleCapture',
   openLargeFile: 'viommu.openLargeFile',
   restartServer: 'viommu.restartServer',
+  /** The walkthrough's links: a file of the sample capture (name, 1-based line to put the cursor on). */
+  walkthroughOpenSampleFile: 'viommu.walkthrough.openSampleFile',
   showServerLog: 'viommu.showServerLog',
   /** Reads lines of a large file (streamed or held) around a line number into a read-only document; takes the summary's URI and a 1-based line. */
   largeFileGoToLine: 'viommu.largeFileGoToLine',

@@ -124,3 +124,14 @@ export async function openCaptureFolder(sources: ActiveSource, folder?: vscode.U
 export async function openSampleCapture(sources: ActiveSource, extensionUri: vscode.Uri): Promise<boolean> {
   return openCaptureFolder(sources, vscode.Uri.joinPath(extensionUri, ...SAMPLE_CAPTURE));
 }
+
+/** The walkthrough's links: opens a file of the sample capture with the cursor on `line` (1-based), the views on the sample. */
+export async function openSampleFile(sources: ActiveSource, extensionUri: vscode.Uri, name: unknown, line: unknown): Promise<vscode.TextEditor | undefined> {
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) return undefined;
+  const folder = vscode.Uri.joinPath(extensionUri, ...SAMPLE_CAPTURE);
+  if (sources.source?.uri !== folder.toString()) await sources.open({ kind: 'capture', uri: folder.toString() });
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, name));
+  const at = Math.max(0, Math.min((typeof line === 'number' ? line : 1) - 1, doc.lineCount - 1));
+  const range = doc.lineAt(at).range;
+  return vscode.window.showTextDocument(doc, { selection: new vscode.Range(range.start, range.start), preview: false });
+}

@@ -35,6 +35,24 @@ describe('activation in a real extension host', () => {
     assert.deepEqual(shipped.filter(([n]) => n.endsWith('.map')), []);
   });
 
+  it('has a walkthrough whose five steps link to commands it registers, with their pages shipped, and opens it', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const [walk] = (ext.packageJSON as { contributes: { walkthroughs: { id: string; steps: { id: string; description: string; media: { markdown: string }; completionEvents: string[] }[] }[] } }).contributes.walkthroughs;
+    assert.equal(walk.id, 'gettingStarted');
+    assert.deepEqual(walk.steps.map((s) => s.id), ['openSample', 'hover', 'translate', 'replay', 'simulate']);
+    const commands = new Set(await vscode.commands.getCommands(true));
+    for (const step of walk.steps) {
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(ext.extensionUri, step.media.markdown));
+      for (const m of step.description.matchAll(/\(command:([\w.]+)/g)) assert.ok(commands.has(m[1]), `${step.id} links to ${m[1]}, a registered command`);
+      for (const e of step.completionEvents) assert.ok(commands.has(e.replace(/^onCommand:/, '')), `${step.id} completes on ${e}`);
+    }
+    // The hover step's link: the sample's dmar_translation_struct with the cursor on 00:05.0.
+    const editor = (await vscode.commands.executeCommand('viommu.walkthrough.openSampleFile', 'dmar_translation_struct', 8)) as vscode.TextEditor;
+    assert.equal(editor.selection.active.line, 7);
+    assert.match(editor.document.lineAt(7).text, /^00:05\.0\t/);
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#gettingStarted`, false);
+  });
+
   it('registers the vIOMMU: Translate IOVA command', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('viommu.translateIova'));
