@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { captureFile, EXTENSION_ID, openInEditor, suiteFigures, viommuApi } from './helpers';
+import { captureFile, closeAllEditors, EXTENSION_ID, openInEditor, suiteFigures, viommuApi } from './helpers';
 
 describe('activation in a real extension host', () => {
   it('activates and returns its API with a running language client', async () => {
@@ -51,6 +51,9 @@ describe('activation in a real extension host', () => {
     assert.equal(editor.selection.active.line, 7);
     assert.match(editor.document.lineAt(7).text, /^00:05\.0\t/);
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#gettingStarted`, false);
+    // Back to what the other tests start from: no editor, the views on the workspace's capture.
+    await closeAllEditors();
+    await vscode.commands.executeCommand('viommu.openCaptureFolder', vscode.Uri.joinPath(captureFile('dmesg'), '..'));
   });
 
   it('registers the vIOMMU: Translate IOVA command', async () => {
