@@ -114,7 +114,7 @@ export function buildState(w: World, position: number, finished: boolean, lastFr
     position,
     finished,
     refused: w.refusal,
-    timeNs: w.rec.clock,
+    timeNs: w.rec.now(),
     digest: w.rec.digest.text(),
     lastStep: { events: lastEvents, changes: lastEvents.filter((e) => e.mutates).map((e) => `${e.kind}: ${e.text}`) },
     iotlb: {

@@ -37,6 +37,29 @@ describe('simulation views: the Simulator view', () => {
     assert.match(cost.description ?? '', /^qi-emulation-ns = 5500 ns \[D\]: QEMU processes one queued-invalidation descriptor/);
   });
 
+  it('keeps time during the boot, decodes its registers (GSTS bits, FRCD0 by name) and shows the device-TLB hit rate of vhost', () => {
+    const s = session('static-dpdk');
+    s.step(60);
+    const roots = kids(s, 'simulator');
+    assert.doesNotMatch(roots[0].description ?? '', / · 0 ns/, 'the boot takes time, event by event');
+    const regs = child(roots, 'Registers');
+    assert.match(regs.description ?? '', /^GSTS 0x[0-9a-f]+ \(.*\bTES\b.*\)/, 'GSTS decoded in the header');
+    const list = kids(s, 'simulator', regs.id);
+    assert.ok(list.some((n) => n.label === 'FRCD0' && /:/.test(n.description ?? '')));
+    assert.match(child(list, 'GSTS').tooltip ?? '', /TES/);
+    s.step(3000);
+    const figures = child(kids(s, 'simulator'), 'Figures');
+    assert.match(figures.description ?? '', /device IOTLB \d+(\.\d+)? %/);
+    assert.ok(kids(s, 'simulator', figures.id).some((n) => /device IOTLB hit rate$/.test(n.label)));
+  });
+
+  it('says a scenario without packets sends none, rather than "no packet yet", once it is finished', () => {
+    const s = session('fault-unmapped-iova');
+    s.runToEnd();
+    const figures = child(kids(s, 'simulator'), 'Figures');
+    assert.match(figures.description ?? '', /^the scenario sends no packet/);
+  });
+
   it('says where the run is, what the last step did, and the figures once packets run', () => {
     const s = session('dynamic-strict');
     const start = kids(s, 'simulator');

@@ -20,9 +20,26 @@ function figure(key: string, label: string, description: string, tooltip: string
   return { id: childId(FIGURES_ID, 'n', key), label, description, tooltip, collapsible: 'none', contextValue: 'simFigure', icon, copy: { value: description, json } };
 }
 
+/** Why there is no packet figure: not yet, or none in this scenario. */
+function noPacketText(ctx: SimTreeContext): string {
+  if (ctx.session.scenario.workload.packets === 0) return 'the scenario sends no packet';
+  return ctx.snapshot.finished ? 'no packet ran' : 'no packet yet';
+}
+
+/** Each device TLB's hit rate (vhost's IOTLB, an ATS device's): hits over lookups since boot. */
+function deviceTlbRates(ctx: SimTreeContext): { name: string; rate: number | null; hits: number; misses: number; kind: string }[] {
+  return ctx.state.deviceTlbs.map((d) => {
+    const lookups = d.counters.hits + d.counters.misses;
+    return { name: d.device, rate: lookups > 0 ? d.counters.hits / lookups : null, hits: d.counters.hits, misses: d.counters.misses, kind: d.kind };
+  });
+}
+
 export function figuresNode(ctx: SimTreeContext): TreeNodeDto {
   const m = ctx.state.metrics;
-  const parts = m.packets > 0 ? [`throughput ${m.relativeThroughput === null ? '—' : `${fixed(m.relativeThroughput, 3)}×`}`, `IOTLB hit rate ${percentText(m.iotlbHitRate)}`, `${fixed(m.exitsPerPacket)} exits/packet`] : ['no packet yet'];
+  const parts =
+    m.packets > 0
+      ? [`throughput ${m.relativeThroughput === null ? '—' : `${fixed(m.relativeThroughput, 3)}×`}`, `IOTLB hit rate ${percentText(m.iotlbHitRate)}`, ...deviceTlbRates(ctx).map((d) => `${d.name} device IOTLB ${percentText(d.rate)}`), `${fixed(m.exitsPerPacket)} exits/packet`]
+      : [noPacketText(ctx)];
   return {
     id: FIGURES_ID,
     label: 'Figures',
@@ -83,11 +100,22 @@ export function figureChildren(ctx: SimTreeContext): TreeNodeDto[] {
     figure(
       'iotlb',
       'IOTLB hit rate',
-      `${m.packets > 0 ? `${percentText(m.iotlbHitRate)} over the packets` : 'no packet yet'} · ${c.hits} hits, ${c.misses} misses since boot`,
+      `${m.packets > 0 ? `${percentText(m.iotlbHitRate)} over the packets` : noPacketText(ctx)} · ${c.hits} hits, ${c.misses} misses since boot`,
       'QEMU\'s IOTLB: hits over lookups while packets run; the counts include the boot.',
       'database',
     ),
   );
+  for (const d of deviceTlbRates(ctx)) {
+    out.push(
+      figure(
+        `devtlb-${d.name}`,
+        `${d.name} device IOTLB hit rate`,
+        `${percentText(d.rate)} · ${d.hits} hits, ${d.misses} misses since boot`,
+        d.kind === 'vhost' ? "vhost's own IOTLB: a miss asks QEMU for the translation (a trip through the backend), a hit costs a lookup." : "The device's ATS translation cache: a miss sends a translation request to the IOMMU.",
+        'database',
+      ),
+    );
+  }
   if (m.interrupts > 0) {
     out.push(
       figure(

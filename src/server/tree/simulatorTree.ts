@@ -5,7 +5,9 @@
 // breakpoints, the kernel's fault messages and the unit's registers.
 
 import type { TreeNodeDto, WireSimEvent } from '../../protocol';
-import { mdEscape } from '../features/markdown';
+import { mdEscape, structureMarkdown } from '../features/markdown';
+import { decodeRegister } from '../../vtd/registers';
+import { decodeFrcd } from '../../vtd/faultReasons';
 import { childId, parseId, segment } from './nodeIds';
 import { chainOf, chainSentence, costSourceText, costText, MAX_CHAIN, phrase } from './simEventWords';
 import { FIGURES_ID, figureChildren, figuresNode } from './simFiguresTree';
@@ -151,6 +153,13 @@ function kernelLogLines(ctx: SimTreeContext): TreeNodeDto[] {
   }));
 }
 
+/** A register's decoded summary ("TES IRES QIES" for GSTS), or its value when it has no fields. */
+function registerSummary(name: string, value: string | undefined): string {
+  if (value === undefined) return '—';
+  const s = decodeRegister(name, BigInt(value));
+  return s.fields.length > 1 ? `${value} (${s.summary})` : value;
+}
+
 function registersNode(ctx: SimTreeContext): TreeNodeDto | undefined {
   const regs = ctx.state.registers;
   if (Object.keys(regs).length === 0) return undefined;
@@ -158,7 +167,7 @@ function registersNode(ctx: SimTreeContext): TreeNodeDto | undefined {
   return {
     id: REGISTERS_ID,
     label: 'Registers',
-    description: `GSTS ${regs.GSTS ?? '—'} · FSTS ${st.fsts} · IQH ${regs.IQH ?? '—'} · IQT ${regs.IQT ?? '—'}`,
+    description: `GSTS ${registerSummary('GSTS', regs.GSTS)} · FSTS ${registerSummary('FSTS', st.fsts)} · IQH ${regs.IQH ?? '—'} · IQT ${regs.IQT ?? '—'}`,
     tooltip: `The emulated unit's registers. Fault record: ${mdEscape(st.frcd.summary)} (\`${st.frcd.hi}:${st.frcd.lo}\`).`,
     collapsible: 'collapsed',
     contextValue: 'simRegisters',
@@ -167,15 +176,32 @@ function registersNode(ctx: SimTreeContext): TreeNodeDto | undefined {
 }
 
 function registerNodes(ctx: SimTreeContext): TreeNodeDto[] {
-  return Object.entries(ctx.state.registers).map(([name, value]) => ({
-    id: childId(REGISTERS_ID, 'r', name),
-    label: name,
-    description: value,
+  const out: TreeNodeDto[] = Object.entries(ctx.state.registers).map(([name, value]) => {
+    const s = decodeRegister(name, BigInt(value));
+    return {
+      id: childId(REGISTERS_ID, 'r', name),
+      label: name,
+      description: registerSummary(name, value),
+      tooltip: structureMarkdown(s, name),
+      collapsible: 'none',
+      contextValue: 'simRegister',
+      icon: 'symbol-constant',
+      copy: { value, json: { name, value, summary: s.summary } },
+    };
+  });
+  // The fault recording register, by its name (FRCD0 at CAP.FRO), decoded.
+  const f = ctx.state.faults.frcd;
+  out.push({
+    id: childId(REGISTERS_ID, 'r', 'FRCD0'),
+    label: 'FRCD0',
+    description: `${f.hi}:${f.lo} (${f.summary})`,
+    tooltip: structureMarkdown(decodeFrcd(BigInt(f.hi), BigInt(f.lo)), 'FRCD0'),
     collapsible: 'none',
     contextValue: 'simRegister',
     icon: 'symbol-constant',
-    copy: { value },
-  }));
+    copy: { value: `${f.hi}:${f.lo}`, json: f },
+  });
+  return out;
 }
 
 export function simulatorChildren(ctx: SimTreeContext, parentId: string | undefined): TreeNodeDto[] {

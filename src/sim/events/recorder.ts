@@ -122,6 +122,13 @@ export class Recorder implements EventSink {
     }
   }
 
+  /** The simulated time now: the clock plus the busiest thread's time in the current step. */
+  now(): number {
+    let busiest = 0;
+    for (let t = 1; t < 4; t++) if (this.threadClock[t] > busiest) busiest = this.threadClock[t];
+    return this.clock + busiest;
+  }
+
   /** Ends a step: the clock moves by the busiest thread's time (or the given minimum). */
   advance(minimumNs = 0): number {
     let step = minimumNs;
