@@ -35,20 +35,32 @@ export function formatValue(v: bigint, format: NumberFormat, width = 0): string 
   return `${h} (${v.toString(10)})`;
 }
 
-/** A field table: name, bits, value in hex and decimal, meaning. */
+/** An entry wider than 64 bits as the dumps print it: its qwords, high to low, "hi:lo". */
+export function rawText(raw: bigint): string {
+  if (raw >> 64n === 0n) return hex(raw);
+  const qwords: string[] = [];
+  for (let v = raw; v > 0n || qwords.length < 2; v >>= 64n) qwords.unshift(`0x${(v & 0xffffffffffffffffn).toString(16).padStart(16, '0')}`);
+  return qwords.join(':');
+}
+
+/** A field's value: hex, and decimal beside it where that reads better (small counts and widths, not addresses). */
+function valueText(v: bigint): string {
+  return v > 9n && v < 100000n ? `\`${hex(v)}\` (${v})` : `\`${hex(v)}\``;
+}
+
+/** A field table: name, bits, value, meaning (four columns: it fits a narrow hover). */
 export function structureMarkdown(s: Structure, label?: string): string {
   const lines: string[] = [];
-  lines.push(`**${mdEscape(label ? `${label}: ${s.title}` : s.title)}** \`${hex(s.raw)}\``);
+  lines.push(`**${mdEscape(label ? `${label}: ${s.title}` : s.title)}** \`${rawText(s.raw)}\``);
   lines.push('');
   lines.push(mdEscape(s.summary));
   lines.push('');
-  lines.push('| field | bits | hex | dec | meaning |');
-  lines.push('|---|---|---|---|---|');
+  lines.push('| field | bits | value | meaning |');
+  lines.push('|---|---|---|---|');
   for (const f of s.fields) {
     if (f.reserved && f.raw === 0n) continue;
     const bits = f.msb === f.lsb ? `${f.msb}` : `${f.msb}:${f.lsb}`;
-    const dec = f.raw <= BigInt(Number.MAX_SAFE_INTEGER) ? f.raw.toString(10) : '';
-    lines.push(`| ${mdEscape(f.name)} | ${bits} | \`${hex(f.raw)}\` | ${dec} | ${mdEscape(f.meaning)} |`);
+    lines.push(`| ${mdEscape(f.name)} | ${bits} | ${valueText(f.raw)} | ${mdEscape(f.meaning)} |`);
   }
   if (s.findings.length) {
     lines.push('');

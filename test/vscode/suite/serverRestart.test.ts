@@ -56,7 +56,7 @@ describe('a crash of the language server', () => {
       const line = dmar.lineAt(7).text;
       const position = new vscode.Position(7, line.indexOf('0x0000000000000701') + 5);
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', dmar.uri, position);
-      assert.match(hovers.map((h) => markdownText(h.contents)).join('\n'), /\| DID \| 87:72 \| `0x7` \| 7 \|/);
+      assert.match(hovers.map((h) => markdownText(h.contents)).join('\n'), /\| DID \| 87:72 \| `0x7` \| /);
 
       const walk = await api.translate({ uri: captureFile('domain_translation_struct').toString(), bdf: '00:02.0', iova: '0xffefd000' });
       assert.equal(walk.hpa, '0x268e000');

@@ -38,6 +38,13 @@ export async function expectContextEntryHover(page, shot) {
   }
   await page.screenshot({ path: shot });
   expect(/context entry/i.test(text) && text.includes('00:05.0'), `the hover is 00:05.0's context entry: ${text.slice(0, 300)}`);
+  // The 128-bit entry as the dump prints it (hi:lo), and a field table that fits a 1000 px window without scrolling sideways.
+  expect(text.includes('0x0000000000000701:0x0000000001b1f001'), `the hover shows the entry as hi:lo: ${text.slice(0, 200)}`);
+  const fit = await page.locator('.monaco-hover').first().evaluate((el) => {
+    const table = el.querySelector('table');
+    return { width: el.getBoundingClientRect().width, tableWidth: table ? table.getBoundingClientRect().width : 0, scrolls: el.scrollWidth > el.clientWidth + 1 };
+  });
+  expect(fit.width <= 1000 && fit.tableWidth <= 1000 && !fit.scrolls, `the hover fits 1000 px: ${JSON.stringify(fit)}`);
   for (const field of ['DID', 'SLPTPTR', 'AW', '0x1b1f000']) expect(text.includes(field), `the hover's table shows ${field}: ${text.slice(0, 300)}`);
   await page.mouse.move(5, 5);
 }
