@@ -83,10 +83,19 @@ describe('Context Tables view model on the real legacy capture', () => {
     walk();
   });
 
+  it('marks a device that faulted where it is listed: its icon and its description', () => {
+    const devices = children('contextTables', 'u:dmar0/b:00').filter((n) => /^device\b/.test(n.contextValue ?? ''));
+    const edu = devices.find((n) => n.label === '00:05.0')!;
+    assert.equal(edu.icon, 'warning');
+    assert.match(edu.description ?? '', /^2 faults · DID 7\b/);
+    assert.equal(edu.contextValue, 'device faulted');
+    assert.ok(devices.filter((n) => n.label !== '00:05.0').every((n) => n.icon !== 'warning' && !/fault/.test(n.description ?? '')));
+  });
+
   it('filters by B:D.F, DID and text, keeping the path to what matches', () => {
     const devices = (filter: string) =>
       children('contextTables', 'u:dmar0/b:00', { filter })
-        .filter((n) => n.contextValue === 'device')
+        .filter((n) => /^device\b/.test(n.contextValue ?? ''))
         .map((n) => n.label);
     assert.deepEqual(devices('00:04.0'), ['00:04.0']);
     assert.deepEqual(devices('did 8'), ['00:1f.0', '00:1f.2', '00:1f.3']);

@@ -24,7 +24,8 @@ describe('Second-Level Tables view model on the real legacy capture', () => {
     assert.equal(child(roots, 'DID 4').description, '00:02.0 · 3-level · 258 leaves · 1032K');
     assert.equal(child(roots, 'DID 8').description, '00:1f.0, 00:1f.2, 00:1f.3 · 3-level · 4234 leaves · 16936K');
     const edu = child(roots, 'DID 7');
-    assert.equal(edu.description, '00:05.0 · 3-level · no present leaf');
+    assert.equal(edu.description, '2 faults · 00:05.0 · 3-level · no present leaf');
+    assert.equal(edu.icon, 'warning', 'a domain whose device faulted is marked where it is listed');
     assert.equal(edu.collapsible, 'none');
     assert.match(child(roots, 'DID 8').tooltip!, /dumped 2 more time\(s\)/);
   });

@@ -212,15 +212,18 @@ function deviceNode(ctx: TreeContext, u: UnitContext, d: DeviceContext): TreeNod
   if (r?.group !== undefined) extra.push(`IOMMU group ${r.group}`);
   if (r?.irqs.length) extra.push(`guest IRQs ${r.irqs.map((q) => `${mdEscape(q.irq)}${q.name ? ` (${mdEscape(q.name)})` : ''}`).join(', ')}`);
   if (r?.irteIndices.length) extra.push(`IRTEs ${r.irteIndices.join(', ')}`);
-  if (r?.faults.length) extra.push(`${r.faults.length} DMA fault(s) in the kernel log`);
+  const faults = r?.faults.length ?? 0;
+  if (faults) extra.push(`${faults} DMA fault(s) in the kernel log`);
+  const icon = entryIcon(d.context, 'plug');
   return {
     id: deviceNodeId(u.name, d.bus, d.devfn),
     label: d.bdf,
-    description: deviceDescription(ctx, u, d),
+    // A device that faulted says so where it is listed, not only in its tooltip.
+    description: `${faults ? `${faults} fault${faults === 1 ? '' : 's'} · ` : ''}${deviceDescription(ctx, u, d)}`,
     tooltip: entryTooltip(d.context, d.bdf, extra.map((e) => `- ${e}`)),
     collapsible: 'collapsed',
-    contextValue: 'device',
-    icon: entryIcon(d.context, 'plug'),
+    contextValue: faults ? 'device faulted' : 'device',
+    icon: faults && icon === 'plug' ? 'warning' : icon,
     location: wireLocation(ctx, d.file, spanOf(d.row, 'context')),
     copy: { value: d.bdf, raw: spanText(ctx, d.file, spanOf(d.row, 'context')), json: { bdf: d.bdf, unit: u.name, did: d.did, context: structureJson(d.context) } },
   };

@@ -133,14 +133,16 @@ function domainNode(ctx: TreeContext, d: Domain, scope: DomainScope): TreeNodeDt
     tooltip.push('', `The same table is dumped ${d.duplicateTables.length} more time(s) (kernels 6.0–6.6 print a group's table once per device), at line(s) ${d.duplicateTables.map((x) => x.location.span.line + 1).join(', ')}.`);
   }
   if (t && totals.leaves === 0) tooltip.push('', 'The table has no present leaf: every DMA of these devices faults.');
+  const faults = d.requesters.reduce((n, r) => n + r.faults.length, 0);
+  if (faults) tooltip.push('', `${faults} DMA fault(s) of its devices in the kernel log.`);
   return {
     id: domainNodeId(ctx.entry.capture, d),
     label: domainName(ctx.entry.capture, d),
-    description: [bdfs.join(', '), levels, what].filter((x) => x !== '').join(' · '),
+    description: [faults ? `${faults} fault${faults === 1 ? '' : 's'}` : '', bdfs.join(', '), levels, what].filter((x) => x !== '').join(' · '),
     tooltip: tooltip.join('\n'),
     collapsible: t && t.rows.count > 0 ? (scope.all ? 'collapsed' : 'expanded') : 'none',
     contextValue: 'domain',
-    icon: 'symbol-namespace',
+    icon: faults ? 'warning' : 'symbol-namespace',
     location: t ? wireLocation(ctx, t.file, t.location.span) : undefined,
     copy: {
       value: String(d.did),
