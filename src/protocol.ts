@@ -65,6 +65,8 @@ export const COMMANDS = {
   explainFault: 'viommu.explainFault',
   openCaptureFolder: 'viommu.openCaptureFolder',
   openSampleCapture: 'viommu.openSampleCapture',
+  /** The sample with a device TLB (ATS): fills ATS Flow and its diagram. */
+  openAtsSample: 'viommu.openAtsSample',
   openLargeFile: 'viommu.openLargeFile',
   restartServer: 'viommu.restartServer',
   /** The walkthrough's links: a file of the sample capture (name, 1-based line to put the cursor on). */

@@ -9,6 +9,8 @@ import type { ServerRequests } from './views/serverRequests';
 
 /** The sample capture shipped in the extension's install folder. */
 const SAMPLE_CAPTURE = ['samples', 'linux-6.1-qemu-7.2-legacy'];
+/** A small real capture with a device TLB: a scalable-mode guest with an ATS virtio device (made by the VM lane). */
+const ATS_SAMPLE_CAPTURE = ['samples', 'linux-6.1-qemu-7.2-scalable-ats'];
 
 /** A request that may take a while: a notification appears if it has not answered within a moment. */
 async function withLateProgress<T>(title: string, work: Promise<T>, delayMs = 300): Promise<T> {
@@ -134,4 +136,31 @@ export async function openSampleFile(sources: ActiveSource, extensionUri: vscode
   const at = Math.max(0, Math.min((typeof line === 'number' ? line : 1) - 1, doc.lineCount - 1));
   const range = doc.lineAt(at).range;
   return vscode.window.showTextDocument(doc, { selection: new vscode.Range(range.start, range.start), preview: false });
+}
+
+/** "vIOMMU: Open ATS Sample Capture": the sample whose trace has a device TLB, for ATS Flow and its diagram. */
+export async function openAtsSample(sources: ActiveSource, extensionUri: vscode.Uri): Promise<boolean> {
+  const folder = vscode.Uri.joinPath(extensionUri, ...ATS_SAMPLE_CAPTURE);
+  const ok = await openCaptureFolder(sources, folder);
+  // The trace views follow the editor: open the trace so IOTLB and ATS Flow show it.
+  if (ok) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, 'qemu-vtd.trace')), { preview: true, preserveFocus: true });
+  return ok;
+}
+
+/**
+ * At start: when the workspace is the samples folder (what `npm start` opens)
+ * or a capture folder itself, the views show it without being asked.
+ */
+export async function openWorkspaceCapture(sources: ActiveSource): Promise<boolean> {
+  // A dump in front decides (the views follow it); so does a source already chosen.
+  if (sources.source || (vscode.window.activeTextEditor && isDumpDocument(vscode.window.activeTextEditor.document))) return false;
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) return false;
+  const names = async (u: vscode.Uri) => new Set((await vscode.workspace.fs.readDirectory(u).then(undefined, () => [] as [string, vscode.FileType][])).map(([n]) => n));
+  const top = await names(root);
+  const isCapture = (n: Set<string>) => n.has('dmar_translation_struct') || n.has('iommu_regset') || n.has('qemu-vtd.trace');
+  if (isCapture(top)) return sources.open({ kind: 'capture', uri: root.toString() });
+  const sample = SAMPLE_CAPTURE[1];
+  if (top.has(sample) && isCapture(await names(vscode.Uri.joinPath(root, sample)))) return sources.open({ kind: 'capture', uri: vscode.Uri.joinPath(root, sample).toString() });
+  return false;
 }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { SourceRef, TranslateParams, TreeNodeDto, ViewKey, WireWalkResult } from '../../protocol';
 import { registerWalkView, type ShownWalkItems } from '../walk/walkView';
-import { ActiveSource } from '../sources';
+import { ActiveSource, openWorkspaceCapture } from '../sources';
 import { CursorSync } from './cursorSync';
 import { registerNodeCommands } from './nodeCommands';
 import type { ServerRequests } from './serverRequests';
@@ -46,6 +46,8 @@ export function registerSidebar(context: vscode.ExtensionContext, server: Server
   cursor.attach(views);
   const walks = registerWalkView(views, cursor);
   context.subscriptions.push(sources, cursor, views, ...registerNodeCommands(views, cursor), ...registerViewCommands(context, views, cursor), ...walks.disposables);
+  // The samples folder (npm start opens it) or a capture folder as the workspace: shown at once.
+  void openWorkspaceCapture(sources);
   return {
     children: (view, parentId) => views.children(view, parentId),
     source: () => sources.source,
