@@ -41,6 +41,19 @@ describe('language server over stdio', function () {
     assert.match(typeof first.label === 'string' ? first.label : first.label.map((p) => p.value).join(''), /0x26/);
   });
 
+  it('gives one compact hint a row in a page-table dump (the leaf), none cut inside a value', async () => {
+    const { uri } = await client.open(join(legacyCaptureDir, 'domain_translation_struct'), 'viommu-pagetable');
+    const hints = await client.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } } });
+    const lines = hints!.map((h) => h.position.line);
+    assert.ok(hints!.length > 20);
+    assert.equal(new Set(lines).size, lines.length, 'at most one hint a row');
+    for (const h of hints!) {
+      const label = typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('');
+      assert.ok(label.trim().length <= 42, `fits VS Code's 43-character limit: ${label}`);
+      assert.doesNotMatch(label, /0x[0-9a-f]*…/, 'no value cut');
+    }
+  });
+
   it('explains each fault of the kernel log with an information diagnostic', async () => {
     const { diagnostics } = await client.open(join(legacyCaptureDir, 'dmesg'), 'viommu-dmesg');
     const faults = diagnostics.filter((d) => d.code === 'fault');

@@ -45,7 +45,11 @@ export async function revealSource(location: WireLocation | undefined, cursor: C
   cursor.expectSelection(uri, location.line);
   try {
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: true, preview: true });
+    // The span selected with the cursor at its start, then the line revealed from its first column: the row's key
+    // (IOVA_PFN, B.D.F) stays in view rather than being scrolled out to show an entry far to the right.
+    const selection = new vscode.Selection(range.end, range.start);
+    const editor = await vscode.window.showTextDocument(doc, { selection, preserveFocus: true, preview: true });
+    editor.revealRange(new vscode.Range(location.line, 0, location.line, range.end.character), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   } catch (e) {
     void vscode.window.showWarningMessage(`vIOMMU: cannot open ${uri.fsPath || uri.toString()} (${e instanceof Error ? e.message : String(e)}). Files above 50 MB open with "vIOMMU: Open Large Dump File…".`);
   }

@@ -13,6 +13,27 @@ import type { Feature } from './feature';
 /** Lines scanned at most per request (a page-table dump can have a million). */
 const MAX_LINES = 2000;
 
+/**
+ * VS Code cuts an inlay hint longer than editor.inlayHints.maximumLength (43
+ * by default) in the middle of whatever it shows: a compact hint is made to
+ * fit by leaving out whole fields from its end (the tooltip has them all), so
+ * a value is never cut.
+ */
+export const COMPACT_HINT_MAX = 42;
+
+export function fitHint(label: string, max = COMPACT_HINT_MAX): string {
+  if (label.length <= max) return label;
+  const words = label.split(' ');
+  let out = '';
+  for (const w of words) {
+    const next = out === '' ? w : `${out} ${w}`;
+    if (next.length > max - 2) break;
+    out = next;
+  }
+  // A first field longer than the limit is shown whole: cutting it would cut its value.
+  return out === '' ? words[0] : `${out} …`;
+}
+
 function fullText(s: Structure): string {
   return s.fields
     .filter((f) => !f.reserved || f.raw !== 0n)
@@ -39,8 +60,12 @@ function registerInlayHints(connection: Connection, workspace: CaptureWorkspace,
     const last = Math.min(params.range.end.line, params.range.start.line + MAX_LINES, doc.lines.count - 1);
     for (let line = params.range.start.line; line <= last; line++) {
       if (token.isCancellationRequested) break;
-      for (const e of doc.entriesAt(line, scope)) {
-        const label = mode === 'full' ? fullText(e.structure) : e.structure.summary;
+      const entries = doc.entriesAt(line, scope);
+      // Compact: one hint a row, after its last entry (a page-table row's leaf, a dmar row's context entry);
+      // the other entries of the row keep their hover.
+      const shown = mode === 'full' ? entries : entries.slice(-1);
+      for (const e of shown) {
+        const label = mode === 'full' ? fullText(e.structure) : fitHint(e.structure.summary);
         if (!label) continue;
         hints.push({
           position: { line, character: e.span.end },
