@@ -51,7 +51,7 @@ describe('sidebar views through the API', () => {
     const devices = await kids('contextTables', bus.id);
     assert.equal(devices.length, 10);
     assert.deepEqual(labels(devices), ['Root entry', ...DEVICES]);
-    assert.equal(find(devices, '00:05.0').description, 'DID 7 · second-level · 3-level · SLPTPTR 0x1b1f000');
+    assert.equal(find(devices, '00:05.0').description, '2 faults · DID 7 · second-level · 3-level · SLPTPTR 0x1b1f000');
   });
 
   it("Context Tables: 00:05.0 expands to its context entry's 6 fields and a link to domain 7", async () => {
@@ -60,7 +60,7 @@ describe('sidebar views through the API', () => {
     assert.equal(find(fields, 'DID [87:72]').description, '0x7');
     assert.deepEqual(find(fields, 'Domain 7').link, { view: 'secondLevelTables', id: 'd:7' });
     const device = find(await kids('contextTables', 'u:dmar0/b:00'), '00:05.0');
-    assert.match(device.tooltip ?? '', /\| field \| bits \| hex \| dec \| meaning \|/);
+    assert.match(device.tooltip ?? "", /\| field \| bits \| value \| meaning \|/);
     assert.match(device.location?.uri ?? '', /dmar_translation_struct$/);
     assert.equal(device.location?.line, 7);
   });

@@ -89,7 +89,7 @@ export const sidebarViewChecks = [
       const setSize = await treeRow(tree, '00:05.0', { level: 3 }).getAttribute('aria-setsize');
       expect(setSize === '10', `bus 00 has ${setSize} children, not the root entry and 9 devices`);
       const edu = await treeRow(tree, '00:05.0', { level: 3 }).getAttribute('aria-label');
-      expect(edu === '00:05.0, DID 7 · second-level · 3-level · SLPTPTR 0x1b1f000', `00:05.0's row: ${edu}`);
+      expect(edu === '00:05.0, 2 faults · DID 7 · second-level · 3-level · SLPTPTR 0x1b1f000', `00:05.0's row: ${edu}`);
     },
   },
   {
