@@ -68,6 +68,8 @@ export const COMMANDS = {
   /** The sample with a device TLB (ATS): fills ATS Flow and its diagram. */
   openAtsSample: 'viommu.openAtsSample',
   openLargeFile: 'viommu.openLargeFile',
+  /** "vIOMMU: Go to Address…": an IOVA or host address, found in the page tables and shown in Second-Level Tables. */
+  goToAddress: 'viommu.goToAddress',
   restartServer: 'viommu.restartServer',
   /** The walkthrough's links: a file of the sample capture (name, 1-based line to put the cursor on). */
   walkthroughOpenSampleFile: 'viommu.walkthrough.openSampleFile',
@@ -196,6 +198,27 @@ export interface CaptureSummary {
 }
 
 export const CaptureSummaryRequest = request<CaptureSummaryParams, CaptureSummary | null>('viommu/captureSummary');
+
+// ---- viommu/locateAddress ---------------------------------------------------
+
+export interface LocateAddressParams {
+  /** A capture folder or a file of one. */
+  uri: string;
+  /** 0x-prefixed hex or decimal: looked up as an IOVA in every domain and as a host address. */
+  address: string;
+}
+
+export interface LocatedAddress {
+  kind: 'iova' | 'hpa';
+  /** "IOVA 0xffefd000 in domain 4 (00:02.0) → 0x268e000" */
+  label: string;
+  description: string;
+  /** The leaf's row in its dump (what the views' nodes are found by). */
+  location: WireLocation;
+}
+
+/** Where an address is mapped: each domain whose table maps it as an IOVA, and each mapping that reaches it as a host address. */
+export const LocateAddressRequest = request<LocateAddressParams, { found: LocatedAddress[]; error?: string }>('viommu/locateAddress');
 
 // ---- Sidebar tree views -----------------------------------------------------
 // The server owns the data: views ask for the children of a node. A node id is

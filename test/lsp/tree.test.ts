@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CaptureSummaryRequest, SourceInfoRequest, TreeChildrenRequest, TreeNodeAtRequest, type SourceRef } from '../../src/protocol';
+import { CaptureSummaryRequest, LocateAddressRequest, SourceInfoRequest, TreeChildrenRequest, TreeNodeAtRequest, type SourceRef } from '../../src/protocol';
 import { legacyCaptureDir } from '../helpers';
 import { TestLspClient } from './lspClient';
 
@@ -103,5 +103,29 @@ describe('language server: sidebar tree requests', function () {
     assert.equal(info?.counts.requesters, 9);
     const summary = await client.request(CaptureSummaryRequest, { uri: pathToFileURL(dir).toString() });
     assert.deepEqual(summary?.leftOut.map((f) => f.name), ['dangling', 'domain_translation_struct', 'fifo', 'kernel.log', '105 more files or folders']);
+  });
+});
+
+describe('language server: locating an address', function () {
+  this.timeout(60000);
+  let client: TestLspClient;
+  before(async () => {
+    client = new TestLspClient();
+    await client.initialize(legacyCaptureDir);
+  });
+  after(() => client.stop());
+
+  it('finds an IOVA in every domain that maps it and a host address through the reverse map, at their dump rows', async () => {
+    const uri = pathToFileURL(legacyCaptureDir).toString();
+    const iova = await client.request(LocateAddressRequest, { uri, address: '0xffefd000' });
+    const domains = iova.found.filter((f) => f.kind === 'iova');
+    assert.ok(domains.some((f) => /in domain 4 \(00:02\.0\)/.test(f.label) && /→ 0x268e000/.test(f.description)), JSON.stringify(iova.found));
+    assert.ok(domains.every((f) => f.location.uri.endsWith('/domain_translation_struct')));
+    const hpa = await client.request(LocateAddressRequest, { uri, address: '0x268e000' });
+    const back = hpa.found.find((f) => f.kind === 'hpa');
+    assert.ok(back && /IOVA 0xffefd000/.test(back.description), JSON.stringify(hpa.found));
+    assert.equal(back.location.line, 8);
+    assert.deepEqual((await client.request(LocateAddressRequest, { uri, address: '0x7777000000' })).found, []);
+    assert.match((await client.request(LocateAddressRequest, { uri, address: 'nope' })).error ?? '', /not a 64-bit address/);
   });
 });

@@ -54,7 +54,7 @@ export class SidebarViews implements vscode.Disposable {
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly server: ServerRequests,
+    readonly server: ServerRequests,
     readonly sources: ActiveSource,
   ) {
     const saved = context.workspaceState.get<Partial<Record<ViewKey, ViewOptions>>>(OPTIONS_KEY) ?? {};

@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import { COMMANDS, SETTINGS, VIEW_TITLE_ACTIONS, viewTitleCommand, type NumberFormat, type ViewKey } from '../../protocol';
+import { goToAddress } from '../commands/goToAddress';
 import { openAtsSample, openCaptureFolder, openSampleCapture, openSampleFile } from '../sources';
 import type { CursorSync } from './cursorSync';
 import { SIDEBAR_VIEWS, type SidebarViews } from './sidebarViews';
@@ -81,6 +82,7 @@ export function registerViewCommands(context: vscode.ExtensionContext, views: Si
     vscode.commands.registerCommand(COMMANDS.showInTree, (arg?: { uri: string; line: number } | string, line?: number) => showInTree(views, cursor, arg, line)),
     vscode.commands.registerCommand(COMMANDS.openCaptureFolder, (folder?: vscode.Uri) => openCaptureFolder(views.sources, folder instanceof vscode.Uri ? folder : undefined)),
     vscode.commands.registerCommand(COMMANDS.openSampleCapture, () => openSampleCapture(views.sources, context.extensionUri)),
+    vscode.commands.registerCommand(COMMANDS.goToAddress, (address?: unknown) => goToAddress(views.server, views.sources, cursor, typeof address === 'string' ? address : undefined)),
     vscode.commands.registerCommand(COMMANDS.openAtsSample, () => openAtsSample(views.sources, context.extensionUri)),
     vscode.commands.registerCommand(COMMANDS.walkthroughOpenSampleFile, (name?: unknown, line?: unknown) => openSampleFile(views.sources, context.extensionUri, name, line)),
   );

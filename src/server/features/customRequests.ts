@@ -5,20 +5,25 @@ import type { Connection } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { parseRequesterName } from '../../model/bdf';
 import { translate, type WalkResult } from '../../model/walk';
-import { mappingsOf, mappingTotals } from '../../model/mappings';
+import { findMapping, floorRow, mappingsOf, mappingTotals } from '../../model/mappings';
 import type { PageTableRows } from '../../dumps/debugfs/pageTableRows';
 import { domainOf, requesterName } from '../../model/keys';
-import { hex, parseNumber, qwordsHex } from '../../vtd/u64';
+import { hex, parseNumber, qwordsHex, sizeName } from '../../vtd/u64';
 import {
   CaptureSummaryRequest,
+  LocateAddressRequest,
   TranslateRequest,
   type CaptureSummary,
   type CaptureSummaryParams,
+  type LocateAddressParams,
+  type LocatedAddress,
+  type WireLocation,
   type TranslateParams,
   type TreeLink,
   type WireWalkResult,
 } from '../../protocol';
 import type { CaptureEntry, CaptureWorkspace } from '../captureWorkspace';
+import { reverseMapOf } from '../captureWorkspace';
 import { fsPathOf } from '../captureWorkspace';
 import { walkStepNodes } from '../tree/walkNodes';
 import { statSync } from 'node:fs';
@@ -112,6 +117,40 @@ export function summaryOf(entry: CaptureEntry): CaptureSummary {
   };
 }
 
+/** Results listed at most (an address mapped by hundreds of domains is a finding of its own). */
+const MAX_LOCATED = 200;
+
+export function locateAddress(workspace: CaptureWorkspace, params: LocateAddressParams): { found: LocatedAddress[]; error?: string } {
+  const entry = captureFor(workspace, params.uri);
+  if (!entry) return { found: [], error: 'No capture is open for this document.' };
+  const address = parseNumber(String(params.address ?? ''));
+  if (address === undefined) return { found: [], error: `"${String(params.address).slice(0, 40)}" is not a 64-bit address` };
+  const c = entry.capture;
+  const found: LocatedAddress[] = [];
+  const where = (file: string, line: number): WireLocation | undefined => {
+    const uri = entry.uris.get(file);
+    return uri ? { uri, line, character: 0, endCharacter: 0 } : undefined;
+  };
+  for (const d of c.domains.values()) {
+    const t = d.table;
+    const m = t ? findMapping(t.rows, address) : undefined;
+    if (!t || !m) continue;
+    const row = floorRow(t.rows, address);
+    const location = where(t.file, t.rows.line(row));
+    const who = d.requesters.map((r) => requesterName(c, r)).join(', ');
+    if (location && found.length < MAX_LOCATED) {
+      found.push({ kind: 'iova', label: `IOVA ${hex(address)} in domain ${d.did}${who ? ` (${who})` : ''}`, description: `→ ${hex(m.hpa + (address - m.iova))} · ${sizeName(m.size)} page · ${m.read ? 'R' : '-'}${m.write ? 'W' : '-'}`, location });
+    }
+  }
+  for (const { hit, iova } of reverseMapOf(entry).lookup(address)) {
+    const location = where(hit.file, hit.line);
+    if (!location || found.length >= MAX_LOCATED) continue;
+    const who = hit.requesters.map((r) => requesterName(c, r)).join(', ');
+    found.push({ kind: 'hpa', label: `Host address ${hex(address)} from domain ${hit.did}${who ? ` (${who})` : ''}`, description: `IOVA ${hex(iova)} · ${sizeName(hit.mapping.size)} page`, location });
+  }
+  return { found };
+}
+
 /** The first IOVA of up to three mapped ranges of a table (a range: rows of consecutive pages). */
 function sampleIovas(rows: PageTableRows | undefined): string[] {
   const out: string[] = [];
@@ -142,6 +181,7 @@ function registerCustomRequests(connection: Connection, workspace: CaptureWorksp
     const r = translate(entry.capture, { sid: name.sid, segment: name.segment, unit, iova, pasid: params.pasid, write: params.write });
     return walkToWire(r, (file) => entry.uris.get(file), walkStepNodes(entry, r));
   });
+  connection.onRequest(LocateAddressRequest.method, (params: LocateAddressParams) => locateAddress(workspace, params));
   connection.onRequest(CaptureSummaryRequest.method, (params: CaptureSummaryParams): CaptureSummary | null => {
     const entry = captureFor(workspace, params.uri);
     return entry ? summaryOf(entry) : null;

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { ViommuApi } from '../../../src/extension/extension';
 import type { TreeNodeDto, ViewKey } from '../../../src/protocol';
-import { CAPTURE, viommuApi, workspaceRoot } from './helpers';
+import { CAPTURE, captureFile, EXTENSION_ID, eventually, viommuApi, workspaceRoot } from './helpers';
 
 const DEVICES = ['00:00.0', '00:01.0', '00:02.0', '00:03.0', '00:04.0', '00:05.0', '00:1f.0', '00:1f.2', '00:1f.3'];
 
@@ -131,5 +131,16 @@ describe('sidebar views through the API', () => {
     assert.equal(await did(), '0x7 (7)');
     await config.update('viommu.numberFormat', undefined, vscode.ConfigurationTarget.Global);
     assert.equal(await did(), '0x7');
+  });
+
+  it('Go to Address (Ctrl+G in the views) finds an IOVA in the page tables, opens its row and selects its leaf in Second-Level Tables', async () => {
+    const api = await viommuApi();
+    await vscode.commands.executeCommand('viommu.openCaptureFolder', vscode.Uri.joinPath(captureFile('dmesg'), '..'));
+    const found = (await vscode.commands.executeCommand('viommu.goToAddress', '0xffefd000')) as { kind: string; location: { line: number } } | undefined;
+    assert.equal(found?.kind, 'iova');
+    await eventually('the leaf selected in Second-Level Tables', () => (/^d:4\//.test(api.views.selection('secondLevelTables')[0] ?? '') ? true : undefined));
+    await eventually('its dump row in the editor', () => (vscode.window.activeTextEditor?.selection.active.line === found?.location.line ? true : undefined));
+    const keys = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { keybindings: { command: string; key: string }[] } }).contributes.keybindings;
+    assert.deepEqual(keys.map((k) => [k.command, k.key]), [['viommu.goToAddress', 'ctrl+g'], ['viommu.tree.copyValue', 'ctrl+c'], ['viommu.tree.copyRaw', 'ctrl+shift+c']]);
   });
 });
