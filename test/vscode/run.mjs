@@ -137,7 +137,7 @@ async function main() {
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
 
-  let t = step('System packages, Node 24 and code-server (installed once into .vscode-lane/)');
+  let t = step("System packages, Node 24 and code-server (installed once into the user's cache)");
   ensureSystemPackages(['chromium']);
   const codeServer = ensureCodeServer();
   console.log(`ready (${seconds(t)})`);

@@ -142,5 +142,7 @@ describe('sidebar views through the API', () => {
     await eventually('its dump row in the editor', () => (vscode.window.activeTextEditor?.selection.active.line === found?.location.line ? true : undefined));
     const keys = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { keybindings: { command: string; key: string }[] } }).contributes.keybindings;
     assert.deepEqual(keys.map((k) => [k.command, k.key]), [['viommu.goToAddress', 'ctrl+g'], ['viommu.tree.copyValue', 'ctrl+c'], ['viommu.tree.copyRaw', 'ctrl+shift+c']]);
+    // The UI checks after the suite find the trees as a person does: collapsed.
+    await vscode.commands.executeCommand('workbench.actions.treeView.viommu.secondLevelTables.collapseAll');
   });
 });
