@@ -378,6 +378,8 @@ export interface OpenLargeFileParams {
   uri: string;
   /** Files above this many MiB are streamed (summary and lines on demand) rather than held; default 128. */
   streamAboveMiB?: number;
+  /** The client's progress token (LSP work-done progress), when it made one. */
+  workDoneToken?: string | number;
 }
 
 export interface OpenLargeFileResult {

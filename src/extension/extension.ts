@@ -42,12 +42,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   const clock = new ActivationClock();
   client = createLanguageClient(context, (uri) => clock.diagnosticsReceived(uri));
   const c = client;
-  const largeFiles = new LargeFileSummaries(c);
+  const server = serverRequestsOf(c);
+  const largeFiles = new LargeFileSummaries(server);
   context.subscriptions.push(
     ...largeFiles.register(),
-    vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(c, (params, result) => views.showWalk(params, result), args, () => { const s = views.source(); return s?.kind === 'capture' ? s.uri : undefined; })),
+    vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(server, (params, result) => views.showWalk(params, result), args, () => { const s = views.source(); return s?.kind === 'capture' ? s.uri : undefined; })),
     registerExplainFault(),
-    vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(c, largeFiles, uri)),
+    vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(server, largeFiles, uri)),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
       c.outputChannel.appendLine(`[${new Date().toISOString()}] restart asked from the command palette`);
       await c.restart();
@@ -58,7 +59,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
     vscode.commands.registerCommand(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
   );
-  const server = serverRequestsOf(c);
   const views = registerSidebar(context, server);
   context.subscriptions.push(
     ...registerTraceViews(context, server, () => views.source(), views.onDidChangeSource),
@@ -71,8 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   clock.activated();
   return {
     client: c,
-    translate: async (params) => (await c.sendRequest(TranslateRequest.method, params)) as WireWalkResult,
-    captureSummary: async (uri) => (await c.sendRequest(CaptureSummaryRequest.method, { uri })) as CaptureSummary | null,
+    translate: (params) => server.request(TranslateRequest, params),
+    captureSummary: (uri) => server.request(CaptureSummaryRequest, { uri }),
     views,
     simulation: simulation.api,
     activation: clock,

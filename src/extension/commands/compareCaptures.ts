@@ -38,7 +38,8 @@ export async function compareCaptures(server: ServerRequests, storage: vscode.Ur
   const file = vscode.Uri.joinPath(storage, 'comparisons', `${name(before)} vs ${name(after)}.md`.replace(/[\\/:*?"<>|]/g, '_'));
   await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(relativeLinks(result.markdown, file)));
   await vscode.commands.executeCommand('markdown.showPreviewToSide', file);
-  return { ...result, document: file.toString() } as CompareCapturesResult & { document: string };
+  const shown: CompareCapturesResult & { document: string } = { ...result, document: file.toString() };
+  return shown;
 }
 
 /** file:// link targets of the comparison made relative to the document at `doc` (same scheme and authority only). */

@@ -6,8 +6,8 @@
 // capture), so memory is given back.
 
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, type LargeFileLinesResult, type OpenLargeFileResult } from '../../protocol';
+import type { ServerRequests } from '../views/serverRequests';
+import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, type OpenLargeFileResult } from '../../protocol';
 
 const SCHEME = 'viommu-large-file';
 
@@ -41,7 +41,7 @@ export class LargeFileSummaries implements vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly client: LanguageClient) {}
+  constructor(private readonly server: ServerRequests) {}
 
   register(): vscode.Disposable[] {
     return [
@@ -79,7 +79,7 @@ export class LargeFileSummaries implements vscode.TextDocumentContentProvider {
   async showLines(summary: { fileUri: string; lineCount: number }, line: number): Promise<vscode.TextEditor | undefined> {
     const BEFORE = 100;
     const first = Math.max(0, line - 1 - BEFORE);
-    const r = (await this.client.sendRequest(LargeFileLinesRequest.method, { uri: summary.fileUri, line: first, count: 2 * BEFORE + 1 })) as LargeFileLinesResult;
+    const r = await this.server.request(LargeFileLinesRequest, { uri: summary.fileUri, line: first, count: 2 * BEFORE + 1 });
     if (r.error) {
       void vscode.window.showErrorMessage(`vIOMMU: ${r.error}`);
       return undefined;
@@ -126,17 +126,17 @@ export class LargeFileSummaries implements vscode.TextDocumentContentProvider {
     if (!entry) return;
     this.open.delete(uri.toString());
     void vscode.commands.executeCommand('setContext', 'viommu.largeFileOpen', this.open.size > 0);
-    await this.client.sendRequest(CloseLargeFileRequest.method, { uri: entry.fileUri });
+    await this.server.request(CloseLargeFileRequest, { uri: entry.fileUri });
   }
 }
 
-export async function openLargeFile(client: LanguageClient, summaries: LargeFileSummaries, uri?: vscode.Uri): Promise<OpenLargeFileResult | undefined> {
+export async function openLargeFile(server: ServerRequests, summaries: LargeFileSummaries, uri?: vscode.Uri): Promise<OpenLargeFileResult | undefined> {
   const target =
     uri ??
     (await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Open a large dump file (read by the vIOMMU language server)' }))?.[0];
   if (!target) return undefined;
   const streamAboveMiB = vscode.workspace.getConfiguration('viommu').get<number>('largeFiles.streamAboveMB', 128);
-  const result = (await client.sendRequest(OpenLargeFileRequest.method, { uri: target.toString(), streamAboveMiB })) as OpenLargeFileResult;
+  const result = await server.request(OpenLargeFileRequest, { uri: target.toString(), streamAboveMiB });
   if (result.error) {
     void vscode.window.showErrorMessage(`vIOMMU: ${result.error}`);
     return result;

@@ -2,7 +2,7 @@
 // an IOVA and the access, then shows the walk step by step in the IOVA Walk view.
 
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { ServerRequests } from '../views/serverRequests';
 import { CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../../protocol';
 
 /** The capture to use: the active dump editor's, else the first capture folder open. */
@@ -54,7 +54,7 @@ async function pickIova(bdf: string, summary: CaptureSummary | null, unit: strin
 }
 
 export async function translateIova(
-  client: LanguageClient,
+  server: ServerRequests,
   showWalk: (params: TranslateParams, result: WireWalkResult) => Promise<void>,
   args?: Partial<TranslateParams>,
   /** The capture the sidebar views show (when no dump editor is in front). */
@@ -67,7 +67,7 @@ export async function translateIova(
   }
   let bdf = args?.bdf;
   let unit = args?.unit;
-  const summary = !bdf || !args?.iova ? ((await client.sendRequest(CaptureSummaryRequest.method, { uri })) as CaptureSummary | null) : null;
+  const summary = !bdf || !args?.iova ? await server.request(CaptureSummaryRequest, { uri }) : null;
   if (!bdf) {
     const faulted = new Set((summary?.faults ?? []).map((f) => f.bdf));
     const items = (summary?.requesters ?? []).map((r) => ({
@@ -96,7 +96,7 @@ export async function translateIova(
     write = access === 'write';
   }
   const params: TranslateParams = { uri, bdf, unit, iova: iova.trim(), pasid: args?.pasid, write };
-  const result = (await client.sendRequest(TranslateRequest.method, params)) as WireWalkResult;
+  const result = await server.request(TranslateRequest, params);
   if (result.error) {
     void vscode.window.showErrorMessage(result.error);
     return result;

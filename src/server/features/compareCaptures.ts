@@ -1,6 +1,7 @@
 // viommu/compareCaptures: the semantic diff of two capture folders, as a
 // Markdown document the extension shows beside the editor.
 
+import { onRequest } from '../onRequest';
 import { basename } from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { compareCaptures } from '../../model/compare/index';
@@ -37,5 +38,5 @@ export const compareCapturesFeature: Feature = {
 };
 
 function register(connection: Connection, workspace: CaptureWorkspace): void {
-  connection.onRequest(CompareCapturesRequest.method, (params: CompareCapturesParams): CompareCapturesResult => compareCapturesOf(workspace, params));
+  onRequest(connection, CompareCapturesRequest, (params) => compareCapturesOf(workspace, params));
 }

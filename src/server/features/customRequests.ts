@@ -1,6 +1,7 @@
 // The extension's custom requests (declared in src/protocol.ts): the capture
 // summary and the translation walk.
 
+import { onRequest } from '../onRequest';
 import type { Connection } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { parseRequesterName } from '../../model/bdf';
@@ -14,11 +15,9 @@ import {
   LocateAddressRequest,
   TranslateRequest,
   type CaptureSummary,
-  type CaptureSummaryParams,
   type LocateAddressParams,
   type LocatedAddress,
   type WireLocation,
-  type TranslateParams,
   type TreeLink,
   type WireWalkResult,
 } from '../../protocol';
@@ -169,7 +168,7 @@ export const customRequestsFeature: Feature = {
 };
 
 function registerCustomRequests(connection: Connection, workspace: CaptureWorkspace): void {
-  connection.onRequest(TranslateRequest.method, (params: TranslateParams): WireWalkResult => {
+  onRequest(connection, TranslateRequest, (params) => {
     const entry = captureFor(workspace, params.uri);
     const empty: WireWalkResult = { ok: false, steps: [], notes: [] };
     if (!entry) return { ...empty, error: 'No capture is open for this document.' };
@@ -181,8 +180,8 @@ function registerCustomRequests(connection: Connection, workspace: CaptureWorksp
     const r = translate(entry.capture, { sid: name.sid, segment: name.segment, unit, iova, pasid: params.pasid, write: params.write });
     return walkToWire(r, (file) => entry.uris.get(file), walkStepNodes(entry, r));
   });
-  connection.onRequest(LocateAddressRequest.method, (params: LocateAddressParams) => locateAddress(workspace, params));
-  connection.onRequest(CaptureSummaryRequest.method, (params: CaptureSummaryParams): CaptureSummary | null => {
+  onRequest(connection, LocateAddressRequest, (params) => locateAddress(workspace, params));
+  onRequest(connection, CaptureSummaryRequest, (params) => {
     const entry = captureFor(workspace, params.uri);
     return entry ? summaryOf(entry) : null;
   });

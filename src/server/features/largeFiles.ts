@@ -7,6 +7,7 @@
 // line index is made of it, and viommu/largeFileLines reads any of its lines
 // from disk by byte offset. Memory is then independent of the file's size.
 
+import { onRequest } from '../onRequest';
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { basename } from 'node:path';
@@ -182,7 +183,7 @@ export const largeFilesFeature: Feature = {
 };
 
 function registerLargeFiles(connection: Connection, workspace: CaptureWorkspace): void {
-  connection.onRequest(OpenLargeFileRequest.method, async (params: OpenLargeFileParams & { workDoneToken?: string | number }, token: CancellationToken) => {
+  onRequest(connection, OpenLargeFileRequest, async (params, token) => {
     const reporter = params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : await connection.window.createWorkDoneProgress().catch(() => undefined);
     // Cancelled from the request or from the progress notification's button.
     const progressToken = (reporter as { token?: CancellationToken } | undefined)?.token;
@@ -195,11 +196,11 @@ function registerLargeFiles(connection: Connection, workspace: CaptureWorkspace)
     return openLargeFile(workspace, params, either, reporter);
   });
   // The client closes a large file when its summary is closed; its text and parse are then let go.
-  connection.onRequest(CloseLargeFileRequest.method, (params: { uri?: unknown }) => {
+  onRequest(connection, CloseLargeFileRequest, (params) => {
     const uri = typeof params?.uri === 'string' ? params.uri : '';
     if (!workspace.largeFiles.delete(uri)) return { closed: false };
     workspace.closeDocument(uri);
     return { closed: true };
   });
-  connection.onRequest(LargeFileLinesRequest.method, (params: LargeFileLinesParams) => largeFileLines(workspace, params));
+  onRequest(connection, LargeFileLinesRequest, (params) => largeFileLines(workspace, params));
 }

@@ -1,13 +1,14 @@
 // viommu/serverStats: the server's memory use (for the bench and for users
 // who wonder what a huge dump costs) and its process id.
 
-import { ServerStatsRequest, type ServerStats } from '../../protocol';
+import { onRequest } from '../onRequest';
+import { ServerStatsRequest } from '../../protocol';
 import type { Feature } from './feature';
 
 export const serverStatsFeature: Feature = {
   capabilities: {},
   register: ({ connection, workspace }) => {
-    connection.onRequest(ServerStatsRequest.method, (): ServerStats => {
+    onRequest(connection, ServerStatsRequest, () => {
       const gc = (globalThis as { gc?: () => void }).gc;
       if (gc) {
         // V8 frees the backing stores of dead array buffers (the JSON-RPC

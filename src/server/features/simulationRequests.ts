@@ -5,6 +5,7 @@
 // the catalogue the extension's pickers offer. The views read a session
 // through the tree requests (tree/simTreeSource.ts).
 
+import { onRequest } from '../onRequest';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -16,7 +17,6 @@ import {
   SimulationStopRequest,
   type SimulationBreakpointParams,
   type SimulationCatalog,
-  type SimulationSessionParams,
   type SimulationStartParams,
   type SimulationStartResult,
   type SimulationStatus,
@@ -110,13 +110,13 @@ export function simulationCatalog(registry: SimulationRegistry): SimulationCatal
 }
 
 function register(connection: Connection, documents: TextDocuments<TextDocument>, workspace: CaptureWorkspace, registry: SimulationRegistry): void {
-  connection.onRequest(SimulationStartRequest.method, (params: SimulationStartParams) => startSimulation(registry, params, documents, workspace));
-  connection.onRequest(SimulationStepRequest.method, (params: SimulationStepParams) => stepSimulation(registry, params));
+  onRequest(connection, SimulationStartRequest, (params) => startSimulation(registry, params, documents, workspace));
+  onRequest(connection, SimulationStepRequest, (params) => stepSimulation(registry, params));
   // A wrong breakpoint (an unknown event kind, a requester that is not B:D.F) answers with the error.
-  connection.onRequest(SimulationBreakpointRequest.method, (params: SimulationBreakpointParams) => editBreakpoints(registry, params));
-  connection.onRequest(SimulationStatusRequest.method, (params: SimulationSessionParams) => registry.get(params?.session)?.status() ?? null);
-  connection.onRequest(SimulationStopRequest.method, (params: SimulationSessionParams) => registry.stop(params?.session));
-  connection.onRequest(SimulationCatalogRequest.method, () => simulationCatalog(registry));
+  onRequest(connection, SimulationBreakpointRequest, (params) => editBreakpoints(registry, params));
+  onRequest(connection, SimulationStatusRequest, (params) => registry.get(params?.session)?.status() ?? null);
+  onRequest(connection, SimulationStopRequest, (params) => registry.stop(params?.session));
+  onRequest(connection, SimulationCatalogRequest, () => simulationCatalog(registry));
 }
 
 export const simulationRequestsFeature: Feature = {

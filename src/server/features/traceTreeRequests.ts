@@ -3,6 +3,7 @@
 // dispatches to traceTreeSource for trace sources; this file also answers
 // viommu/atsFlow, the ATS flow of every device for the sequence diagram.
 
+import { onRequest } from '../onRequest';
 import { SIMULATIONS } from '../sim/simulationRegistry';
 import { simAtsFlow } from '../../sim/atsFlow';
 import type { Connection } from 'vscode-languageserver/node';
@@ -162,5 +163,5 @@ export const traceRequestsFeature: Feature = {
 };
 
 function registerTraceRequests(connection: Connection, workspace: CaptureWorkspace): void {
-  connection.onRequest(AtsFlowRequest.method, (params: AtsFlowParams): AtsFlowResult | null => atsFlowOf(params, workspace));
+  onRequest(connection, AtsFlowRequest, (params) => atsFlowOf(params, workspace));
 }

@@ -2,17 +2,13 @@
 // children of a node, the node for a dump line, and what a source is. The
 // server owns the data; each kind of source answers through its TreeSource.
 
+import { onRequest } from '../onRequest';
 import type { Connection } from 'vscode-languageserver/node';
 import {
   SourceInfoRequest,
   TreeChildrenRequest,
   TreeNodeAtRequest,
-  type SourceInfo,
-  type SourceInfoParams,
   type SourceRef,
-  type TreeChildrenParams,
-  type TreeNodeAtParams,
-  type TreeNodeDto,
 } from '../../protocol';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import { captureTreeSource } from '../tree/captureTreeSource';
@@ -44,7 +40,7 @@ export const treeRequestsFeature: Feature = {
 function registerTreeRequests(connection: Connection, workspace: CaptureWorkspace): void {
   const sources = treeSources(workspace);
   const sourceOf = (ref: SourceRef | undefined): TreeSource | undefined => (ref ? sources[ref.kind] : undefined);
-  connection.onRequest(TreeChildrenRequest.method, (params: TreeChildrenParams): TreeNodeDto[] => sourceOf(params?.source)?.children(params) ?? []);
-  connection.onRequest(TreeNodeAtRequest.method, (params: TreeNodeAtParams): string | null => sourceOf(params?.source)?.nodeAt(params) ?? null);
-  connection.onRequest(SourceInfoRequest.method, (params: SourceInfoParams): SourceInfo | null => sourceOf(params?.source)?.info(params) ?? null);
+  onRequest(connection, TreeChildrenRequest, (params) => sourceOf(params?.source)?.children(params) ?? []);
+  onRequest(connection, TreeNodeAtRequest, (params) => sourceOf(params?.source)?.nodeAt(params) ?? null);
+  onRequest(connection, SourceInfoRequest, (params) => sourceOf(params?.source)?.info(params) ?? null);
 }
