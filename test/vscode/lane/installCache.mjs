@@ -34,7 +34,7 @@ function npmInstall(dir, spec, env, what) {
   writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
   const log = `${dir}.install.log`;
   const started = Date.now();
-  console.log(`Installing ${what} into ${dir} (once for this user; a first install of code-server builds native modules: about 12 minutes on 2 busy cores). npm's output follows, also in ${log}:`);
+  console.log(`Installing ${what} into ${dir} (once for this user; a first install of code-server builds native modules: 2 to 12 minutes on 2 cores). npm's output follows, also in ${log}:`);
   // Shown as it comes (indented), kept in the log; pipefail keeps npm's exit status.
   const r = spawnSync(
     'bash',
