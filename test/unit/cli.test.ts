@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -238,5 +238,21 @@ describe('viommu CLI conventions', () => {
     assert.ok(table.every((l) => l.length <= 100), table.filter((l) => l.length > 100).join('\n'));
     const wide = runWith(undefined, 'translate', legacyCaptureDir, '--bdf', '00:02.0', '--iova', '0xffefd000', '--wide');
     assert.ok(wide.out.split('\n').some((l) => l.length > 100), 'the decoded column is not wrapped');
+  });
+});
+
+describe('viommu as an installed package', () => {
+  it('npm pack, then npm install -g of the tarball, gives a working viommu', function () {
+    this.timeout(180000);
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-pack-'));
+    const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    // dist/ is built by the test command; prepack would build it again.
+    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: repoRoot, env, stdio: 'pipe' });
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+    execFileSync('npm', ['install', '-g', '--prefix', join(dir, 'prefix'), '--offline', join(dir, tarball)], { cwd: dir, env, stdio: 'pipe' });
+    const bin = join(dir, 'prefix', 'bin', 'viommu');
+    assert.match(execFileSync(bin, ['--version'], { encoding: 'utf8' }), /^viommu \d+\.\d+\.\d+\n$/);
+    const out = execFileSync(bin, ['check', legacyCaptureDir], { encoding: 'utf8' });
+    assert.match(out, /0 error\(s\), 0 warning\(s\), 5 note\(s\)/);
   });
 });
