@@ -53,13 +53,28 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<ViewNode>, vs
     return parent === undefined ? undefined : this.nodeFor(parent);
   }
 
+  /**
+   * Told when the server fails to answer for this view (its message, to show
+   * in the view instead of an empty tree), and when it answers again (undefined).
+   */
+  onFailure: ((message: string | undefined) => void) | undefined;
+  private failed = false;
+
   /** The nodes the view shows under a node (the roots for undefined), as the server sends them. */
   async children(parentId?: string): Promise<TreeNodeDto[]> {
     const source = this.source();
     if (!source) return [];
     try {
-      return await this.server.request(TreeChildrenRequest, { view: this.view, source, parentId, ...this.options, ...this.display() });
-    } catch {
+      const nodes = await this.server.request(TreeChildrenRequest, { view: this.view, source, parentId, ...this.options, ...this.display() });
+      if (this.failed) {
+        this.failed = false;
+        this.onFailure?.(undefined);
+      }
+      return nodes;
+    } catch (err) {
+      this.failed = true;
+      const why = err instanceof Error ? err.message : String(err);
+      this.onFailure?.(`The language server did not answer for this view (${why}). "vIOMMU: Show Server Log" says more; "vIOMMU: Restart Language Server" starts it again.`);
       return [];
     }
   }

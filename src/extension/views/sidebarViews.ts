@@ -62,6 +62,8 @@ export class SidebarViews implements vscode.Disposable {
       const provider = new ServerTreeProvider(key, server, () => sources.source, numberDisplay);
       Object.assign(provider.options, saved[key] ?? {});
       const view = vscode.window.createTreeView(VIEW_IDS[key], { treeDataProvider: provider, showCollapseAll: true });
+      // An error is said in the view, not shown as an empty tree; the view's own message comes back once it answers.
+      provider.onFailure = (message) => (message ? (view.message = message) : void this.describe(key));
       this.providers.set(key, provider);
       this.treeViews.set(key, view);
       this.subscriptions.push(provider, view);

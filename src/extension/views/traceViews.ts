@@ -110,6 +110,7 @@ export class TraceTreeView implements vscode.Disposable {
   ) {
     this.provider = new ServerTreeProvider(key, server, () => tracker.source, numberDisplay);
     this.view = vscode.window.createTreeView(VIEW_IDS[key], { treeDataProvider: this.provider, showCollapseAll: true });
+    this.provider.onFailure = (message) => (message ? (this.view.message = message) : void this.describe());
   }
 
   async refresh(): Promise<void> {
