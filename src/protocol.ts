@@ -3,6 +3,7 @@
 // settings. Values cross the wire as JSON, so 64-bit numbers travel as
 // 0x-prefixed hex strings.
 
+import type { TraceTimeline } from './model/traceReplay/timeline';
 import type { FormatId } from './dumps/types';
 
 /**
@@ -83,6 +84,14 @@ export const COMMANDS = {
   compareCaptures: 'viommu.compareCaptures',
   /** The ATS flow of a device as a sequence diagram (a webview); takes an ATS Flow node or nothing. */
   showAtsSequence: 'viommu.showAtsSequence',
+  /** The trace views' trace as a zoomable timeline (a webview): lanes per requester and event family, rates above. */
+  showTraceTimeline: 'viommu.showTraceTimeline',
+  /** A simulation's figures over its events, and sweeps, as charts (a webview). */
+  showSimulationCharts: 'viommu.showSimulationCharts',
+  /** A figure against a swept scenario key, built-ins overlaid, published ranges as bands. */
+  sweepCharts: 'viommu.sweepCharts',
+  /** The dmar_perf_latency dump in front as bar charts. */
+  showLatencyCharts: 'viommu.showLatencyCharts',
   /** IOTLB / ATS Flow views: replay the trace up to the cursor's line, or the whole trace. */
   traceReplayToCursor: 'viommu.trace.replayToCursor',
   traceReplayAll: 'viommu.trace.replayAll',
@@ -488,6 +497,57 @@ export interface AtsFlowResult {
 }
 
 export const AtsFlowRequest = request<AtsFlowParams, AtsFlowResult | null>('viommu/atsFlow');
+
+// ---- viommu/traceTimeline -----------------------------------------------------
+
+/** A trace as columns of counts (see src/model/traceReplay/timeline.ts): the timeline panel draws these, never the events. */
+export interface TraceTimelineResult extends TraceTimeline {
+  /** The trace's file name and URI (columns point at its lines). */
+  name: string;
+  uri: string;
+}
+
+export const TraceTimelineRequest = request<{ source: SourceRef }, TraceTimelineResult | null>('viommu/traceTimeline');
+
+// ---- Charts (simulation figures over events, sweeps, latency histograms) ---------
+
+/** One chart the charts panel draws: lines over a numeric x, or bars over labelled x. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  kind: 'line' | 'bars';
+  xLabel: string;
+  /** Numeric x (line charts) or category labels (bar charts). */
+  x: number[] | string[];
+  series: { label: string; values: (number | null)[]; unit?: string }[];
+  /** Published ranges drawn as bands (e.g. a scenario's expected relative throughput). */
+  bands?: { label: string; low: number; high: number }[];
+  yLabel?: string;
+}
+
+export interface ChartsResult {
+  title: string;
+  charts: ChartSpec[];
+  notes: string[];
+  error?: string;
+}
+
+/** A simulation session's figures over its events so far (live while stepping). */
+export const SimulationChartsRequest = request<{ session: string }, ChartsResult | null>('viommu/simulation/charts');
+
+export interface SweepChartParams {
+  /** Built-in scenarios, overlaid. */
+  builtins: string[];
+  /** A scenario key ("workload.packet-bytes", "guest.invalidation", "platform.caching-mode"...). */
+  key: string;
+  values: string[];
+}
+
+/** A figure against a swept value, several scenarios overlaid, their expected ranges as bands. */
+export const SweepChartsRequest = request<SweepChartParams, ChartsResult>('viommu/simulation/sweepCharts');
+
+/** A dmar_perf_latency dump's histograms (one chart per unit, a series per latency type). */
+export const PerfLatencyChartsRequest = request<{ uri: string }, ChartsResult | null>('viommu/perfLatencyCharts');
 
 
 // ---- Simulation sessions ---------------------------------------------------------

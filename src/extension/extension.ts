@@ -64,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     ...registerTraceViews(context, server, () => views.source(), views.onDidChangeSource),
     vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, context.globalStorageUri, clicked, selected)),
   );
-  const simulation = registerSimulation(server, views);
+  const simulation = registerSimulation(context, server, views);
   context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard(), ...simulation.disposables);
   await c.start();
   runTestSuiteIfRequested();

@@ -23,6 +23,7 @@ import type { Finding, FormatId, ParseResult } from '../dumps/types';
 import { LineIndex } from '../dumps/lineIndex';
 import { AtsSidScan, TraceReplayer } from './traceReplay/replay';
 import type { TraceReplay } from './traceReplay/types';
+import { TimelineBuilder, type TraceTimeline } from './traceReplay/timeline';
 import { pageTableBlockFindings } from './crossChecks';
 import { decodeScopeOf, type DecodeScope } from './decodeScope';
 import { floorRow } from './mappings';
@@ -46,7 +47,7 @@ export interface StreamedSummary {
   /** Of them, kept in the capture (the rest was counted and let go). */
   kept: number;
   /** A trace's replay as of its last line, and its events by name. */
-  trace?: { replay: TraceReplay; eventsByName: Record<string, number> };
+  trace?: { replay: TraceReplay; eventsByName: Record<string, number>; timeline: TraceTimeline };
   /** A page-table dump's blocks and rows. */
   pageTables?: { blocks: number; rows: number; keptRows: number };
 }
@@ -198,6 +199,7 @@ export class StreamedFile {
 
   private traceReplayPass(): Pass {
     const replayer = new TraceReplayer({}, this.atsScan?.sids ?? new Set());
+    const timeline = new TimelineBuilder();
     const kept: TraceEvent[] = [];
     const byName: Record<string, number> = Object.create(null) as Record<string, number>;
     let events = 0;
@@ -212,6 +214,7 @@ export class StreamedFile {
       events++;
       byName[e.name] = (byName[e.name] ?? 0) + 1;
       replayer.push(e);
+      timeline.push(e);
       // What the capture links (history.ts, interrupts.ts, units.ts read these).
       if (e.name === 'vtd_dmar_fault') lastFault = e;
       else if (e.name === QEMU_MESSAGE) {
@@ -233,7 +236,7 @@ export class StreamedFile {
         if (omitted > 0) {
           this.findings.push({ severity: 'info', kind: 'semantic', code: 'events-not-kept', message: `${omitted} more fault messages and IOAPIC events than the ${MAX_KEPT_EVENTS} a streamed trace keeps: counted, not linked`, span: { line: 0, start: 0, end: 0 }, file: this.name });
         }
-        this.summary = { lines: parsed.lineCount, records: events, kept: kept.length, trace: { replay: replayer.result(parsed.lineCount), eventsByName: byName } };
+        this.summary = { lines: parsed.lineCount, records: events, kept: kept.length, trace: { replay: replayer.result(parsed.lineCount), eventsByName: byName, timeline: timeline.result() } };
       },
     };
   }

@@ -6,6 +6,7 @@
 // parsed files it read) once no open document is in its folder.
 
 import type { FileLineIndex } from '../io/lineIndex';
+import type { TraceTimeline } from '../model/traceReplay/timeline';
 import { statSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
 import { URI } from 'vscode-uri';
@@ -53,6 +54,8 @@ export class CaptureWorkspace {
   readonly largeFiles = new Set<string>();
   /** Of them, those streamed rather than held: their line index (viommu/largeFileLines reads with it). */
   readonly streamedFiles = new Map<string, FileLineIndex>();
+  /** Of the streamed traces, their timelines (made while streaming: the events are not kept). */
+  readonly streamedTimelines = new Map<string, TraceTimeline>();
 
   /** Records an open document's analysis; its folder's capture is rebuilt on next use. */
   setDocument(a: DocumentAnalysis): void {
@@ -64,6 +67,7 @@ export class CaptureWorkspace {
   closeDocument(uri: string): void {
     this.largeFiles.delete(uri);
     this.streamedFiles.delete(uri);
+    this.streamedTimelines.delete(uri);
     this.open.delete(uri);
     const folder = this.folderOfUri(uri);
     if (folder) {

@@ -20,6 +20,8 @@ export interface RunOptions {
   breakpoint?: Breakpoint;
   /** Seed guest memory and the IOMMU from a capture instead of booting the guest driver. */
   capture?: Capture;
+  /** Called after each packet (its number, 0-based) with the run: figures over time are sampled here. */
+  onPacket?: (packet: number, sim: Simulation) => void;
 }
 
 export class Simulation {
@@ -74,6 +76,7 @@ export class Simulation {
       if (p > 0) runRequestsAt(w, this.state, p);
       runPacket(w, this.state, dev, layout);
       w.rec.advance(interval);
+      this.options.onPacket?.(p, this);
     }
     this.state.packet = wl.packets;
   }

@@ -9,6 +9,7 @@ import type { ServerRequests } from '../views/serverRequests';
 import { SimulationController } from './simulationController';
 import { registerSimulationCommands } from './simulationCommands';
 import { SimulatorView } from './simulatorView';
+import { registerCharts } from '../webview/chartsPanel';
 
 export interface SimulationApi {
   /** The running session (undefined before the first "New Simulation"). */
@@ -19,7 +20,7 @@ export interface SimulationApi {
   describe(): { description?: string; message?: string };
 }
 
-export function registerSimulation(server: ServerRequests, sidebar: SidebarApi): { api: SimulationApi; disposables: vscode.Disposable[] } {
+export function registerSimulation(context: vscode.ExtensionContext, server: ServerRequests, sidebar: SidebarApi): { api: SimulationApi; disposables: vscode.Disposable[] } {
   const controller = new SimulationController(server, sidebar);
   const view = new SimulatorView(server, controller, sidebar.onDidChangeSource);
   return {
@@ -28,6 +29,6 @@ export function registerSimulation(server: ServerRequests, sidebar: SidebarApi):
       lastStep: () => controller.lastStep,
       describe: () => ({ description: view.view.description, message: view.view.message }),
     },
-    disposables: [controller, view, ...registerSimulationCommands(server, sidebar, controller, view)],
+    disposables: [controller, view, ...registerSimulationCommands(server, sidebar, controller, view), ...registerCharts(context, server, controller)],
   };
 }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { SETTINGS, type SourceRef } from '../../protocol';
 import { registerAtsFlowView } from './atsFlowView';
 import { registerIotlbView } from './iotlbView';
+import { registerTimeline } from '../webview/timelinePanel';
 import type { ServerRequests } from './serverRequests';
 import { followTraceCursor, TRACE_LANGUAGE, TraceSourceTracker, type TraceTreeView } from './traceViews';
 
@@ -25,6 +26,7 @@ export function registerTraceViews(context: vscode.ExtensionContext, server: Ser
   refreshAll();
   return [
     tracker,
+    ...registerTimeline(context, server, tracker),
     ...iotlb.disposables,
     ...ats.disposables,
     followTraceCursor(views),

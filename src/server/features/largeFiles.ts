@@ -94,6 +94,7 @@ async function streamLargeFile(workspace: CaptureWorkspace, params: OpenLargeFil
     const index = FileLineIndex.build(path, size);
     const { file: parsed, findings: extra } = file.result(size, converted);
     workspace.streamedFiles.set(params.uri, index);
+    if (parsed.streamed?.trace) workspace.streamedTimelines.set(params.uri, parsed.streamed.trace.timeline);
     workspace.largeFiles.add(params.uri);
     const findings = [...(parsed.parsed?.findings ?? []), ...extra];
     return {

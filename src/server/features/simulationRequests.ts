@@ -5,6 +5,7 @@
 // the catalogue the extension's pickers offer. The views read a session
 // through the tree requests (tree/simTreeSource.ts).
 
+import { registerChartRequests } from './chartRequests';
 import { onRequest } from '../onRequest';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -117,6 +118,7 @@ function register(connection: Connection, documents: TextDocuments<TextDocument>
   onRequest(connection, SimulationStatusRequest, (params) => registry.get(params?.session)?.status() ?? null);
   onRequest(connection, SimulationStopRequest, (params) => registry.stop(params?.session));
   onRequest(connection, SimulationCatalogRequest, () => simulationCatalog(registry));
+  registerChartRequests(connection, workspace, registry);
 }
 
 export const simulationRequestsFeature: Feature = {

@@ -3,6 +3,10 @@
 // dispatches to traceTreeSource for trace sources; this file also answers
 // viommu/atsFlow, the ATS flow of every device for the sequence diagram.
 
+import { basename } from 'node:path';
+import { traceTimeline, type TraceTimeline } from '../../model/traceReplay/timeline';
+import { TraceTimelineRequest, type SourceRef, type TraceTimelineResult } from '../../protocol';
+import { fsPathOf } from '../captureWorkspace';
 import { onRequest } from '../onRequest';
 import { SIMULATIONS } from '../sim/simulationRegistry';
 import { simAtsFlow } from '../../sim/atsFlow';
@@ -162,6 +166,29 @@ export const traceRequestsFeature: Feature = {
   register: ({ connection, workspace }) => registerTraceRequests(connection, workspace),
 };
 
+/** Timelines of held traces, by their parse (a re-parse after an edit makes a new one). */
+const timelines = new WeakMap<object, TraceTimeline>();
+
+/** The timeline of a source's trace: held (parsed) or streamed (made while streaming). */
+export function timelineOf(params: { source?: SourceRef } | undefined, workspace: CaptureWorkspace): TraceTimelineResult | null {
+  const source = params?.source;
+  if (!source || source.kind === 'simulation') return null;
+  const streamed = workspace.streamedTimelines.get(source.uri);
+  if (streamed) {
+    const path = fsPathOf(source.uri);
+    return { ...streamed, name: path ? basename(path) : source.uri, uri: source.uri };
+  }
+  const trace = traceOf(workspace, source.uri);
+  if (!trace) return null;
+  let t = timelines.get(trace.events);
+  if (!t) {
+    t = traceTimeline(trace.events);
+    timelines.set(trace.events, t);
+  }
+  return { ...t, name: trace.name, uri: trace.uri };
+}
+
 function registerTraceRequests(connection: Connection, workspace: CaptureWorkspace): void {
   onRequest(connection, AtsFlowRequest, (params) => atsFlowOf(params, workspace));
+  onRequest(connection, TraceTimelineRequest, (params) => timelineOf(params, workspace));
 }

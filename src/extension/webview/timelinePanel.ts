@@ -1,0 +1,198 @@
+// "vIOMMU: Show Trace Timeline": one webview panel beside the editor with the
+// timeline of the trace views' trace (viommu/traceTimeline): the page is
+// built here (strict CSP, nonce'd script, the extension's own styles), sent
+// the columns by message, and asks back to open trace lines, which also
+// replays the IOTLB and ATS Flow views to them. The editor's cursor in the
+// trace moves a marker on the timeline. The panel comes back after a reload
+// (a webview serializer keeps which trace it showed).
+
+import * as vscode from 'vscode';
+import { COMMANDS, TraceTimelineRequest, type TraceTimelineResult } from '../../protocol';
+import { columnOfLine } from '../../model/traceReplay/timeline';
+import type { ServerRequests } from '../views/serverRequests';
+import type { TraceSourceTracker } from '../views/traceViews';
+import { contentSecurityPolicy, escapeHtml, makeNonce } from './atsSequenceHtml';
+import { isFromTimelineWebview, type ToTimelineWebview } from './timelineMessages';
+
+export const TIMELINE_VIEW_TYPE = 'viommu.traceTimeline';
+
+export function timelineHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
+  const e = escapeHtml;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(p.cspSource, p.nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${e(p.styleUri)}">
+<title>Trace timeline</title>
+</head>
+<body>
+<header class="toolbar">
+<h1 id="title">Trace timeline</h1>
+<span id="summary">loading…</span>
+<button id="export-svg" type="button">Export SVG</button>
+<button id="export-png" type="button">Export PNG</button>
+</header>
+<p id="error" role="alert" hidden></p>
+<div id="charts"><div id="rates"></div><div id="lanes"></div></div>
+<script nonce="${e(p.nonce)}" src="${e(p.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+export class TimelinePanel {
+  private static current: TimelinePanel | undefined;
+  private timeline: TraceTimelineResult | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Shows the timeline of `uri` (a trace or a capture folder holding one). */
+  static show(context: vscode.ExtensionContext, server: ServerRequests, tracker: TraceSourceTracker, uri: string): TimelinePanel {
+    const existing = TimelinePanel.current;
+    if (existing) {
+      existing.uri = uri;
+      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      void existing.load();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Trace Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, TimelinePanel.options(context));
+    TimelinePanel.current = new TimelinePanel(context, panel, server, tracker, uri);
+    return TimelinePanel.current;
+  }
+
+  /** The panel VS Code restores after a reload, with the trace it showed. */
+  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, server: ServerRequests, tracker: TraceSourceTracker, state: unknown): void {
+    const uri = typeof (state as { uri?: unknown } | undefined)?.uri === 'string' ? (state as { uri: string }).uri : tracker.source?.uri;
+    if (!uri) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = TimelinePanel.options(context);
+    TimelinePanel.current?.panel.dispose();
+    TimelinePanel.current = new TimelinePanel(context, panel, server, tracker, uri);
+  }
+
+  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableForms: false,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
+    };
+  }
+
+  private constructor(
+    context: vscode.ExtensionContext,
+    readonly panel: vscode.WebviewPanel,
+    private readonly server: ServerRequests,
+    private readonly tracker: TraceSourceTracker,
+    private uri: string,
+  ) {
+    const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+    const w = panel.webview;
+    w.html = timelineHtml({
+      cspSource: w.cspSource,
+      nonce: makeNonce(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
+      styleUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
+    });
+    this.disposables.push(
+      w.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.followCursor(e.textEditor)),
+    );
+  }
+
+  /** The timeline shown (for tests and the API). */
+  get shown(): TraceTimelineResult | undefined {
+    return this.timeline;
+  }
+
+  private post(m: ToTimelineWebview): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async load(): Promise<void> {
+    const t = await this.server.request(TraceTimelineRequest, { source: { kind: 'trace', uri: this.uri } }).catch(() => null);
+    this.timeline = t ?? undefined;
+    if (!this.ready) return;
+    if (!t) {
+      this.post({ type: 'error', message: 'No QEMU trace to draw: open a qemu-vtd.trace file (recorded with -trace "vtd_*"), or a capture folder that holds one.' });
+      return;
+    }
+    this.panel.title = `Timeline: ${t.name}`;
+    this.post({ type: 'timeline', timeline: t });
+    const editor = vscode.window.activeTextEditor;
+    if (editor) this.followCursor(editor);
+  }
+
+  private followCursor(editor: vscode.TextEditor): void {
+    const t = this.timeline;
+    if (!t || !this.ready || editor.document.uri.toString() !== t.uri) return;
+    this.post({ type: 'marker', column: columnOfLine(t, editor.selection.active.line) });
+  }
+
+  private async onMessage(m: unknown): Promise<void> {
+    if (!isFromTimelineWebview(m)) return;
+    if (m.type === 'ready') {
+      this.ready = true;
+      await this.load();
+    } else if (m.type === 'reveal') {
+      await this.reveal(m.line, m.endLine);
+    } else if (m.type === 'export') {
+      await this.save(m.format, m.data);
+    }
+  }
+
+  /** Opens the trace at the lines and replays the trace views to the first. */
+  async reveal(line: number, endLine: number): Promise<vscode.TextEditor | undefined> {
+    const t = this.timeline;
+    if (!t) return undefined;
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(t.uri));
+      if (line >= doc.lineCount) return undefined;
+      const end = doc.lineAt(Math.min(endLine, doc.lineCount - 1)).range.end;
+      const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, end.line, end.character), preserveFocus: false });
+      editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenter);
+      this.tracker.replayTo(doc, line);
+      return editor;
+    } catch {
+      // A streamed trace (too large for an editor): its lines are read on demand.
+      return (await vscode.commands.executeCommand('viommu.largeFileGoToLine', undefined, line + 1)) as vscode.TextEditor | undefined;
+    }
+  }
+
+  private async save(format: 'svg' | 'png', data: string): Promise<void> {
+    const name = (this.timeline?.name ?? 'trace').replace(/[^\w.-]+/g, '_');
+    const target = await vscode.window.showSaveDialog({ title: `Export the timeline as ${format.toUpperCase()}`, defaultUri: vscode.Uri.file(`${name}-timeline.${format}`), filters: { [format.toUpperCase()]: [format] } });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, format === 'png' ? Buffer.from(data, 'base64') : new TextEncoder().encode(data));
+    vscode.window.setStatusBarMessage(`vIOMMU: timeline saved to ${target.fsPath || target.toString()}`, 4000);
+  }
+
+  private dispose(): void {
+    if (TimelinePanel.current === this) TimelinePanel.current = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** The command and the serializer. */
+export function registerTimeline(context: vscode.ExtensionContext, server: ServerRequests, tracker: TraceSourceTracker): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(COMMANDS.showTraceTimeline, (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri.toString() : tracker.source?.kind === 'trace' ? tracker.source.uri : undefined;
+      if (!target) {
+        void vscode.window.showInformationMessage(
+          tracker.source?.kind === 'simulation' ? 'vIOMMU: a simulation has no trace: "vIOMMU: Show Simulation Charts" draws its figures.' : 'vIOMMU: open a QEMU trace (qemu-vtd.trace) or a capture folder that holds one first.',
+        );
+        return undefined;
+      }
+      return TimelinePanel.show(context, server, tracker, target);
+    }),
+    vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => TimelinePanel.revive(context, panel, server, tracker, state),
+    }),
+  ];
+}
