@@ -40,7 +40,12 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-export function atsSequenceHtml(p: AtsSequencePage): string {
+/**
+ * Every webview page of the extension: the strict CSP, the stylesheets (the
+ * first may carry an id), the page's own body (already escaped by its
+ * builder) and the nonce'd script last.
+ */
+export function webviewPage(p: { cspSource: string; nonce: string; title: string; styles: { uri: string; id?: string }[]; scriptUri: string; body: string }): string {
   const e = escapeHtml;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -48,12 +53,26 @@ export function atsSequenceHtml(p: AtsSequencePage): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(p.cspSource, p.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${e(p.codiconsUri)}">
-<link rel="stylesheet" href="${e(p.styleUri)}">
-<title>ATS flow: ${e(p.title)}</title>
+${p.styles.map((s) => `<link rel="stylesheet"${s.id ? ` id="${e(s.id)}"` : ''} href="${e(s.uri)}">`).join('\n')}
+<title>${e(p.title)}</title>
 </head>
 <body>
-<header class="toolbar">
+${p.body}
+<script nonce="${e(p.nonce)}" src="${e(p.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+export function atsSequenceHtml(p: AtsSequencePage): string {
+  const e = escapeHtml;
+  return webviewPage({
+    cspSource: p.cspSource,
+    nonce: p.nonce,
+    title: `ATS flow: ${p.title}`,
+    styles: [{ uri: p.codiconsUri, id: 'vscode-codicon-stylesheet' }, { uri: p.styleUri }],
+    scriptUri: p.scriptUri,
+    body: `<header class="toolbar">
 <h1 id="title">ATS flow: ${e(p.title)}</h1>
 <vscode-single-select id="device" aria-label="Device"></vscode-single-select>
 <vscode-checkbox id="show-translations" checked>Translations</vscode-checkbox>
@@ -61,9 +80,6 @@ export function atsSequenceHtml(p: AtsSequencePage): string {
 <vscode-button id="refresh" icon="refresh" secondary>Refresh</vscode-button>
 </header>
 <section id="notes" class="notes" aria-label="What the trace shows"></section>
-<main id="diagram" class="diagram" aria-label="Sequence diagram"></main>
-<script nonce="${e(p.nonce)}" src="${e(p.scriptUri)}"></script>
-</body>
-</html>
-`;
+<main id="diagram" class="diagram" aria-label="Sequence diagram"></main>`,
+  });
 }

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, PerfLatencyChartsRequest, SimulationCatalogRequest, SimulationChartsRequest, SweepChartsRequest, type ChartsResult, type SweepChartParams } from '../../protocol';
 import type { ServerRequests } from '../views/serverRequests';
 import type { SimulationController } from '../sim/simulationController';
-import { contentSecurityPolicy, escapeHtml, makeNonce } from './atsSequenceHtml';
+import { makeNonce, webviewPage } from './atsSequenceHtml';
 
 export const CHARTS_VIEW_TYPE = 'viommu.charts';
 
@@ -20,23 +20,7 @@ export const CHARTS_VIEW_TYPE = 'viommu.charts';
 export type ChartsState = { kind: 'simulation'; session: string } | { kind: 'sweep'; params: SweepChartParams } | { kind: 'latency'; uri: string };
 
 function chartsHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
-  const e = escapeHtml;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(p.cspSource, p.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${e(p.styleUri)}">
-<title>vIOMMU charts</title>
-</head>
-<body>
-<h1 id="title">loading…</h1>
-<div id="charts"></div>
-<ul id="notes"></ul>
-<script nonce="${e(p.nonce)}" src="${e(p.scriptUri)}"></script>
-</body>
-</html>`;
+  return webviewPage({ ...p, title: 'vIOMMU charts', styles: [{ uri: p.styleUri }], body: '<h1 id="title">loading…</h1>\n<div id="charts"></div>\n<ul id="notes"></ul>' });
 }
 
 export class ChartsPanel {

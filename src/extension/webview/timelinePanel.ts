@@ -11,34 +11,25 @@ import { COMMANDS, TraceTimelineRequest, type TraceTimelineResult } from '../../
 import { columnOfLine } from '../../model/traceReplay/timeline';
 import type { ServerRequests } from '../views/serverRequests';
 import type { TraceSourceTracker } from '../views/traceViews';
-import { contentSecurityPolicy, escapeHtml, makeNonce } from './atsSequenceHtml';
+import { makeNonce, webviewPage } from './atsSequenceHtml';
 import { isFromTimelineWebview, type ToTimelineWebview } from './timelineMessages';
 
 export const TIMELINE_VIEW_TYPE = 'viommu.traceTimeline';
 
 export function timelineHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
-  const e = escapeHtml;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(p.cspSource, p.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${e(p.styleUri)}">
-<title>Trace timeline</title>
-</head>
-<body>
-<header class="toolbar">
+  return webviewPage({
+    ...p,
+    title: 'Trace timeline',
+    styles: [{ uri: p.styleUri }],
+    body: `<header class="toolbar">
 <h1 id="title">Trace timeline</h1>
 <span id="summary">loading…</span>
 <button id="export-svg" type="button">Export SVG</button>
 <button id="export-png" type="button">Export PNG</button>
 </header>
 <p id="error" role="alert" hidden></p>
-<div id="charts"><div id="rates"></div><div id="lanes"></div></div>
-<script nonce="${e(p.nonce)}" src="${e(p.scriptUri)}"></script>
-</body>
-</html>`;
+<div id="charts"><div id="rates"></div><div id="lanes"></div></div>`,
+  });
 }
 
 export class TimelinePanel {
