@@ -18,7 +18,7 @@ import { registerTraceViews } from './views/registerTraceViews';
 import { compareCapturesCommand } from './commands/compareCaptures';
 import { registerLargeFileGuard } from './largeFileGuard';
 import { registerSimulation, type SimulationApi } from './sim/registerSimulation';
-import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../protocol';
+import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type SourceRef, type TranslateParams, type WireWalkResult } from '../protocol';
 
 /** What activate() returns: used by other extensions and by the integration tests. */
 export interface ViommuApi {
@@ -29,6 +29,8 @@ export interface ViommuApi {
   views: SidebarApi;
   /** The simulation the sidebar steps through. */
   simulation: SimulationApi;
+  /** What the IOTLB and ATS Flow views show: a trace (and the line they replay to) or a simulation. */
+  traceSource(): SourceRef | undefined;
   /** How long activation took, measured in this extension host (the lane and `npm run bench` report it). */
   activation: {
     readonly times: ActivationTimes;
@@ -60,8 +62,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     vscode.commands.registerCommand(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
   );
   const views = registerSidebar(context, server);
+  const traceViews = registerTraceViews(context, server, () => views.source(), views.onDidChangeSource);
   context.subscriptions.push(
-    ...registerTraceViews(context, server, () => views.source(), views.onDidChangeSource),
+    ...traceViews.disposables,
     vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, context.globalStorageUri, clicked, selected)),
   );
   const simulation = registerSimulation(context, server, views);
@@ -75,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     captureSummary: (uri) => server.request(CaptureSummaryRequest, { uri }),
     views,
     simulation: simulation.api,
+    traceSource: () => traceViews.source(),
     activation: clock,
   };
 }

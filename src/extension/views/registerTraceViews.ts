@@ -11,7 +11,12 @@ import type { ServerRequests } from './serverRequests';
 import { followTraceCursor, TRACE_LANGUAGE, TraceSourceTracker, type TraceTreeView } from './traceViews';
 
 /** `sidebarChanged`: the sidebar shows another source, or a simulation moved (these views follow a simulation too). */
-export function registerTraceViews(context: vscode.ExtensionContext, server: ServerRequests, sidebarSource: () => SourceRef | undefined, sidebarChanged?: vscode.Event<unknown>): vscode.Disposable[] {
+export function registerTraceViews(
+  context: vscode.ExtensionContext,
+  server: ServerRequests,
+  sidebarSource: () => SourceRef | undefined,
+  sidebarChanged?: vscode.Event<unknown>,
+): { disposables: vscode.Disposable[]; source: () => SourceRef | undefined } {
   const tracker = new TraceSourceTracker(sidebarSource);
   const views: TraceTreeView[] = [];
   const iotlb = registerIotlbView(server, tracker, () => views);
@@ -24,7 +29,7 @@ export function registerTraceViews(context: vscode.ExtensionContext, server: Ser
     timer = setTimeout(refreshAll, 500);
   };
   refreshAll();
-  return [
+  const disposables = [
     tracker,
     ...registerTimeline(context, server, tracker),
     ...iotlb.disposables,
@@ -49,4 +54,5 @@ export function registerTraceViews(context: vscode.ExtensionContext, server: Ser
     }),
     new vscode.Disposable(() => timer && clearTimeout(timer)),
   ];
+  return { disposables, source: () => tracker.source };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { commandPaletteOptions, hoverAt, pointInLine, quickOpen, statusBarLanguage } from './workbench.mjs';
 import { sidebarViewChecks } from './sidebarViews.mjs';
 import { hostileCaptureChecks } from './hostileCapture.mjs';
+import { pictureChecks } from './pictures.mjs';
 import { serverRestartToast } from './serverRestart.mjs';
 import { walkViewChecks } from './walkView.mjs';
 
@@ -106,5 +107,6 @@ export const afterSuiteChecks = [
       expect(qemu.length === 1 && !qemu[0].disabled, `the palette offers "${CAPTURE_QEMU_COMMAND}", enabled: ${JSON.stringify(options)}`);
     },
   },
+  ...pictureChecks,
   ...hostileCaptureChecks,
 ];
