@@ -10,6 +10,7 @@ import { activationSection } from './activationBench';
 import { hardeningSection } from './hardeningBench';
 import { twinSection } from './twinSection';
 import { largeFilesSection } from './largeFiles';
+import { picturesSection } from './picturesBench';
 import { printSection, writeReport, type BenchSection } from './report';
 
 const root = join(__dirname, '..', '..');
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   add(await lspSection());
   add(await hardeningSection(root));
   add(largeFilesSection(root));
+  add(picturesSection(root));
   add(bundleSection(root));
   // Last: it packages the extension, which rebuilds dist/ for production (the bundle sizes above are of the development build).
   add(await activationSection());
