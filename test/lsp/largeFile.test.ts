@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, ServerStatsRequest, TranslateRequest } from '../../src/protocol';
+import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, ServerStatsRequest, TraceTimelineRequest, TranslateRequest } from '../../src/protocol';
 import { generatePageTableDump } from '../../bench/generatePageTable';
 import { TestLspClient } from './lspClient';
 import { fixturesDir } from '../helpers';
@@ -76,6 +76,10 @@ describe('language server: files too large for the editor', function () {
       assert.deepEqual(got.lines, lines.slice(at, at + 3).filter((_l, i) => at + i < lines.length - 1), `line ${at}`);
     }
     assert.deepEqual((await client.request(LargeFileLinesRequest, { uri, line: 10 ** 9, count: 5 })).lines, []);
+    // Its timeline was made while it streamed: columns over its three copies of the trace.
+    const timeline = await client.request(TraceTimelineRequest, { source: { kind: 'trace', uri } });
+    assert.ok(timeline && timeline.x.length > 100 && timeline.lanes.length > 5, JSON.stringify(timeline?.lanes.map((l) => l.label)));
+    assert.equal(timeline.lanes.find((l) => l.label === 'IOTLB hits')!.counts.reduce((a, b) => a + b, 0), 3 * 3352);
     // Nothing of the text is held: no document, and the summary is all.
     const held = await client.request(ServerStatsRequest, {});
     assert.deepEqual(held.held.largeFiles, [uri]);
