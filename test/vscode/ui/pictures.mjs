@@ -4,6 +4,7 @@
 // the editor) and the charts of a simulation stepped in the sidebar.
 import { join } from 'node:path';
 import { expect } from './checks.mjs';
+import { treeOf, treeRow } from './sidebar.mjs';
 import { answerQuickInput, frameWith, quickOpen, runCommand } from './workbench.mjs';
 
 export const pictureChecks = [
@@ -43,6 +44,8 @@ export const pictureChecks = [
       await answerQuickInput(page, 'vIOMMU: New Simulation', 'static-dpdk', 'static-dpdk');
       // The views show a capture: the guest's tables are booted, not seeded from it.
       await answerQuickInput(page, 'guest tables', 'Boot the guest', 'Boot the guest driver');
+      // The session is up (and its commands in the palette) once the Simulator view lists it.
+      await treeRow(treeOf(page, 'Simulator'), 'static-dpdk', { level: 1 }).waitFor({ timeout: 30000 });
       await runCommand(page, 'vIOMMU: Run to End');
       await runCommand(page, 'vIOMMU: Show Simulation Charts');
       const frame = await frameWith(page, '#charts[data-count]');
@@ -52,6 +55,8 @@ export const pictureChecks = [
       expect(Number(await hit.getAttribute('data-series')) >= 2, "the IOTLB's and vhost's hit rates");
       expect((await frame.locator('#charts canvas').count()) === 4, 'four canvases');
       await page.screenshot({ path: join(shots, '26-simulation-charts.png') });
+      // The checks after this one find the views on the capture again.
+      await runCommand(page, 'vIOMMU: Stop Simulation');
     },
   },
 ];
