@@ -106,6 +106,22 @@ export class CaptureWorkspace {
   }
 
   /** The capture a document belongs to (for an untitled document, a capture of that document alone). */
+  /**
+   * The capture a URI names: a capture folder itself, or the folder of a
+   * file (an open document or one on disk). The one place the features ask.
+   */
+  captureFor(uri: string): CaptureEntry | undefined {
+    const path = fsPathOf(uri);
+    if (path) {
+      try {
+        if (statSync(path).isDirectory()) return this.captureOfFolder(path);
+      } catch {
+        // not on disk: an open document
+      }
+    }
+    return this.captureOf(uri);
+  }
+
   captureOf(uri: string): CaptureEntry | undefined {
     const folder = this.folderOfUri(uri);
     if (folder) return this.captureOfFolder(folder);

@@ -17,6 +17,7 @@ import { CaptureWorkspace, fsPathOf } from './captureWorkspace';
 import { Settings } from './settings';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { FEATURES } from './features/index';
+import { SimulationRegistry } from './sim/simulationRegistry';
 import { isScenarioDocument } from './scenario/scenarioDocument';
 import { basename } from 'node:path';
 import { CAPTURE_FILES_GLOB } from '../protocol';
@@ -140,7 +141,8 @@ connection.onDidChangeWatchedFiles((params) => {
   }
 });
 const featureConnection = loggedConnection(connection);
-for (const feature of FEATURES) feature.register({ connection: featureConnection, documents, workspace, settings });
+const simulations = new SimulationRegistry();
+for (const feature of FEATURES) feature.register({ connection: featureConnection, documents, workspace, settings, simulations });
 process.on('uncaughtException', (err) => connection.console.error(`[${new Date().toISOString()}] uncaught: ${err.stack ?? err.message}`));
 
 documents.listen(connection);

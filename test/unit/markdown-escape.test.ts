@@ -4,7 +4,7 @@
 // (test/vscode/ui/hostileCapture.mjs).
 import { strict as assert } from 'node:assert';
 import { buildCapture } from '../../src/model/buildCapture';
-import { mdCode, mdEscape } from '../../src/server/features/markdown';
+import { mdCode, mdEscape } from '../../src/server/markdown';
 import { requesterMarkdown } from '../../src/server/features/hover';
 import { legacyCaptureText } from '../helpers';
 import { findRequester } from '../../src/model/keys';

@@ -133,7 +133,7 @@ describe('server simulation requests', () => {
   it('seeds a session from a capture folder, and says so', () => {
     const reg = new SimulationRegistry();
     const entry = captureEntryOf(legacyCaptureDir);
-    const workspace = { captureOfFolder: () => entry, captureOf: () => entry } as unknown as Parameters<typeof startSimulation>[3];
+    const workspace = { captureFor: () => entry } as unknown as Parameters<typeof startSimulation>[3];
     const r = startSimulation(reg, { builtin: 'fault-unmapped-iova', capture: pathToFileURL(legacyCaptureDir).toString() }, noDocuments, workspace);
     assert.match(r.status?.origin ?? '', /^built-in fault-unmapped-iova seeded from linux-6\.1-qemu-7\.2-legacy$/);
     assert.equal(reg.get(r.status!.session)!.capture, entry.capture);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildCapture } from '../../src/model/buildCapture';
 import type { CaptureEntry } from '../../src/server/captureWorkspace';
-import { captureChildren, captureNodeAtLine } from '../../src/server/tree/captureTreeSource';
+import { captureChildren, captureNodeAtLine } from '../../src/server/tree/capture/captureTreeSource';
 import type { SourceRef, TreeChildrenParams, TreeNodeDto, ViewKey } from '../../src/protocol';
 import { legacyCaptureDir } from '../helpers';
 

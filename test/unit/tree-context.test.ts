@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { captureChildren } from '../../src/server/tree/captureTreeSource';
+import { captureChildren } from '../../src/server/tree/capture/captureTreeSource';
 import { parentIdOf } from '../../src/protocol';
 import { fixturesDir } from '../helpers';
 import { captureEntryOf, child, children, legacySource } from './tree-captureEntry';

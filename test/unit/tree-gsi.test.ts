@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { captureChildren } from '../../src/server/tree/captureTreeSource';
+import { captureChildren } from '../../src/server/tree/capture/captureTreeSource';
 import { legacyCaptureDir } from '../helpers';
 import { captureEntryOf, child, children, legacySource } from './tree-captureEntry';
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { pathToFileURL } from 'node:url';
 import { parentIdOf, type TreeNodeDto } from '../../src/protocol';
 import { buildCapture } from '../../src/model/buildCapture';
-import { captureChildren, captureNodeAtLine } from '../../src/server/tree/captureTreeSource';
+import { captureChildren, captureNodeAtLine } from '../../src/server/tree/capture/captureTreeSource';
 import { generatePageTableDump } from '../../bench/generatePageTable';
 import { legacyCaptureText } from '../helpers';
 import { child, children } from './tree-captureEntry';

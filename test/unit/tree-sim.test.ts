@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { loadBuiltin, loadScenario, type Scenario } from '../../src/sim/index';
 import { specOf } from '../../src/server/sim/breakpoints';
 import { ServerSimulation } from '../../src/server/sim/serverSimulation';
-import { simulationChildren, simulationInfo } from '../../src/server/tree/simTreeSource';
+import { simulationChildren, simulationInfo } from '../../src/server/tree/sim/simTreeSource';
 import type { TreeChildrenParams, TreeNodeDto, ViewKey } from '../../src/protocol';
 import { child } from './tree-captureEntry';
 

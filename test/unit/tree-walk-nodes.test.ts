@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { translate } from '../../src/model/walk';
-import { walkStepNodes } from '../../src/server/tree/walkNodes';
+import { walkStepNodes } from '../../src/server/tree/capture/walkNodes';
 import { parseBdf } from '../../src/model/bdf';
 import { children, legacyEntry } from './tree-captureEntry';
 

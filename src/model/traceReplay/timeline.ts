@@ -200,7 +200,8 @@ export class TimelineBuilder {
     const fam = (f: TimelineFamily) => pad(this.family.get(f));
     const hits = fam('translation-hit');
     const fills = fam('iotlb-fill');
-    const inv = fam('invalidation').map((v, i) => v + fam('device-tlb')[i]);
+    const devtlb = fam('device-tlb');
+    const inv = fam('invalidation').map((v, i) => v + devtlb[i]);
     const perUnit = this.axis === 'time' ? this.width : this.width / 1000;
     const lanes: TimelineLane[] = [];
     for (const sid of [...this.devices.keys()].sort((a, b) => a - b)) {

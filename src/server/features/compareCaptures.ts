@@ -9,7 +9,6 @@ import { CompareCapturesRequest, type CompareCapturesParams, type CompareCapture
 import type { CaptureEntry, CaptureWorkspace } from '../captureWorkspace';
 import { fsPathOf } from '../captureWorkspace';
 import { compareMarkdown, type CaptureSide } from './compareMarkdown';
-import { captureFor } from './customRequests';
 import type { Feature } from './feature';
 
 function sideOf(entry: CaptureEntry, uri: string): CaptureSide {
@@ -18,8 +17,8 @@ function sideOf(entry: CaptureEntry, uri: string): CaptureSide {
 }
 
 export function compareCapturesOf(workspace: CaptureWorkspace, params: CompareCapturesParams): CompareCapturesResult {
-  const left = params?.left ? captureFor(workspace, params.left) : undefined;
-  const right = params?.right ? captureFor(workspace, params.right) : undefined;
+  const left = params?.left ? workspace.captureFor(params.left) : undefined;
+  const right = params?.right ? workspace.captureFor(params.right) : undefined;
   const unreadable = [!left?.capture.files.length ? params?.left : undefined, !right?.capture.files.length ? params?.right : undefined].filter(Boolean);
   if (!left || !right || unreadable.length) {
     return { markdown: '', counts: {}, total: 0, error: `Not a capture folder: ${unreadable.join(', ') || 'no folder given'}` };

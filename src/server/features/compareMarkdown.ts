@@ -5,7 +5,7 @@
 
 import { DIFF_SECTIONS, type CaptureDiff, type Difference, type DiffSection } from '../../model/compare/index';
 import type { Location } from '../../model/types';
-import { mdEscape } from './markdown';
+import { mdEscape } from '../markdown';
 
 const TITLES: Record<DiffSection, string> = {
   units: 'IOMMU units and registers',

@@ -23,23 +23,10 @@ import {
 } from '../../protocol';
 import type { CaptureEntry, CaptureWorkspace } from '../captureWorkspace';
 import { reverseMapOf } from '../captureWorkspace';
-import { fsPathOf } from '../captureWorkspace';
-import { walkStepNodes } from '../tree/walkNodes';
-import { statSync } from 'node:fs';
+import { walkStepNodes } from '../tree/capture/walkNodes';
 import type { Feature } from './feature';
 
 /** The capture of a document URI or of a capture folder URI. */
-export function captureFor(workspace: CaptureWorkspace, uri: string): CaptureEntry | undefined {
-  const path = fsPathOf(uri);
-  if (path) {
-    try {
-      if (statSync(path).isDirectory()) return workspace.captureOfFolder(path);
-    } catch {
-      // not on disk: an open document
-    }
-  }
-  return workspace.captureOf(uri);
-}
 
 export function walkToWire(r: WalkResult, uriOf: (file: string) => string | undefined, nodes: readonly (TreeLink | undefined)[] = []): WireWalkResult {
   return {
@@ -120,7 +107,7 @@ export function summaryOf(entry: CaptureEntry): CaptureSummary {
 const MAX_LOCATED = 200;
 
 export function locateAddress(workspace: CaptureWorkspace, params: LocateAddressParams): { found: LocatedAddress[]; error?: string } {
-  const entry = captureFor(workspace, params.uri);
+  const entry = workspace.captureFor(params.uri);
   if (!entry) return { found: [], error: 'No capture is open for this document.' };
   const address = parseNumber(String(params.address ?? ''));
   if (address === undefined) return { found: [], error: `"${String(params.address).slice(0, 40)}" is not a 64-bit address` };
@@ -169,7 +156,7 @@ export const customRequestsFeature: Feature = {
 
 function registerCustomRequests(connection: Connection, workspace: CaptureWorkspace): void {
   onRequest(connection, TranslateRequest, (params) => {
-    const entry = captureFor(workspace, params.uri);
+    const entry = workspace.captureFor(params.uri);
     const empty: WireWalkResult = { ok: false, steps: [], notes: [] };
     if (!entry) return { ...empty, error: 'No capture is open for this document.' };
     const name = parseRequesterName(params.bdf);
@@ -182,7 +169,7 @@ function registerCustomRequests(connection: Connection, workspace: CaptureWorksp
   });
   onRequest(connection, LocateAddressRequest, (params) => locateAddress(workspace, params));
   onRequest(connection, CaptureSummaryRequest, (params) => {
-    const entry = captureFor(workspace, params.uri);
+    const entry = workspace.captureFor(params.uri);
     return entry ? summaryOf(entry) : null;
   });
 }

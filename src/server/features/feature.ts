@@ -5,12 +5,15 @@ import type { Connection, ServerCapabilities, TextDocuments } from 'vscode-langu
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import type { Settings } from '../settings';
+import type { SimulationRegistry } from '../sim/simulationRegistry';
 
 export interface FeatureContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   workspace: CaptureWorkspace;
   settings: Settings;
+  /** The simulation sessions of this server (made once by server.ts). */
+  simulations: SimulationRegistry;
 }
 
 export interface Feature {

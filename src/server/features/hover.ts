@@ -14,7 +14,7 @@ import { hex, sizeName } from '../../vtd/u64';
 import type { Capture } from '../../model/types';
 import { domainOf, findRequester, requesterName, type RequesterWhere } from '../../model/keys';
 import { reverseMapOf, type CaptureWorkspace } from '../captureWorkspace';
-import { mdEscape, structureMarkdown } from './markdown';
+import { mdEscape, structureMarkdown } from '../markdown';
 import { bdfAt } from './textAt';
 import type { Feature } from './feature';
 

@@ -7,7 +7,7 @@ import type { Structure } from '../../vtd/layout';
 import { hex } from '../../vtd/u64';
 import type { CaptureWorkspace } from '../captureWorkspace';
 import type { Settings } from '../settings';
-import { structureMarkdown } from './markdown';
+import { structureMarkdown } from '../markdown';
 import type { Feature } from './feature';
 
 /** Lines scanned at most per request (a page-table dump can have a million). */

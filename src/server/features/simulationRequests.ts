@@ -30,8 +30,7 @@ import type { CaptureWorkspace } from '../captureWorkspace';
 import { specOf } from '../sim/breakpoints';
 import { scenarioInput, documentName } from '../sim/scenarioInput';
 import { TooManyEventsError, type StepOutcome } from '../sim/serverSimulation';
-import { SIMULATIONS, type SimulationRegistry } from '../sim/simulationRegistry';
-import { captureFor } from './customRequests';
+import type { SimulationRegistry } from '../sim/simulationRegistry';
 import type { Feature } from './feature';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -42,7 +41,7 @@ export function startSimulation(registry: SimulationRegistry, params: Simulation
   let origin = input.origin;
   let capture;
   if (params.capture !== undefined) {
-    const entry = workspace ? captureFor(workspace, params.capture) : undefined;
+    const entry = workspace ? workspace.captureFor(params.capture) : undefined;
     if (!entry || entry.capture.files.length === 0) return { error: `${documentName(params.capture)} cannot be read as a capture` };
     if (entry.capture.units[0]?.mode === 'scalable') return { error: 'a scalable-mode capture cannot seed a simulation (debugfs does not print every PASID table)' };
     capture = entry.capture;
@@ -123,5 +122,5 @@ function register(connection: Connection, documents: TextDocuments<TextDocument>
 
 export const simulationRequestsFeature: Feature = {
   capabilities: {},
-  register: ({ connection, documents, workspace }) => register(connection, documents, workspace, SIMULATIONS),
+  register: ({ connection, documents, workspace, simulations }) => register(connection, documents, workspace, simulations),
 };

@@ -8,7 +8,7 @@ import { traceTimeline, type TraceTimeline } from '../../model/traceReplay/timel
 import { TraceTimelineRequest, type SourceRef, type TraceTimelineResult } from '../../protocol';
 import { fsPathOf } from '../captureWorkspace';
 import { onRequest } from '../onRequest';
-import { SIMULATIONS } from '../sim/simulationRegistry';
+import type { SimulationRegistry } from '../sim/simulationRegistry';
 import { simAtsFlow } from '../../sim/atsFlow';
 import type { Connection } from 'vscode-languageserver/node';
 import {
@@ -25,11 +25,11 @@ import {
 import { TRACE_LIMITS, type TraceReplay } from '../../model/traceReplay/index';
 import { sidName } from '../../vtd/source-id';
 import type { CaptureWorkspace } from '../captureWorkspace';
-import { atsFlowChildren, atsFlowNodeAt } from '../tree/atsFlowTree';
+import { atsFlowChildren, atsFlowNodeAt } from '../tree/trace/atsFlowTree';
 import { parseFilter } from '../tree/filter';
 import { styleOf } from '../tree/format';
-import { iotlbChildren, iotlbNodeAt } from '../tree/iotlbTree';
-import { lineName, replayOf, traceOf, type TraceTreeContext } from '../tree/traceSource';
+import { iotlbChildren, iotlbNodeAt } from '../tree/trace/iotlbTree';
+import { lineName, replayOf, traceOf, type TraceTreeContext } from '../tree/trace/traceSource';
 import type { TreeSource } from '../tree/treeSource';
 import type { Feature } from './feature';
 
@@ -118,8 +118,8 @@ export function traceTreeSource(workspace: CaptureWorkspace): TreeSource {
 
 /** viommu/atsFlow: every device's flow, for the sequence diagram. */
 /** A simulation's ATS flow (the events of its run so far): no trace file, `uri` is empty. */
-function simulationAtsFlow(id: string): AtsFlowResult | null {
-  const sim = SIMULATIONS.get(id);
+function simulationAtsFlow(simulations: SimulationRegistry | undefined, id: string): AtsFlowResult | null {
+  const sim = simulations?.get(id);
   if (!sim) return null;
   const devices = simAtsFlow(sim.snapshot().sim.world);
   return {
@@ -138,8 +138,8 @@ function simulationAtsFlow(id: string): AtsFlowResult | null {
   };
 }
 
-export function atsFlowOf(params: AtsFlowParams, workspace: CaptureWorkspace): AtsFlowResult | null {
-  if (params?.source?.kind === 'simulation') return simulationAtsFlow(params.source.uri);
+export function atsFlowOf(params: AtsFlowParams, workspace: CaptureWorkspace, simulations?: SimulationRegistry): AtsFlowResult | null {
+  if (params?.source?.kind === 'simulation') return simulationAtsFlow(simulations, params.source.uri);
   const trace = params?.source ? traceOf(workspace, params.source.uri) : undefined;
   if (!trace) return null;
   const r = replayOf(trace, params.source);
@@ -163,7 +163,7 @@ export function atsFlowOf(params: AtsFlowParams, workspace: CaptureWorkspace): A
 
 export const traceRequestsFeature: Feature = {
   capabilities: {},
-  register: ({ connection, workspace }) => registerTraceRequests(connection, workspace),
+  register: ({ connection, workspace, simulations }) => registerTraceRequests(connection, workspace, simulations),
 };
 
 /** Timelines of held traces, by their parse (a re-parse after an edit makes a new one). */
@@ -188,7 +188,7 @@ export function timelineOf(params: { source?: SourceRef } | undefined, workspace
   return { ...t, name: trace.name, uri: trace.uri };
 }
 
-function registerTraceRequests(connection: Connection, workspace: CaptureWorkspace): void {
-  onRequest(connection, AtsFlowRequest, (params) => atsFlowOf(params, workspace));
+function registerTraceRequests(connection: Connection, workspace: CaptureWorkspace, simulations: SimulationRegistry): void {
+  onRequest(connection, AtsFlowRequest, (params) => atsFlowOf(params, workspace, simulations));
   onRequest(connection, TraceTimelineRequest, (params) => timelineOf(params, workspace));
 }

@@ -11,11 +11,10 @@ import {
   type SourceRef,
 } from '../../protocol';
 import type { CaptureWorkspace } from '../captureWorkspace';
-import { captureTreeSource } from '../tree/captureTreeSource';
-import { simulationTreeSource } from '../tree/simTreeSource';
-import { SIMULATIONS } from '../sim/simulationRegistry';
+import { captureTreeSource } from '../tree/capture/captureTreeSource';
+import { simulationTreeSource } from '../tree/sim/simTreeSource';
+import type { SimulationRegistry } from '../sim/simulationRegistry';
 import type { TreeSource } from '../tree/treeSource';
-import { captureFor } from './customRequests';
 import type { Feature } from './feature';
 import { traceTreeSource } from './traceTreeRequests';
 
@@ -24,21 +23,21 @@ import { traceTreeSource } from './traceTreeRequests';
  * 'trace' (IOTLB and ATS views replayed from a QEMU trace) and 'simulation'
  * (a running simulator session) add their TreeSource here.
  */
-function treeSources(workspace: CaptureWorkspace): Partial<Record<SourceRef['kind'], TreeSource>> {
+function treeSources(workspace: CaptureWorkspace, simulations: SimulationRegistry): Partial<Record<SourceRef['kind'], TreeSource>> {
   return {
-    capture: captureTreeSource((uri) => captureFor(workspace, uri)),
+    capture: captureTreeSource((uri) => workspace.captureFor(uri)),
     trace: traceTreeSource(workspace),
-    simulation: simulationTreeSource(SIMULATIONS),
+    simulation: simulationTreeSource(simulations),
   };
 }
 
 export const treeRequestsFeature: Feature = {
   capabilities: {},
-  register: ({ connection, workspace }) => registerTreeRequests(connection, workspace),
+  register: ({ connection, workspace, simulations }) => registerTreeRequests(connection, workspace, simulations),
 };
 
-function registerTreeRequests(connection: Connection, workspace: CaptureWorkspace): void {
-  const sources = treeSources(workspace);
+function registerTreeRequests(connection: Connection, workspace: CaptureWorkspace, simulations: SimulationRegistry): void {
+  const sources = treeSources(workspace, simulations);
   const sourceOf = (ref: SourceRef | undefined): TreeSource | undefined => (ref ? sources[ref.kind] : undefined);
   onRequest(connection, TreeChildrenRequest, (params) => sourceOf(params?.source)?.children(params) ?? []);
   onRequest(connection, TreeNodeAtRequest, (params) => sourceOf(params?.source)?.nodeAt(params) ?? null);

@@ -4,7 +4,7 @@
 // `type`, what that kind of request does.
 
 import { SCENARIO_SCHEMA, schemaAt, type SchemaNode } from '../../sim/index';
-import { mdCode, mdEscape } from '../features/markdown';
+import { mdCode, mdEscape } from '../markdown';
 import { schemaMarkdown } from './schemaWords';
 import { outlineYaml, samePath, type PathSegment, type YamlKey } from './yamlOutline';
 

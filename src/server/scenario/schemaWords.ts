@@ -5,7 +5,7 @@
 // spans); anything from the user's file is escaped by the callers.
 
 import { COST_CONSTANTS, type SchemaNode } from '../../sim/index';
-import { mdEscape } from '../features/markdown';
+import { mdEscape } from '../markdown';
 
 const TAGS: Record<string, string> = { V: 'verified in a primary source', D: 'derived from verified numbers', E: 'an estimate to calibrate' };
 

@@ -33,5 +33,3 @@ export class SimulationRegistry {
   }
 }
 
-/** The server's sessions (one language server, one registry). */
-export const SIMULATIONS = new SimulationRegistry();

@@ -6,7 +6,7 @@
 import type { Field, Structure } from '../../vtd/layout';
 import type { TreeNodeDto, WireLocation } from '../../protocol';
 import { hex } from '../../vtd/u64';
-import { mdEscape, structureMarkdown } from '../features/markdown';
+import { mdEscape, structureMarkdown } from '../markdown';
 import { formatAddress, formatNumber, type NumberStyle } from './format';
 import { childId } from './nodeIds';
 

@@ -5,16 +5,15 @@
 // (see traceReplay/iotlb.ts); replays to a line reuse that choice, so the
 // views do not change their mind as the line moves.
 
-import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { TraceEvent } from '../../dumps/qemuTrace/index';
-import type { LineIndex } from '../../dumps/lineIndex';
-import { replayTrace, type TraceReplay } from '../../model/traceReplay/index';
-import type { SourceRef, WireLocation } from '../../protocol';
-import type { CaptureWorkspace } from '../captureWorkspace';
-import { fsPathOf } from '../captureWorkspace';
-import type { TreeFilter } from './filter';
-import type { NumberStyle } from './format';
+import type { TraceEvent } from '../../../dumps/qemuTrace/index';
+import type { LineIndex } from '../../../dumps/lineIndex';
+import { replayTrace, type TraceReplay } from '../../../model/traceReplay/index';
+import type { SourceRef, WireLocation } from '../../../protocol';
+import type { CaptureWorkspace } from '../../captureWorkspace';
+import { fsPathOf } from '../../captureWorkspace';
+import type { TreeFilter } from '../filter';
+import type { NumberStyle } from '../format';
 
 export interface TraceDoc {
   /** URI of the trace file. */
@@ -43,14 +42,6 @@ const PARTIAL_KEPT = 4;
 /** By the trace's line index: one per text (a grown trace keeps its events array, growing, but gets a new index). */
 const replays = new WeakMap<LineIndex, Replays>();
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The trace a source URI names: an open trace document, a trace file, or the trace of a capture folder. */
 export function traceOf(workspace: CaptureWorkspace, uri: string): TraceDoc | undefined {
   const doc = workspace.document(uri);
@@ -58,8 +49,7 @@ export function traceOf(workspace: CaptureWorkspace, uri: string): TraceDoc | un
     const path = fsPathOf(uri);
     return { uri, name: path ? basename(path) : (doc.fileName ?? 'trace'), events: doc.parsed.records, lines: doc.lines };
   }
-  const path = fsPathOf(uri);
-  const entry = path && isDirectory(path) ? workspace.captureOfFolder(path) : workspace.captureOf(uri);
+  const entry = workspace.captureFor(uri);
   if (!entry) return undefined;
   const traces = entry.capture.files.filter((f) => f.parsed?.format === 'qemu_trace');
   const own = traces.find((f) => entry.uris.get(f.name) === uri);

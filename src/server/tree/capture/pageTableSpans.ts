@@ -5,9 +5,9 @@
 // is found by binary search, so a level of 512 entries over a million rows
 // costs 512 searches, not a pass over the rows.
 
-import type { PageTableRows } from '../../dumps/debugfs/domainTranslation';
-import { mappingOfRow } from '../../model/mappings';
-import type { Mapping } from '../../model/types';
+import type { PageTableRows } from '../../../dumps/debugfs/domainTranslation';
+import { mappingOfRow } from '../../../model/mappings';
+import type { Mapping } from '../../../model/types';
 
 /** The rows in IOVA order (the kernel prints them so; a permutation otherwise). */
 export interface SortedRows {

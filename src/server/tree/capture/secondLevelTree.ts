@@ -5,26 +5,26 @@
 // entry's fields below. In the coalesced mode a domain lists contiguous runs
 // of leaves as ranges instead of levels. One builder per level.
 
-import type { TreeNodeDto } from '../../protocol';
-import type { Domain, Mapping } from '../../model/types';
-import { mappingOfRow } from '../../model/mappings';
-import { decodeScopeOf } from '../../model/decodeScope';
-import { decodePageTableEntry } from '../../model/decodeFile';
-import { decodeSlEntry, LEVEL_NAMES, levelShift, slEntryInfo } from '../../vtd/paging';
-import type { Structure } from '../../vtd/layout';
-import { hex, sizeName } from '../../vtd/u64';
-import { pageTableRowTokenColumns } from '../../dumps/debugfs/domainTranslation';
-import { mdEscape } from '../features/markdown';
-import { reverseMapOf } from '../captureWorkspace';
+import type { TreeNodeDto } from '../../../protocol';
+import type { Domain, Mapping } from '../../../model/types';
+import { mappingOfRow } from '../../../model/mappings';
+import { decodeScopeOf } from '../../../model/decodeScope';
+import { decodePageTableEntry } from '../../../model/decodeFile';
+import { decodeSlEntry, LEVEL_NAMES, levelShift, slEntryInfo } from '../../../vtd/paging';
+import type { Structure } from '../../../vtd/layout';
+import { hex, sizeName } from '../../../vtd/u64';
+import { pageTableRowTokenColumns } from '../../../dumps/debugfs/domainTranslation';
+import { mdEscape } from '../../markdown';
+import { reverseMapOf } from '../../captureWorkspace';
 import { domainScope, scopeTouches, type DomainScope } from './domainFilter';
-import { entryTooltip, fieldNodes } from './fieldNodes';
-import { formatAddress, formatRange, HOST_ADDRESS_BITS } from './format';
-import { childId, parseId } from './nodeIds';
+import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { formatAddress, formatRange, HOST_ADDRESS_BITS } from '../format';
+import { childId, parseId } from '../nodeIds';
 import { groupsAt, leafRunsOf, leafTotals, pfnsPerEntry, positionOfIova, rowsInSpan, sortedRowsOf, type EntryGroup, type LeafRun, type SortedRows } from './pageTableSpans';
 import { childSlices, domainNodeId, domainNodeValue, domainOfNodeValue, entryNodeId, leafNodeId, parseSliceSegment, runNodeId, sliceSegmentValue, topLevelOf } from './secondLevelIds';
-import { domainName, multiUnit, requesterName } from '../../model/keys';
-import { entryIcon, lineText, structureJson, wireLocation, type TreeContext } from './treeContext';
-import type { WireLocation } from '../../protocol';
+import { domainName, multiUnit, requesterName } from '../../../model/keys';
+import { entryIcon, lineText, structureJson, wireLocation, type TreeContext } from '../treeContext';
+import type { WireLocation } from '../../../protocol';
 
 interface DomainView {
   d: Domain;

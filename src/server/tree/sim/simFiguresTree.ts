@@ -4,12 +4,12 @@
 // invalidations and IQT writes per packet, vhost misses, interrupts, faults,
 // and the scenario's expectation (its published anchor) once the run is over.
 
-import type { TreeNodeDto } from '../../protocol';
-import { checkExpectation } from '../../sim/index';
-import { faultReasonLabel } from '../../vtd/faultReasons';
-import { sidName } from '../../vtd/source-id';
-import { mdEscape } from '../features/markdown';
-import { childId, segment } from './nodeIds';
+import type { TreeNodeDto } from '../../../protocol';
+import { checkExpectation } from '../../../sim/index';
+import { faultReasonLabel } from '../../../vtd/faultReasons';
+import { sidName } from '../../../vtd/source-id';
+import { mdEscape } from '../../markdown';
+import { childId, segment } from '../nodeIds';
 import { percentText, plural, timeText, type SimTreeContext } from './simTreeContext';
 
 export const FIGURES_ID = segment('fig', 'figures');

@@ -3,10 +3,10 @@
 // the platform's QEMU properties, the guest's DMA model, the devices, the
 // workload, and the digest that identifies the run so far.
 
-import type { TreeNodeDto } from '../../protocol';
-import type { Scenario } from '../../sim/index';
-import { mdEscape } from '../features/markdown';
-import { childId, segment } from './nodeIds';
+import type { TreeNodeDto } from '../../../protocol';
+import type { Scenario } from '../../../sim/index';
+import { mdEscape } from '../../markdown';
+import { childId, segment } from '../nodeIds';
 import { plural, timeText, type SimTreeContext } from './simTreeContext';
 
 export const RUN_NODE_ID = segment('run', 'scenario');

@@ -4,17 +4,17 @@
 // by domain, its context cache, and what the last reset dropped. Every entry
 // points at the trace line that filled it.
 
-import type { TreeNodeDto } from '../../protocol';
-import type { IotlbEntry, TraceReplay } from '../../model/traceReplay/index';
-import { decodeContextEntryFor } from '../../vtd/contextEntry';
-import { decodeSlEntry, slEntryInfo } from '../../vtd/paging';
-import { sidName } from '../../vtd/source-id';
-import { bitsOf, hex, sizeName } from '../../vtd/u64';
-import { mdEscape } from '../features/markdown';
-import { entryTooltip, fieldNodes } from './fieldNodes';
-import { filterAddress } from './filter';
-import { formatAddress, formatNumber } from './format';
-import { childId, parseId, segment } from './nodeIds';
+import type { TreeNodeDto } from '../../../protocol';
+import type { IotlbEntry, TraceReplay } from '../../../model/traceReplay/index';
+import { decodeContextEntryFor } from '../../../vtd/contextEntry';
+import { decodeSlEntry, slEntryInfo } from '../../../vtd/paging';
+import { sidName } from '../../../vtd/source-id';
+import { bitsOf, hex, sizeName } from '../../../vtd/u64';
+import { mdEscape } from '../../markdown';
+import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { filterAddress } from '../filter';
+import { formatAddress, formatNumber } from '../format';
+import { childId, parseId, segment } from '../nodeIds';
 import { lineName, traceLocation, type TraceTreeContext } from './traceSource';
 
 const COUNTERS_ID = segment('c', 'counters');

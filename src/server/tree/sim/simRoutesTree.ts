@@ -6,15 +6,15 @@
 // the old vector), failed (QEMU could not translate it: no route), or not
 // remapped.
 
-import type { TreeNodeDto } from '../../protocol';
-import type { SimulationState } from '../../sim/index';
-import { parseBdf } from '../../model/bdf';
-import { decodeMsi } from '../../vtd/msi';
-import { faultReasonLabel } from '../../vtd/faultReasons';
-import { hex } from '../../vtd/u64';
-import { mdEscape } from '../features/markdown';
-import { entryTooltip, fieldNodes } from './fieldNodes';
-import { childId, parseId, segment } from './nodeIds';
+import type { TreeNodeDto } from '../../../protocol';
+import type { SimulationState } from '../../../sim/index';
+import { parseBdf } from '../../../model/bdf';
+import { decodeMsi } from '../../../vtd/msi';
+import { faultReasonLabel } from '../../../vtd/faultReasons';
+import { hex } from '../../../vtd/u64';
+import { mdEscape } from '../../markdown';
+import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { childId, parseId, segment } from '../nodeIds';
 import { simCaptureOf } from './simCapture';
 import type { SimTreeContext } from './simTreeContext';
 

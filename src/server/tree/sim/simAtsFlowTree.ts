@@ -4,12 +4,12 @@
 // translation requests and completions, fills, invalidations and waits, the
 // most recent last).
 
-import type { TreeNodeDto } from '../../protocol';
-import type { SimulationState } from '../../sim/index';
-import { parseBdf } from '../../model/bdf';
-import { mdEscape } from '../features/markdown';
-import { formatAddress } from './format';
-import { childId, parseId, segment } from './nodeIds';
+import type { TreeNodeDto } from '../../../protocol';
+import type { SimulationState } from '../../../sim/index';
+import { parseBdf } from '../../../model/bdf';
+import { mdEscape } from '../../markdown';
+import { formatAddress } from '../format';
+import { childId, parseId, segment } from '../nodeIds';
 import { plural, timeText, type SimTreeContext } from './simTreeContext';
 
 type DeviceTlbState = SimulationState['deviceTlbs'][number];

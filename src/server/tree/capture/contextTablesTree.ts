@@ -3,24 +3,24 @@
 // mode its PASID table entries) → a link to the device's domain in the
 // Second-Level Tables view. One builder per level.
 
-import type { TreeNodeDto } from '../../protocol';
-import { capSummary, decodeCap, decodeEcap, ecapSummary } from '../../vtd/capEcap';
-import type { Structure } from '../../vtd/layout';
-import { decodeContextOf } from '../../model/units';
-import { hex } from '../../vtd/u64';
-import { spanOf } from '../../dumps/rowColumns';
-import { rootSpanOf } from '../../dumps/debugfs/dmarTranslation';
-import { mdEscape } from '../features/markdown';
+import type { TreeNodeDto } from '../../../protocol';
+import { capSummary, decodeCap, decodeEcap, ecapSummary } from '../../../vtd/capEcap';
+import type { Structure } from '../../../vtd/layout';
+import { decodeContextOf } from '../../../model/units';
+import { hex } from '../../../vtd/u64';
+import { spanOf } from '../../../dumps/rowColumns';
+import { rootSpanOf } from '../../../dumps/debugfs/dmarTranslation';
+import { mdEscape } from '../../markdown';
 import { contextLayoutOf, deviceDids, type BusContext, type DeviceContext, type PasidRow, type UnitContext } from './contextTablesLayout';
 import { domainScope } from './domainFilter';
-import { entryTooltip, fieldNodes } from './fieldNodes';
-import { textIn } from './filter';
-import { formatAddress } from './format';
-import { childId, parseId, segment } from './nodeIds';
+import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { textIn } from '../filter';
+import { formatAddress } from '../format';
+import { childId, parseId, segment } from '../nodeIds';
 import { domainNodeId } from './secondLevelIds';
 import { leafTotals, sortedRowsOf } from './pageTableSpans';
-import { entryIcon, spanText, structureJson, wireLocation, type TreeContext } from './treeContext';
-import { findDomain, findRequester, requesterName } from '../../model/keys';
+import { entryIcon, spanText, structureJson, wireLocation, type TreeContext } from '../treeContext';
+import { findDomain, findRequester, requesterName } from '../../../model/keys';
 
 /** The fields of a legacy context entry the view lists, in this order (others are in the tooltip). */
 const LEGACY_CONTEXT_FIELDS = ['P', 'TT', 'AW', 'DID', 'SLPTPTR', 'FPD'];

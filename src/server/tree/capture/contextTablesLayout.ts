@@ -4,16 +4,16 @@
 // the dmar_translation_struct records, so two units that both have a device
 // 00:02.0 each keep their own entries.
 
-import type { DmarRow } from '../../dumps/debugfs/dmarTranslation';
-import type { Span } from '../../dumps/types';
-import type { Capture, IommuUnit } from '../../model/types';
-import { decodeContextOf } from '../../model/units';
-import { formatBdf, makeSid } from '../../model/bdf';
-import { decodeContextEntryFor, awLevels } from '../../vtd/contextEntry';
-import { decodeRootEntryFor } from '../../vtd/rootEntry';
-import { decodePasidEntry } from '../../vtd/pasidEntry';
-import { spanOf } from '../../dumps/rowColumns';
-import { fieldAddress, fieldValue, type Structure } from '../../vtd/layout';
+import type { DmarRow } from '../../../dumps/debugfs/dmarTranslation';
+import type { Span } from '../../../dumps/types';
+import type { Capture, IommuUnit } from '../../../model/types';
+import { decodeContextOf } from '../../../model/units';
+import { formatBdf, makeSid } from '../../../model/bdf';
+import { decodeContextEntryFor, awLevels } from '../../../vtd/contextEntry';
+import { decodeRootEntryFor } from '../../../vtd/rootEntry';
+import { decodePasidEntry } from '../../../vtd/pasidEntry';
+import { spanOf } from '../../../dumps/rowColumns';
+import { fieldAddress, fieldValue, type Structure } from '../../../vtd/layout';
 
 export interface PasidRow {
   pasid: number;

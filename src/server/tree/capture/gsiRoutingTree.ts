@@ -6,21 +6,21 @@
 // vtd_interrupt_remap_msi() makes of it, which is what a KVM MSI route holds
 // with a split irqchip. Then what could not be linked. One builder per level.
 
-import type { TreeNodeDto } from '../../protocol';
-import type { IrteView } from '../../model/types';
-import { decodeMsi, encodeCompatMsi, encodeRemappableMsi } from '../../vtd/msi';
-import { decodeIoapicRte, encodeRemappableIoapicRte, ioapicRteToMsi } from '../../vtd/ioapic';
-import { bitsOf, hex } from '../../vtd/u64';
-import { sidName } from '../../vtd/source-id';
-import { mdEscape } from '../features/markdown';
-import { entryTooltip, fieldNodes } from './fieldNodes';
-import { numberIs, textIn } from './filter';
-import { formatAddress, formatNumber } from './format';
-import { ancestorId, childId, parseId, segment } from './nodeIds';
+import type { TreeNodeDto } from '../../../protocol';
+import type { IrteView } from '../../../model/types';
+import { decodeMsi, encodeCompatMsi, encodeRemappableMsi } from '../../../vtd/msi';
+import { decodeIoapicRte, encodeRemappableIoapicRte, ioapicRteToMsi } from '../../../vtd/ioapic';
+import { bitsOf, hex } from '../../../vtd/u64';
+import { sidName } from '../../../vtd/source-id';
+import { mdEscape } from '../../markdown';
+import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { numberIs, textIn } from '../filter';
+import { formatAddress, formatNumber } from '../format';
+import { ancestorId, childId, parseId, segment } from '../nodeIds';
 import { gsiLayoutOf, isLevelTriggered, whyUnlinked, type GsiGroup, type RoutedIrq } from './gsiRoutingModel';
-import { entryIcon, locationText, structureJson, wireLocationOf, type TreeContext } from './treeContext';
-import { findRequester } from '../../model/keys';
-import { irteDestinationName } from '../../vtd/irte';
+import { entryIcon, locationText, structureJson, wireLocationOf, type TreeContext } from '../treeContext';
+import { findRequester } from '../../../model/keys';
+import { irteDestinationName } from '../../../vtd/irte';
 
 const GROUP_TITLES: Record<GsiGroup, string> = { msi: 'MSI and MSI-X', ioapic: 'IOAPIC pins', other: 'Not linked' };
 const GROUPS: readonly GsiGroup[] = ['msi', 'ioapic', 'other'];

@@ -3,12 +3,12 @@
 // nothing. The Second-Level Tables view prunes its levels with it; the
 // Context Tables view keeps the devices whose domain it keeps.
 
-import type { Domain } from '../../model/types';
-import { findMapping } from '../../model/mappings';
-import { reverseMapOf } from '../captureWorkspace';
-import type { TreeContext } from './treeContext';
-import { filterAddress, textIn } from './filter';
-import { requesterName } from '../../model/keys';
+import type { Domain } from '../../../model/types';
+import { findMapping } from '../../../model/mappings';
+import { reverseMapOf } from '../../captureWorkspace';
+import type { TreeContext } from '../treeContext';
+import { filterAddress, textIn } from '../filter';
+import { requesterName } from '../../../model/keys';
 
 export type DomainScope = { all: true } | { all: false; iovas: bigint[] };
 

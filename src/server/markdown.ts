@@ -1,8 +1,8 @@
 // Markdown renderings shared by hovers and the tree views' tooltips.
 
-import type { Structure } from '../../vtd/layout';
-import { hex } from '../../vtd/u64';
-import type { NumberFormat } from '../../protocol';
+import type { Structure } from '../vtd/layout';
+import { hex } from '../vtd/u64';
+import type { NumberFormat } from '../protocol';
 
 /**
  * Escapes text for a Markdown table cell or paragraph (dump text is never

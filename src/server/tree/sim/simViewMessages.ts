@@ -3,10 +3,10 @@
 // guest not yet at the point the view shows something, no device TLB, no
 // KVM route; and the leaves a table view leaves out.
 
-import type { SimulationState } from '../../sim/index';
-import type { ViewKey } from '../../protocol';
-import type { ServerSimulation } from '../sim/serverSimulation';
-import type { SimSnapshot } from '../sim/snapshots';
+import type { SimulationState } from '../../../sim/index';
+import type { ViewKey } from '../../../protocol';
+import type { ServerSimulation } from '../../sim/serverSimulation';
+import type { SimSnapshot } from '../../sim/snapshots';
 import { simCaptureOf } from './simCapture';
 
 export function simViewMessage(view: ViewKey | undefined, session: ServerSimulation, snap: SimSnapshot, st: SimulationState): string | undefined {

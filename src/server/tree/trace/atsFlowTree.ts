@@ -6,16 +6,16 @@
 // ("implied") say so; what QEMU never traces (ATS translation requests,
 // invalidation completions) is said in the tooltips, not invented.
 
-import { ATS_EVENT_ICONS, type TreeNodeDto } from '../../protocol';
-import type { AtsDevice, AtsEvent, SeenContext } from '../../model/traceReplay/index';
-import { NO_COMPLETION_EVENT, NO_TRANSLATION_REQUEST_EVENT } from '../../model/traceReplay/index';
-import { decodeInvDescriptor } from '../../vtd/invalidation';
-import { sidName } from '../../vtd/source-id';
-import { bitsOf, hex } from '../../vtd/u64';
-import { mdEscape, structureMarkdown } from '../features/markdown';
-import { fieldNodes } from './fieldNodes';
-import { numberIs } from './filter';
-import { childId, parseId, segment } from './nodeIds';
+import { ATS_EVENT_ICONS, type TreeNodeDto } from '../../../protocol';
+import type { AtsDevice, AtsEvent, SeenContext } from '../../../model/traceReplay/index';
+import { NO_COMPLETION_EVENT, NO_TRANSLATION_REQUEST_EVENT } from '../../../model/traceReplay/index';
+import { decodeInvDescriptor } from '../../../vtd/invalidation';
+import { sidName } from '../../../vtd/source-id';
+import { bitsOf, hex } from '../../../vtd/u64';
+import { mdEscape, structureMarkdown } from '../../markdown';
+import { fieldNodes } from '../fieldNodes';
+import { numberIs } from '../filter';
+import { childId, parseId, segment } from '../nodeIds';
 import { lineName, traceLocation, type TraceTreeContext } from './traceSource';
 
 /** Events shown per node before they are split into parts. */

@@ -6,10 +6,10 @@
 // "c:<first>-<end>" (leaves of the run, end exclusive; slices nest so no node has more
 // than RUN_SLICE children), and a leaf "l:<IOVA>".
 
-import type { Capture, Domain } from '../../model/types';
-import { multiUnit } from '../../model/keys';
-import { hex } from '../../vtd/u64';
-import { childId, segment } from './nodeIds';
+import type { Capture, Domain } from '../../../model/types';
+import { multiUnit } from '../../../model/keys';
+import { hex } from '../../../vtd/u64';
+import { childId, segment } from '../nodeIds';
 import { indexAt, leafRunsOf, runAt, sortedRowsOf, type LeafRun } from './pageTableSpans';
 
 /** The most children a run or a slice of it has in the coalesced mode. */

@@ -3,8 +3,8 @@
 // IOAPIC and what could not be linked (IRQs without an IRTE, IRTEs without
 // an IRQ), with the trigger mode /proc/interrupts gives each IRQ.
 
-import type { ProcInterruptsRow } from '../../dumps/procInterrupts';
-import type { Capture, GuestIrq, IrteView } from '../../model/types';
+import type { ProcInterruptsRow } from '../../../dumps/procInterrupts';
+import type { Capture, GuestIrq, IrteView } from '../../../model/types';
 
 export type GsiGroup = 'msi' | 'ioapic' | 'other';
 

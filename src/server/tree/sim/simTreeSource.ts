@@ -4,14 +4,14 @@
 // Simulator, IOTLB, ATS Flow and GSI Routing views), what changed with the
 // last step, and what each view says about the run.
 
-import type { SourceInfo, SourceInfoParams, TreeChildrenParams, TreeNodeDto, ViewKey } from '../../protocol';
-import type { ServerSimulation } from '../sim/serverSimulation';
-import type { SimulationRegistry } from '../sim/simulationRegistry';
-import type { SimSnapshot } from '../sim/snapshots';
-import { contextTablesChildren } from './contextTablesTree';
-import { parseFilter } from './filter';
-import { styleOf } from './format';
-import { secondLevelChildren } from './secondLevelTree';
+import type { SourceInfo, SourceInfoParams, TreeChildrenParams, TreeNodeDto, ViewKey } from '../../../protocol';
+import type { ServerSimulation } from '../../sim/serverSimulation';
+import type { SimulationRegistry } from '../../sim/simulationRegistry';
+import type { SimSnapshot } from '../../sim/snapshots';
+import { contextTablesChildren } from '../capture/contextTablesTree';
+import { parseFilter } from '../filter';
+import { styleOf } from '../format';
+import { secondLevelChildren } from '../capture/secondLevelTree';
 import { simAtsFlowChildren } from './simAtsFlowTree';
 import { simCaptureOf } from './simCapture';
 import { markChanged, viewPrints, type ChildrenOf } from './simChanges';
@@ -20,7 +20,7 @@ import { simRoutesChildren } from './simRoutesTree';
 import { captureContextOf, type SimTreeContext } from './simTreeContext';
 import { simulatorChildren } from './simulatorTree';
 import { simViewMessage } from './simViewMessages';
-import type { TreeSource } from './treeSource';
+import type { TreeSource } from '../treeSource';
 
 type SimView = (ctx: SimTreeContext, parentId: string | undefined) => TreeNodeDto[];
 

@@ -2,13 +2,13 @@
 // run at the position shown with its state, and the view's number style,
 // filter and mode; and the same run as a capture for the capture builders.
 
-import type { SimulationState } from '../../sim/index';
-import type { ServerSimulation } from '../sim/serverSimulation';
-import type { SimSnapshot } from '../sim/snapshots';
-import type { TreeFilter } from './filter';
-import type { NumberStyle } from './format';
+import type { SimulationState } from '../../../sim/index';
+import type { ServerSimulation } from '../../sim/serverSimulation';
+import type { SimSnapshot } from '../../sim/snapshots';
+import type { TreeFilter } from '../filter';
+import type { NumberStyle } from '../format';
 import { simCaptureOf } from './simCapture';
-import type { TreeContext } from './treeContext';
+import type { TreeContext } from '../treeContext';
 
 export interface SimTreeContext {
   session: ServerSimulation;

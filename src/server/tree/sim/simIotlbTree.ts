@@ -3,17 +3,17 @@
 // context cache (each device's cached context entry, valid while its
 // generation is the unit's).
 
-import type { TreeNodeDto } from '../../protocol';
-import type { SimulationState } from '../../sim/index';
-import { decodeContextEntryFor } from '../../vtd/contextEntry';
-import type { Structure } from '../../vtd/layout';
-import { decodeSlEntry, slEntryInfo } from '../../vtd/paging';
-import { parseBdf } from '../../model/bdf';
-import { mdEscape } from '../features/markdown';
-import { entryTooltip, fieldNodes } from './fieldNodes';
-import { filterAddress } from './filter';
-import { formatAddress, formatNumber } from './format';
-import { childId, parseId, segment } from './nodeIds';
+import type { TreeNodeDto } from '../../../protocol';
+import type { SimulationState } from '../../../sim/index';
+import { decodeContextEntryFor } from '../../../vtd/contextEntry';
+import type { Structure } from '../../../vtd/layout';
+import { decodeSlEntry, slEntryInfo } from '../../../vtd/paging';
+import { parseBdf } from '../../../model/bdf';
+import { mdEscape } from '../../markdown';
+import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { filterAddress } from '../filter';
+import { formatAddress, formatNumber } from '../format';
+import { childId, parseId, segment } from '../nodeIds';
 import { percentText, plural, type SimTreeContext } from './simTreeContext';
 
 type IotlbEntryState = SimulationState['iotlb']['entries'][number];

@@ -4,8 +4,8 @@
 // invalidation descriptors, the IQT write, what QEMU did with them), and
 // which cost-model constant an event's cost comes from.
 
-import { COST_CONSTANTS, type Scenario } from '../../sim/index';
-import type { WireSimEvent } from '../../protocol';
+import { COST_CONSTANTS, type Scenario } from '../../../sim/index';
+import type { WireSimEvent } from '../../../protocol';
 import { timeText } from './simTreeContext';
 
 /** Events that start an operation: a chain never reaches back past one. */

@@ -3,10 +3,10 @@
 // by the same parsers and model as a real capture, so the same builders show
 // them. The files have no URI: nodes of a simulation point at no dump line.
 
-import { buildCapture } from '../../model/buildCapture';
-import type { Simulation } from '../../sim/index';
-import type { CaptureEntry } from '../captureWorkspace';
-import { simDebugfs } from '../sim/debugfsText';
+import { buildCapture } from '../../../model/buildCapture';
+import type { Simulation } from '../../../sim/index';
+import type { CaptureEntry } from '../../captureWorkspace';
+import { simDebugfs } from '../../sim/debugfsText';
 
 export interface SimCapture {
   entry: CaptureEntry;

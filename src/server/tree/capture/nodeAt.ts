@@ -4,21 +4,21 @@
 // unit's header or register line is the unit or the register. The id is only
 // given when the view, with its filter and mode, shows the node.
 
-import type { ViewKey } from '../../protocol';
-import type { DomainBlock } from '../../dumps/debugfs/domainTranslation';
-import type { Capture, Domain } from '../../model/types';
-import { makeSid } from '../../model/bdf';
+import type { ViewKey } from '../../../protocol';
+import type { DomainBlock } from '../../../dumps/debugfs/domainTranslation';
+import type { Capture, Domain } from '../../../model/types';
+import { makeSid } from '../../../model/bdf';
 import { contextLayoutOf } from './contextTablesLayout';
 import { deviceNodeId, pasidNodeId, registerNodeId, unitNodeId } from './contextTablesTree';
 import { domainNodeId, leafNodeId } from './secondLevelIds';
 import { positionOfIova, sortedRowsOf } from './pageTableSpans';
 import { gsiLayoutOf } from './gsiRoutingModel';
 import { irqNodeId, irteNodeId } from './gsiRoutingTree';
-import { mappingOfRow, rowAtLine } from '../../model/mappings';
-import { pathIds } from './nodeIds';
-import { fsPathOf } from '../captureWorkspace';
-import type { TreeContext } from './treeContext';
-import { findDomain } from '../../model/keys';
+import { mappingOfRow, rowAtLine } from '../../../model/mappings';
+import { pathIds } from '../nodeIds';
+import { fsPathOf } from '../../captureWorkspace';
+import type { TreeContext } from '../treeContext';
+import { findDomain } from '../../../model/keys';
 
 /** The page-table block of `file` that holds `line`, and the row on it (-1 for the header). */
 function blockAt(capture: Capture, file: string, line: number): { block: DomainBlock; row: number } | undefined {

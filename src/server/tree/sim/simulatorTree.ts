@@ -4,11 +4,11 @@
 // step did (or the breakpoint it stopped at), the figures so far, the
 // breakpoints, the kernel's fault messages and the unit's registers.
 
-import type { TreeNodeDto, WireSimEvent } from '../../protocol';
-import { mdEscape, structureMarkdown } from '../features/markdown';
-import { decodeRegister } from '../../vtd/registers';
-import { decodeFrcd } from '../../vtd/faultReasons';
-import { childId, parseId, segment } from './nodeIds';
+import type { TreeNodeDto, WireSimEvent } from '../../../protocol';
+import { mdEscape, structureMarkdown } from '../../markdown';
+import { decodeRegister } from '../../../vtd/registers';
+import { decodeFrcd } from '../../../vtd/faultReasons';
+import { childId, parseId, segment } from '../nodeIds';
 import { chainOf, chainSentence, costSourceText, costText, MAX_CHAIN, phrase } from './simEventWords';
 import { FIGURES_ID, figureChildren, figuresNode } from './simFiguresTree';
 import { platformNodes, RUN_NODE_ID, runNode } from './simRunNode';

@@ -4,19 +4,19 @@
 
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { SourceInfo, SourceInfoParams, TreeChildrenParams, TreeNodeAtParams, TreeNodeDto, ViewKey } from '../../protocol';
-import type { CaptureEntry } from '../captureWorkspace';
-import type { Capture } from '../../model/types';
-import { fsPathOf } from '../captureWorkspace';
+import type { SourceInfo, SourceInfoParams, TreeChildrenParams, TreeNodeAtParams, TreeNodeDto, ViewKey } from '../../../protocol';
+import type { CaptureEntry } from '../../captureWorkspace';
+import type { Capture } from '../../../model/types';
+import { fsPathOf } from '../../captureWorkspace';
 import { contextTablesChildren } from './contextTablesTree';
 import { contextLayoutOf } from './contextTablesLayout';
 import { secondLevelChildren } from './secondLevelTree';
 import { gsiRoutingChildren } from './gsiRoutingTree';
-import { parseFilter } from './filter';
-import { styleOf } from './format';
+import { parseFilter } from '../filter';
+import { styleOf } from '../format';
 import { captureNodeAt } from './nodeAt';
-import type { TreeContext } from './treeContext';
-import type { TreeSource } from './treeSource';
+import type { TreeContext } from '../treeContext';
+import type { TreeSource } from '../treeSource';
 
 type ViewModel = (ctx: TreeContext, parentId: string | undefined) => TreeNodeDto[];
 

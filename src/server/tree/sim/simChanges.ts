@@ -5,7 +5,7 @@
 // children say (an entry and its fields) are not looked into; their children,
 // when asked for, are compared one level deep.
 
-import type { TreeNodeDto } from '../../protocol';
+import type { TreeNodeDto } from '../../../protocol';
 
 export type ChildrenOf = (parentId: string | undefined) => TreeNodeDto[];
 

@@ -5,15 +5,15 @@
 // view's levels mode, one index per level from the top table down. A node is
 // only given when the view, unfiltered, lists it.
 
-import type { TreeLink } from '../../protocol';
-import type { WalkResult, WalkStep } from '../../model/walk';
-import type { CaptureEntry } from '../captureWorkspace';
-import { fieldValue } from '../../vtd/layout';
+import type { TreeLink } from '../../../protocol';
+import type { WalkResult, WalkStep } from '../../../model/walk';
+import type { CaptureEntry } from '../../captureWorkspace';
+import { fieldValue } from '../../../vtd/layout';
 import { busNodeId, deviceNodeId, pasidNodeId } from './contextTablesTree';
 import { entryNodeId } from './secondLevelIds';
 import { CAPTURE_VIEWS, treeContextOf } from './captureTreeSource';
 import { isShown } from './nodeAt';
-import { findRequester } from '../../model/keys';
+import { findRequester } from '../../../model/keys';
 
 function didOf(step: WalkStep): number | undefined {
   const did = step.decoded ? fieldValue(step.decoded, 'DID') : undefined;
