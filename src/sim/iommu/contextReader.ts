@@ -10,6 +10,7 @@
 // decoders and src/model/walk.ts, we record the specification's
 // scalable-mode codes (0x39, 0x41, 0x3A, 0x42, 0x51, 0x59, 0x5B).
 
+import { FR } from '../../vtd/faultReasons';
 import { hiMask, pfnOf } from '../halves';
 import type { GuestMemory } from '../memory';
 import { ContextFields, MODE_FIRST_STAGE, MODE_PASS_THROUGH, MODE_TRANSLATE } from './contextCache';
@@ -59,8 +60,8 @@ export function readLegacyContext(mem: GuestMemory, unit: UnitShape, sid: number
   const rlo = (unit.rootLo & ~0xfff) + bus * 16;
   readQword(mem, unit.rootHi, rlo, words, 0);
   readQword(mem, unit.rootHi, rlo + 8, words, 2);
-  if ((words[0] & 1) === 0) return 0x1;
-  if ((words[0] & 0xffe) !== 0 || beyondHaw(words[1], unit.haw) || words[2] !== 0 || words[3] !== 0) return 0xa;
+  if ((words[0] & 1) === 0) return FR.ROOT_ENTRY_P;
+  if ((words[0] & 0xffe) !== 0 || beyondHaw(words[1], unit.haw) || words[2] !== 0 || words[3] !== 0) return FR.ROOT_ENTRY_RSVD;
   const ctpHi = words[1];
   const ctpLo = (words[0] & ~0xfff) >>> 0;
   readQword(mem, ctpHi, ctpLo + devfn * 16, words, 0);
@@ -70,12 +71,12 @@ export function readLegacyContext(mem: GuestMemory, unit: UnitShape, sid: number
   out.raw[2] = words[2];
   out.raw[3] = words[3];
   out.fpd = (words[0] & 2) !== 0;
-  if ((words[0] & 1) === 0) return 0x2;
-  if ((words[0] & 0xff0) !== 0 || beyondHaw(words[1], unit.haw) || (words[2] & 0xff000080) !== 0 || words[3] !== 0) return 0xb;
+  if ((words[0] & 1) === 0) return FR.CONTEXT_ENTRY_P;
+  if ((words[0] & 0xff0) !== 0 || beyondHaw(words[1], unit.haw) || (words[2] & 0xff000080) !== 0 || words[3] !== 0) return FR.CONTEXT_ENTRY_RSVD;
   const aw = words[2] & 7;
-  if (!levelSupported(unit, aw)) return 0x3;
+  if (!levelSupported(unit, aw)) return FR.CONTEXT_ENTRY_INV;
   const tt = (words[0] >>> 2) & 3;
-  if (tt === 3 || (tt === 2 && !unit.pt) || (tt === 1 && !unit.dt)) return 0x3;
+  if (tt === 3 || (tt === 2 && !unit.pt) || (tt === 1 && !unit.dt)) return FR.CONTEXT_ENTRY_INV;
   out.did = (words[2] >>> 8) & 0xffff;
   out.levels = aw + 2;
   out.rootHi = words[1];
@@ -95,8 +96,8 @@ export function readScalableContext(mem: GuestMemory, unit: UnitShape, sid: numb
   const devfn = sid & 0xff;
   const rlo = (unit.rootLo & ~0xfff) + bus * 16 + (devfn >= 0x80 ? 8 : 0);
   readQword(mem, unit.rootHi, rlo, words, 0);
-  if ((words[0] & 1) === 0) return 0x39;
-  if ((words[0] & 0xffe) !== 0 || beyondHaw(words[1], unit.haw)) return 0x3a;
+  if ((words[0] & 1) === 0) return FR.SM_ROOT_ENTRY_P;
+  if ((words[0] & 0xffe) !== 0 || beyondHaw(words[1], unit.haw)) return FR.SM_ROOT_ENTRY_RSVD;
   const ctpHi = words[1];
   const ctpLo = ((words[0] & ~0xfff) >>> 0) + (devfn & 0x7f) * 32;
   for (let q = 0; q < 4; q++) readQword(mem, ctpHi, ctpLo + q * 8, words, q * 2);
@@ -105,33 +106,33 @@ export function readScalableContext(mem: GuestMemory, unit: UnitShape, sid: numb
   out.raw[2] = words[2];
   out.raw[3] = words[3];
   out.fpd = (words[0] & 2) !== 0;
-  if ((words[0] & 1) === 0) return 0x41;
-  if ((words[0] & 0x1e0) !== 0 || beyondHaw(words[1], unit.haw) || (words[2] & 0xffe00000) !== 0 || words[3] !== 0) return 0x42;
-  for (let k = 4; k < 8; k++) if (words[k] !== 0) return 0x42;
+  if ((words[0] & 1) === 0) return FR.SM_CONTEXT_ENTRY_P;
+  if ((words[0] & 0x1e0) !== 0 || beyondHaw(words[1], unit.haw) || (words[2] & 0xffe00000) !== 0 || words[3] !== 0) return FR.SM_CONTEXT_ENTRY_RSVD;
+  for (let k = 4; k < 8; k++) if (words[k] !== 0) return FR.SM_CONTEXT_ENTRY_RSVD;
   const dte = (words[0] & 4) !== 0;
   const pdts = (words[0] >>> 9) & 7;
   const ridPasid = words[2] & 0xfffff;
   const p = pasid < 0 ? ridPasid : pasid;
-  if (pasid >= 0 && (words[0] & 8) === 0) return 0x45;
+  if (pasid >= 0 && (words[0] & 8) === 0) return FR.SM_CONTEXT_PASIDE_CLEAR;
   if (p >>> 6 >= 1 << (pdts + 7)) return 0x46;
   const dirHi = words[1];
   const dirLo = (words[0] & ~0xfff) >>> 0;
   // PASID directory entry: 8 bytes per 64 PASIDs.
   readQword(mem, dirHi, dirLo + (p >>> 6) * 8, words, 0);
-  if ((words[0] & 1) === 0) return 0x51;
+  if ((words[0] & 1) === 0) return FR.PASID_DIR_ENTRY_P;
   if ((words[0] & 2) !== 0) out.fpd = true;
   const tblHi = words[1];
   const tblLo = ((words[0] & ~0xfff) >>> 0) + (p & 0x3f) * 64;
   readQword(mem, tblHi, tblLo, words, 0);
   readQword(mem, tblHi, tblLo + 8, words, 2);
-  if ((words[0] & 1) === 0) return 0x59;
+  if ((words[0] & 1) === 0) return FR.PASID_ENTRY_P;
   if ((words[0] & 2) !== 0) out.fpd = true;
   const pgtt = (words[0] >>> 6) & 7;
   const aw = (words[0] >>> 2) & 7;
   out.did = words[2] & 0xffff;
   out.ats = dte;
   if (pgtt === 4) {
-    if (!unit.pt) return 0x5b;
+    if (!unit.pt) return FR.PASID_TABLE_ENTRY_INV;
     out.mode = MODE_PASS_THROUGH;
     out.levels = 0;
     out.rootHi = 0;
@@ -140,17 +141,17 @@ export function readScalableContext(mem: GuestMemory, unit: UnitShape, sid: numb
   }
   if (pgtt === 1) {
     // First stage: the table root and paging mode (4- or 5-level) are in the entry's third qword.
-    if (!unit.fs) return 0x5b;
+    if (!unit.fs) return FR.PASID_TABLE_ENTRY_INV;
     readQword(mem, tblHi, tblLo + 16, words, 4);
     const fspm = (words[4] >>> 2) & 3;
-    if (fspm > 1) return 0x5b;
+    if (fspm > 1) return FR.PASID_TABLE_ENTRY_INV;
     out.mode = MODE_FIRST_STAGE;
     out.levels = fspm === 1 ? 5 : 4;
     out.rootHi = words[5] & 0x000fffff;
     out.rootLo = (words[4] & ~0xfff) >>> 0;
     return 0;
   }
-  if (pgtt !== 2 || !levelSupported(unit, aw)) return 0x5b;
+  if (pgtt !== 2 || !levelSupported(unit, aw)) return FR.PASID_TABLE_ENTRY_INV;
   out.mode = MODE_TRANSLATE;
   out.levels = aw + 2;
   out.rootHi = words[1];

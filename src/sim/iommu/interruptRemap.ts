@@ -17,6 +17,7 @@
 import { SQ_COMPARE_MASKS } from '../../vtd/source-id';
 import { K } from '../events/kinds';
 import type { VtdIommu } from './vtdIommu';
+import { FR } from '../../vtd/faultReasons';
 
 export const SID_NONE = 0xffff;
 
@@ -79,18 +80,18 @@ export function remapMsi(iommu: VtdIommu, addrHi: number, addrLo: number, data: 
     out.bypass = true;
     return passUnchanged(out, addrHi, addrLo, data);
   }
-  if (addrHi !== 0 || addrLo >>> 20 !== 0xfee) return fault(iommu, out, sid, 0x20, 0, false, doFault);
+  if (addrHi !== 0 || addrLo >>> 20 !== 0xfee) return fault(iommu, out, sid, FR.IR_REQ_RSVD, 0, false, doFault);
   if ((addrLo & 0x10) === 0) {
-    if (iommu.options.compatInterrupts === 'block' && (iommu.eime || !iommu.cfiEnabled)) return fault(iommu, out, sid, 0x25, 0, false, doFault);
+    if (iommu.options.compatInterrupts === 'block' && (iommu.eime || !iommu.cfiEnabled)) return fault(iommu, out, sid, FR.IR_REQ_COMPAT, 0, false, doFault);
     out.compat = true;
     return passUnchanged(out, addrHi, addrLo, data);
   }
   let index = (((addrLo >>> 2) & 1) << 15) | ((addrLo >>> 5) & 0x7fff);
   if (addrLo & 8) {
-    if (data >>> 16 !== 0) return fault(iommu, out, sid, 0x20, index, false, doFault);
+    if (data >>> 16 !== 0) return fault(iommu, out, sid, FR.IR_REQ_RSVD, index, false, doFault);
     index += data & 0xffff;
   }
-  if (index >= iommu.irtSize) return fault(iommu, out, sid, 0x21, index, false, doFault);
+  if (index >= iommu.irtSize) return fault(iommu, out, sid, FR.IR_INDEX_OVER, index, false, doFault);
   const lo = iommu.irtBaseLo + index * 16;
   const hi = iommu.irtBaseHi + Math.floor(lo / 4294967296);
   const l = lo >>> 0;
@@ -101,8 +102,8 @@ export function remapMsi(iommu: VtdIommu, addrHi: number, addrLo: number, data: 
   const w2 = page ? page[w + 2] : 0;
   const w3 = page ? page[w + 3] : 0;
   const fpd = (w0 & 2) !== 0;
-  if ((w0 & 1) === 0) return fault(iommu, out, sid, 0x22, index, fpd, doFault);
-  if (w0 & 0x7000 || w0 & 0xff000000 || w2 & 0xfff00000 || w3 !== 0) return fault(iommu, out, sid, 0x24, index, fpd, doFault);
+  if ((w0 & 1) === 0) return fault(iommu, out, sid, FR.IR_ENTRY_P, index, fpd, doFault);
+  if (w0 & 0x7000 || w0 & 0xff000000 || w2 & 0xfff00000 || w3 !== 0) return fault(iommu, out, sid, FR.IR_IRTE_RSVD, index, fpd, doFault);
   if (sid !== SID_NONE) {
     const svt = (w2 >>> 18) & 3;
     const irteSid = w2 & 0xffff;
@@ -116,7 +117,7 @@ export function remapMsi(iommu: VtdIommu, addrHi: number, addrLo: number, data: 
     } else if (svt === 3) {
       okSource = false;
     }
-    if (!okSource) return fault(iommu, out, sid, 0x26, index, fpd, doFault);
+    if (!okSource) return fault(iommu, out, sid, FR.IR_SID_ERR, index, fpd, doFault);
   }
   out.posted = (w0 & 0x8000) !== 0;
   const vector = (w0 >>> 16) & 0xff;

@@ -18,6 +18,7 @@ import { fsWalk } from './fsWalk';
 import { readLegacyContext, readScalableContext } from './contextReader';
 import { slWalk } from './slWalk';
 import type { VtdIommu } from './vtdIommu';
+import { FR } from '../../vtd/faultReasons';
 
 export interface TranslateResult {
   ok: boolean;
@@ -81,7 +82,7 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
     f.fpd = false;
     const shape = iommu.shape;
     const code = shape.scalable ? readScalableContext(iommu.mem, shape, sid, pasid, f) : readLegacyContext(iommu.mem, shape, sid, f);
-    if (code !== 0) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, code, f.fpd && code !== 0x1 && code !== 0x39, pasid);
+    if (code !== 0) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, code, f.fpd && code !== FR.ROOT_ENTRY_P && code !== FR.SM_ROOT_ENTRY_P, pasid);
     const filled = cc.fill(sid, f);
     slot = filled.slot;
     sink.emit(K.ccUpdate, sid, f.raw[3], f.raw[2], f.raw[1], f.raw[0], filled.previous, cc.generation);
@@ -128,7 +129,7 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
     const fpd = cc.fpdOf(slot);
     // QEMU: VTD_FR_ADDR_BEYOND_MGAW in both modes (the specification's scalable-mode reason is 0x83);
     // the first stage checks canonical addresses instead (fsWalk).
-    if (cc.modeOf(slot) !== MODE_FIRST_STAGE && iovaBeyond(iovaHi, iovaLo, levels, iommu.shape.haw)) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, 0x4, fpd, pasid);
+    if (cc.modeOf(slot) !== MODE_FIRST_STAGE && iovaBeyond(iovaHi, iovaLo, levels, iommu.shape.haw)) return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, FR.ADDR_BEYOND_MGAW, fpd, pasid);
     const w = iommu.scratchWalk;
     const firstStage = cc.modeOf(slot) === MODE_FIRST_STAGE;
     const walked = firstStage
@@ -149,7 +150,7 @@ export function translateDma(iommu: VtdIommu, sid: number, pasid: number, iovaHi
   }
   // The translated address must not fall in the interrupt range.
   if (out.outHi === 0 && out.outLo >>> 20 === 0xfee) {
-    return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, iommu.shape.scalable ? 0x87 : 0xe, cc.fpdOf(slot), pasid);
+    return fail(iommu, out, sid, iovaHi, iovaLo, isWrite, iommu.shape.scalable ? FR.SM_INTERRUPT_ADDR : FR.INTERRUPT_ADDR, cc.fpdOf(slot), pasid);
   }
   sink.emit(K.dmarTranslate, sid, iovaHi, iovaLo, out.outHi, out.outLo, out.shift, isWrite ? 1 : 0);
   out.ok = true;
