@@ -350,12 +350,6 @@ export function viewTitleCommand(view: ViewKey, action: ViewTitleAction): string
   return `${VIEW_IDS[view]}.${action}`;
 }
 
-/** Context key: the ids of the views that have a filter set (`view in viommu.filteredViews`). */
-export const FILTERED_VIEWS_CONTEXT = 'viommu.filteredViews';
-/** Context key: the views have a source to show (else their welcome content shows). */
-export const HAS_SOURCE_CONTEXT = 'viommu.hasSource';
-/** Context key: the Second-Level Tables view shows coalesced ranges. */
-export const COALESCED_CONTEXT = 'viommu.secondLevel.coalesced';
 
 /** The parent id of a node id (undefined for a root). */
 export function parentIdOf(id: string): string | undefined {
@@ -696,10 +690,6 @@ export const SIMULATION_COMMANDS = {
   stepInSidebar: 'viommu.simulation.stepInSidebar',
 } as const;
 
-/** Context key: a simulation session is open in the Simulator view. */
-export const SIMULATION_ACTIVE_CONTEXT = 'viommu.simulation.active';
-/** Context key: the views show the simulation (not a capture). */
-export const SIMULATION_SHOWN_CONTEXT = 'viommu.simulation.shown';
 
 /** Codicon of each kind of ATS flow event, shared by the ATS Flow view and the sequence diagram. */
 export const ATS_EVENT_ICONS: Readonly<Record<string, string>> = {

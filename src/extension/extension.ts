@@ -62,7 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     vscode.commands.registerCommand(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
   );
   const views = registerSidebar(context, server);
-  const traceViews = registerTraceViews(context, server, () => views.source(), views.onDidChangeSource);
+  const traceViews = registerTraceViews(context, server, () => views.source(), views.onDidChangeSource, (key, provider) => views.adopt(key, provider));
   context.subscriptions.push(
     ...traceViews.disposables,
     vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, context.globalStorageUri, clicked, selected)),

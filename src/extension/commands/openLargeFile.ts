@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { ServerRequests } from '../views/serverRequests';
 import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, type OpenLargeFileResult } from '../../protocol';
+import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
 
 const SCHEME = 'viommu-large-file';
 
@@ -106,7 +107,7 @@ export class LargeFileSummaries implements vscode.TextDocumentContentProvider {
     // The .md ending makes it a Markdown document (not a dump: "name.*" patterns of the dumps need the dot after the name).
     const uri = vscode.Uri.from({ scheme: SCHEME, path: `${file.path} (summary).md` });
     this.open.set(uri.toString(), { fileUri: result.uri, markdown: summaryMarkdown(result), lineCount: result.lineCount });
-    void vscode.commands.executeCommand('setContext', 'viommu.largeFileOpen', true);
+    void setContextKey(CONTEXT_KEYS.largeFileOpen, true);
     this.changed.fire(uri);
     // Not a preview tab: opening another file must not replace it (and so close the large file).
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
@@ -125,7 +126,7 @@ export class LargeFileSummaries implements vscode.TextDocumentContentProvider {
     const entry = this.open.get(uri.toString());
     if (!entry) return;
     this.open.delete(uri.toString());
-    void vscode.commands.executeCommand('setContext', 'viommu.largeFileOpen', this.open.size > 0);
+    void setContextKey(CONTEXT_KEYS.largeFileOpen, this.open.size > 0);
     await this.server.request(CloseLargeFileRequest, { uri: entry.fileUri });
   }
 }

@@ -23,6 +23,7 @@ export interface SimulationApi {
 export function registerSimulation(context: vscode.ExtensionContext, server: ServerRequests, sidebar: SidebarApi): { api: SimulationApi; disposables: vscode.Disposable[] } {
   const controller = new SimulationController(server, sidebar);
   const view = new SimulatorView(server, controller, sidebar.onDidChangeSource);
+  sidebar.adopt('simulator', view.provider);
   return {
     api: {
       status: () => controller.status,

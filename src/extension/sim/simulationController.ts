@@ -6,8 +6,6 @@
 
 import * as vscode from 'vscode';
 import {
-  SIMULATION_ACTIVE_CONTEXT,
-  SIMULATION_SHOWN_CONTEXT,
   SimulationBreakpointRequest,
   SimulationStartRequest,
   SimulationStepRequest,
@@ -22,6 +20,7 @@ import {
 } from '../../protocol';
 import type { SidebarApi } from '../views/registerSidebar';
 import type { ServerRequests } from '../views/serverRequests';
+import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
 
 export class SimulationController implements vscode.Disposable {
   private current: SimulationStatus | undefined;
@@ -132,8 +131,8 @@ export class SimulationController implements vscode.Disposable {
   }
 
   private async updateContext(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', SIMULATION_ACTIVE_CONTEXT, this.current !== undefined);
-    await vscode.commands.executeCommand('setContext', SIMULATION_SHOWN_CONTEXT, this.shownInViews);
+    await setContextKey(CONTEXT_KEYS.simulationActive, this.current !== undefined);
+    await setContextKey(CONTEXT_KEYS.simulationShown, this.shownInViews);
   }
 
   dispose(): void {

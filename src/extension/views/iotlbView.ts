@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { COMMANDS, viewTitleCommand } from '../../protocol';
 import type { ServerRequests } from './serverRequests';
-import { registerTitleCommands, TRACE_AS_OF_LINE_CONTEXT, TRACE_LANGUAGE, TraceTreeView, type TraceSourceTracker } from './traceViews';
+import { registerTitleCommands, TRACE_LANGUAGE, TraceTreeView, type TraceSourceTracker } from './traceViews';
+import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
 
 async function replayToCursor(tracker: TraceSourceTracker): Promise<void> {
   const editor = vscode.window.activeTextEditor;
@@ -14,12 +15,12 @@ async function replayToCursor(tracker: TraceSourceTracker): Promise<void> {
     return;
   }
   tracker.replayTo(editor.document, editor.selection.active.line);
-  await vscode.commands.executeCommand('setContext', TRACE_AS_OF_LINE_CONTEXT, true);
+  await setContextKey(CONTEXT_KEYS.traceAsOfLine, true);
 }
 
 async function replayAll(tracker: TraceSourceTracker): Promise<void> {
   tracker.replayTo(undefined, undefined);
-  await vscode.commands.executeCommand('setContext', TRACE_AS_OF_LINE_CONTEXT, false);
+  await setContextKey(CONTEXT_KEYS.traceAsOfLine, false);
 }
 
 export function registerIotlbView(server: ServerRequests, tracker: TraceSourceTracker, all: () => readonly TraceTreeView[]): { view: TraceTreeView; disposables: vscode.Disposable[] } {

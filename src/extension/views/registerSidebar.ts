@@ -2,6 +2,7 @@
 // commands, the cursor ↔ tree sync and the IOVA Walk view; and the part of the extension's API
 // that lets other extensions and the integration tests read the trees.
 
+import type { ServerTreeProvider } from './serverTreeProvider';
 import * as vscode from 'vscode';
 import type { SourceRef, TranslateParams, TreeNodeDto, ViewKey, WireWalkResult } from '../../protocol';
 import { registerWalkView, type ShownWalkItems } from '../walk/walkView';
@@ -15,6 +16,8 @@ import { registerViewCommands } from './viewCommands';
 export interface SidebarApi {
   /** The nodes a view shows under a node (the roots for no parent): the DTOs its provider shows. */
   children(view: ViewKey, parentId?: string): Promise<TreeNodeDto[]>;
+  /** Hands over the provider of a view made elsewhere (IOTLB, ATS Flow, Simulator), so children() reads it too. */
+  adopt(view: ViewKey, provider: ServerTreeProvider): void;
   /** The source the views show. */
   source(): SourceRef | undefined;
   /** Shows a capture folder (a file: URI) in the views. */
@@ -50,6 +53,7 @@ export function registerSidebar(context: vscode.ExtensionContext, server: Server
   void openWorkspaceCapture(sources);
   return {
     children: (view, parentId) => views.children(view, parentId),
+    adopt: (view, provider) => views.adopt(view, provider),
     source: () => sources.source,
     openCapture: (folder) => sources.open({ kind: 'capture', uri: folder }),
     openSource: (ref) => sources.open(ref),

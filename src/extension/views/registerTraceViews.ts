@@ -8,6 +8,7 @@ import { registerAtsFlowView } from './atsFlowView';
 import { registerIotlbView } from './iotlbView';
 import { registerTimeline } from '../webview/timelinePanel';
 import type { ServerRequests } from './serverRequests';
+import type { ServerTreeProvider } from './serverTreeProvider';
 import { followTraceCursor, TRACE_LANGUAGE, TraceSourceTracker, type TraceTreeView } from './traceViews';
 
 /** `sidebarChanged`: the sidebar shows another source, or a simulation moved (these views follow a simulation too). */
@@ -16,12 +17,15 @@ export function registerTraceViews(
   server: ServerRequests,
   sidebarSource: () => SourceRef | undefined,
   sidebarChanged?: vscode.Event<unknown>,
+  adopt?: (view: 'iotlb' | 'atsFlow', provider: ServerTreeProvider) => void,
 ): { disposables: vscode.Disposable[]; source: () => SourceRef | undefined } {
   const tracker = new TraceSourceTracker(sidebarSource);
   const views: TraceTreeView[] = [];
   const iotlb = registerIotlbView(server, tracker, () => views);
   const ats = registerAtsFlowView(context, server, tracker, () => views);
   views.push(iotlb.view, ats.view);
+  adopt?.('iotlb', iotlb.view.provider);
+  adopt?.('atsFlow', ats.view.provider);
   const refreshAll = () => void Promise.all(views.map((v) => v.refresh()));
   let timer: NodeJS.Timeout | undefined;
   const refreshSoon = () => {

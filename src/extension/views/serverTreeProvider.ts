@@ -19,7 +19,6 @@ export interface NumberDisplay {
 
 export class ServerTreeProvider implements vscode.TreeDataProvider<ViewNode>, vscode.Disposable {
   /** The provider of each view, whoever registered it (the extension's API reads any view through it). */
-  static readonly ofView = new Map<ViewKey, ServerTreeProvider>();
   private readonly changed = new vscode.EventEmitter<ViewNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** The nodes last sent, by id (VS Code reveals by walking down them). */
@@ -32,7 +31,6 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<ViewNode>, vs
     private readonly source: () => SourceRef | undefined,
     private readonly display: () => NumberDisplay,
   ) {
-    ServerTreeProvider.ofView.set(view, this);
   }
 
   getTreeItem(node: ViewNode): vscode.TreeItem {
@@ -90,7 +88,6 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<ViewNode>, vs
   }
 
   dispose(): void {
-    if (ServerTreeProvider.ofView.get(this.view) === this) ServerTreeProvider.ofView.delete(this.view);
     this.changed.dispose();
   }
 }

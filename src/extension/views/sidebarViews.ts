@@ -6,9 +6,6 @@
 
 import * as vscode from 'vscode';
 import {
-  COALESCED_CONTEXT,
-  FILTERED_VIEWS_CONTEXT,
-  HAS_SOURCE_CONTEXT,
   SETTINGS,
   SourceInfoRequest,
   VIEW_IDS,
@@ -20,6 +17,7 @@ import type { ActiveSource } from '../sources';
 import type { ServerRequests } from './serverRequests';
 import { ServerTreeProvider, type NumberDisplay, type ViewOptions } from './serverTreeProvider';
 import type { ViewNode } from './treeItems';
+import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
 
 /** The views this module shows (the IOTLB and ATS views register their own). */
 export const SIDEBAR_VIEWS: readonly ViewKey[] = ['contextTables', 'secondLevelTables', 'gsiRouting'];
@@ -90,9 +88,16 @@ export class SidebarViews implements vscode.Disposable {
     return this.providers.get(key);
   }
 
+  /** The providers of the views made elsewhere (IOTLB, ATS Flow, Simulator), handed over by who makes them. */
+  private readonly adopted = new Map<ViewKey, ServerTreeProvider>();
+
+  adopt(key: ViewKey, provider: ServerTreeProvider): void {
+    this.adopted.set(key, provider);
+  }
+
   /** The nodes a view shows under a node (any view: the IOTLB, ATS Flow and Simulator views too): what the integration tests read. */
   async children(key: ViewKey, parentId?: string): Promise<TreeNodeDto[]> {
-    return (await (this.providers.get(key) ?? ServerTreeProvider.ofView.get(key))?.children(parentId)) ?? [];
+    return (await (this.providers.get(key) ?? this.adopted.get(key))?.children(parentId)) ?? [];
   }
 
   async setOptions(key: ViewKey, change: ViewOptions): Promise<void> {
@@ -165,9 +170,9 @@ export class SidebarViews implements vscode.Disposable {
 
   private async updateContextKeys(): Promise<void> {
     const filtered = [...this.providers].filter(([, p]) => p.options.filter).map(([k]) => VIEW_IDS[k]);
-    await vscode.commands.executeCommand('setContext', FILTERED_VIEWS_CONTEXT, filtered);
-    await vscode.commands.executeCommand('setContext', COALESCED_CONTEXT, this.providers.get('secondLevelTables')?.options.coalesce === true);
-    await vscode.commands.executeCommand('setContext', HAS_SOURCE_CONTEXT, this.sources.source !== undefined);
+    await setContextKey(CONTEXT_KEYS.filteredViews, filtered);
+    await setContextKey(CONTEXT_KEYS.coalesced, this.providers.get('secondLevelTables')?.options.coalesce === true);
+    await setContextKey(CONTEXT_KEYS.hasSource, this.sources.source !== undefined);
   }
 
   /** Files of the source changed on disk (a new dump copied in): the views refresh. */

@@ -10,13 +10,10 @@ import { isDumpLanguage, SETTINGS, SourceInfoRequest, TreeNodeAtRequest, VIEW_ID
 import type { ServerRequests } from './serverRequests';
 import { ServerTreeProvider, type NumberDisplay } from './serverTreeProvider';
 import type { ViewNode } from './treeItems';
+import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
 
 export const TRACE_LANGUAGE = 'viommu-trace';
 
-/** Context key: the ids of the trace views that have a filter set. */
-export const TRACE_FILTERED_CONTEXT = 'viommu.trace.filteredViews';
-/** Context key: the trace views replay to a line rather than the whole trace. */
-export const TRACE_AS_OF_LINE_CONTEXT = 'viommu.trace.asOfLine';
 
 function numberDisplay(): NumberDisplay {
   const config = vscode.workspace.getConfiguration();
@@ -180,7 +177,7 @@ const FILTER_HINTS: Partial<Record<ViewKey, string>> = {
 
 async function updateFilterContext(views: readonly TraceTreeView[]): Promise<void> {
   const filtered = views.filter((v) => v.provider.options.filter).map((v) => VIEW_IDS[v.key]);
-  await vscode.commands.executeCommand('setContext', TRACE_FILTERED_CONTEXT, filtered);
+  await setContextKey(CONTEXT_KEYS.traceFilteredViews, filtered);
 }
 
 /** A trace view's title bar: Filter…, Clear Filter, Refresh (one command each per view: a title command gets no view argument). */

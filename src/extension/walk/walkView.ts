@@ -11,10 +11,10 @@ import { revealSource } from '../views/nodeCommands';
 import type { SidebarViews } from '../views/sidebarViews';
 import { openWalkMarkdown } from './walkMarkdown';
 import { StepNode, WalkNode, type ShownWalk, type WalkElement } from './walkTreeNodes';
+import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
 
 /** Older walks drop off the end of the view. */
 const MAX_WALKS = 20;
-const HAS_WALKS_CONTEXT = 'viommu.walk.hasWalks';
 
 const VIEW_NAMES: Partial<Record<ViewKey, string>> = { contextTables: 'Context Tables', secondLevelTables: 'Second-Level Tables' };
 
@@ -91,7 +91,7 @@ export class WalkView implements vscode.TreeDataProvider<WalkElement>, vscode.Di
 
   private async changedWalks(): Promise<void> {
     this.changed.fire(undefined);
-    await vscode.commands.executeCommand('setContext', HAS_WALKS_CONTEXT, this.walks.length > 0);
+    await setContextKey(CONTEXT_KEYS.hasWalks, this.walks.length > 0);
   }
 
   dispose(): void {
