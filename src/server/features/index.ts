@@ -3,7 +3,9 @@
 import type { Feature } from './feature';
 import { hoverFeature } from './hover';
 import { inlayHintsFeature } from './inlayHints';
-import { customRequestsFeature } from './customRequests';
+import { translateFeature } from './translate';
+import { captureSummaryFeature } from './captureSummary';
+import { locateAddressFeature } from './locateAddress';
 import { serverStatsFeature } from './serverStats';
 import { largeFilesFeature } from './largeFiles';
 import { definitionFeature } from './definition';
@@ -22,4 +24,4 @@ import { scenarioLanguageFeature } from './scenarioLanguage';
 import { shareRequests } from '../scenario/sharedRequests';
 
 // Hovers and code lenses are shared: the dump features and the scenario language both answer them.
-export const FEATURES: readonly Feature[] = shareRequests([hoverFeature, inlayHintsFeature, customRequestsFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature, treeRequestsFeature, documentSymbolsFeature, foldingRangesFeature, semanticTokensFeature, workspaceSymbolsFeature, traceRequestsFeature, compareCapturesFeature, simulationRequestsFeature, scenarioLanguageFeature]);
+export const FEATURES: readonly Feature[] = shareRequests([hoverFeature, inlayHintsFeature, translateFeature, captureSummaryFeature, locateAddressFeature, serverStatsFeature, largeFilesFeature, definitionFeature, referencesFeature, codeLensFeature, codeActionsFeature, treeRequestsFeature, documentSymbolsFeature, foldingRangesFeature, semanticTokensFeature, workspaceSymbolsFeature, traceRequestsFeature, compareCapturesFeature, simulationRequestsFeature, scenarioLanguageFeature]);
