@@ -25,6 +25,8 @@ export const pictureChecks = [
       expect((await frame.locator('#charts canvas').count()) === 2, 'two canvases, no element per event');
       expect((await frame.locator('#charts *').count()) < 400, 'the DOM holds the charts, not the events');
       await page.screenshot({ path: join(shots, '24-trace-timeline.png') });
+      // The panel alone (the README's picture: nothing of the workbench or of this machine's paths).
+      await (await frame.frameElement()).screenshot({ path: join(shots, 'readme-trace-timeline.png') });
       // Click in the middle of the lanes chart: the trace opens at that column's lines (another line than the first).
       const over = frame.locator('#lanes .u-over');
       const box = await over.boundingBox();
@@ -55,6 +57,7 @@ export const pictureChecks = [
       expect(Number(await hit.getAttribute('data-series')) >= 2, "the IOTLB's and vhost's hit rates");
       expect((await frame.locator('#charts canvas').count()) === 4, 'four canvases');
       await page.screenshot({ path: join(shots, '26-simulation-charts.png') });
+      await (await frame.frameElement()).screenshot({ path: join(shots, 'readme-simulation-charts.png') });
       // The checks after this one find the views on the capture again.
       await runCommand(page, 'vIOMMU: Stop Simulation');
     },
