@@ -3,7 +3,7 @@
 // and its ATS flow, KVM's MSI routes (cached or stale), faults, registers,
 // the figures, and what the last step changed.
 
-import { decodeContextEntry } from '../vtd/contextEntry';
+import { decodeContextEntryFor } from '../vtd/contextEntry';
 import { decodeFrcd } from '../vtd/faultReasons';
 import { decodeSlEntry } from '../vtd/paging';
 import { sidName } from '../vtd/source-id';
@@ -153,7 +153,7 @@ export function buildState(w: World, position: number, finished: boolean, lastFr
           ats: e.ats,
           fpd: e.fpd,
           entry: `${hex(hi, 16)}:${hex(lo, 16)}`,
-          summary: iommu?.shape.scalable ? 'scalable-mode context entry' : decodeContextEntry(hi, lo).summary,
+          summary: decodeContextEntryFor(iommu?.shape.scalable ? 'scalable' : 'legacy', hi, lo).summary,
         };
       }),
     },
