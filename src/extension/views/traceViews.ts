@@ -6,20 +6,15 @@
 // line in the visible trace views.
 
 import * as vscode from 'vscode';
-import { isDumpLanguage, SETTINGS, SourceInfoRequest, TreeNodeAtRequest, VIEW_IDS, type NumberFormat, type SourceRef, type ViewKey } from '../../protocol';
+import { isDumpLanguage, SourceInfoRequest, TreeNodeAtRequest, VIEW_IDS, type SourceRef, type ViewKey } from '../../protocol';
 import type { ServerRequests } from './serverRequests';
-import { ServerTreeProvider, type NumberDisplay } from './serverTreeProvider';
+import { ServerTreeProvider } from './serverTreeProvider';
 import type { ViewNode } from './treeItems';
 import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
+import { numberDisplay } from './sidebarViews';
 
 export const TRACE_LANGUAGE = 'viommu-trace';
 
-
-function numberDisplay(): NumberDisplay {
-  const config = vscode.workspace.getConfiguration();
-  const format = config.get<string>(SETTINGS.numberFormat);
-  return { numberFormat: format === 'decimal' || format === 'both' ? (format as NumberFormat) : 'hex', pad: config.get<boolean>(SETTINGS.padNumbers) === true };
-}
 
 /** Which trace the trace views show, and up to which line. */
 export class TraceSourceTracker implements vscode.Disposable {
