@@ -81,6 +81,18 @@ describe('viommu CLI', () => {
     assert.ok(j.steps.length >= 5);
   });
 
+  it('check of the kernel log alone (with its folder) and of the folder reports each fault with the verdict of its walk', () => {
+    for (const target of [join(legacyCaptureDir, 'dmesg'), legacyCaptureDir]) {
+      const r = run('check', target);
+      assert.equal(r.code, 0, r.err);
+      const faults = r.out.split('\n').filter((l) => /\[semantic\/fault\]/.test(l));
+      assert.equal(faults.length, 2, r.out);
+      assert.match(faults[0], /dmesg:422:22: .*Fault 0x06 READ.*00:05\.0 read of 0x2345000\. The walk of the same request agrees/);
+      assert.match(faults[1], /dmesg:429:22: .*Fault 0x05 WRITE.*The walk of the same request agrees/);
+      assert.doesNotMatch(r.out, /no context entry/);
+    }
+  });
+
   it('translate reports the fault reason of an unmapped IOVA (exit 1)', () => {
     const r = run('translate', legacyCaptureDir, '--bdf', '00:05.0', '--iova', '0x2345000', '--json');
     assert.equal(r.code, 1);

@@ -25,7 +25,9 @@ export const pictureChecks = [
       expect((await frame.locator('#charts canvas').count()) === 2, 'two canvases, no element per event');
       expect((await frame.locator('#charts *').count()) < 400, 'the DOM holds the charts, not the events');
       await page.screenshot({ path: join(shots, '24-trace-timeline.png') });
-      // The panel alone (the README's picture: nothing of the workbench or of this machine's paths).
+      // The panel alone (the README's picture: nothing of the workbench or of this machine's paths), no hover over it.
+      await page.mouse.move(2, 300);
+      await page.waitForTimeout(600); // the tab's hover fades out: nothing to wait on but time
       await (await frame.frameElement()).screenshot({ path: join(shots, 'readme-trace-timeline.png') });
       // Click in the middle of the lanes chart: the trace opens at that column's lines (another line than the first).
       const over = frame.locator('#lanes .u-over');
@@ -57,6 +59,8 @@ export const pictureChecks = [
       expect(Number(await hit.getAttribute('data-series')) >= 2, "the IOTLB's and vhost's hit rates");
       expect((await frame.locator('#charts canvas').count()) === 4, 'four canvases');
       await page.screenshot({ path: join(shots, '26-simulation-charts.png') });
+      await page.mouse.move(2, 300);
+      await page.waitForTimeout(600);
       await (await frame.frameElement()).screenshot({ path: join(shots, 'readme-simulation-charts.png') });
       // The checks after this one find the views on the capture again.
       await runCommand(page, 'vIOMMU: Stop Simulation');
