@@ -13,13 +13,14 @@ const bundles = [
   { in: 'src/server/server.ts', out: 'dist/server.js' },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   // The ATS sequence-diagram webview: its script (with @vscode-elements), and the codicons stylesheet and font it uses.
-  { in: 'media/atsSequence/main.ts', out: 'dist/webview/atsSequence.js', platform: 'browser', format: 'iife', target: 'es2022' },
-  { in: 'media/atsSequence/codicons.css', out: 'dist/webview/codicon.css', platform: 'browser', loader: { '.ttf': 'file' }, assetNames: '[name]' },
+  { in: 'src/webview/atsSequence/main.ts', out: 'dist/webview/atsSequence.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { in: 'src/webview/atsSequence/atsSequence.css', out: 'dist/webview/atsSequence.css', platform: 'browser' },
+  { in: 'src/webview/atsSequence/codicons.css', out: 'dist/webview/codicon.css', platform: 'browser', loader: { '.ttf': 'file' }, assetNames: '[name]' },
   // The trace timeline and the simulation charts: uPlot (bundled) and its stylesheet with the page's.
-  { in: 'media/timeline/main.ts', out: 'dist/webview/timeline.js', platform: 'browser', format: 'iife', target: 'es2022' },
-  { in: 'media/timeline/timeline.css', out: 'dist/webview/timeline.css', platform: 'browser' },
-  { in: 'media/charts/main.ts', out: 'dist/webview/charts.js', platform: 'browser', format: 'iife', target: 'es2022' },
-  { in: 'media/charts/charts.css', out: 'dist/webview/charts.css', platform: 'browser' },
+  { in: 'src/webview/timeline/main.ts', out: 'dist/webview/timeline.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { in: 'src/webview/timeline/timeline.css', out: 'dist/webview/timeline.css', platform: 'browser' },
+  { in: 'src/webview/charts/main.ts', out: 'dist/webview/charts.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { in: 'src/webview/charts/charts.css', out: 'dist/webview/charts.css', platform: 'browser' },
 ];
 
 function listTs(dir) {

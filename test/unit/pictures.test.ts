@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseQemuTrace, type TraceEvent } from '../../src/dumps/qemuTrace/index';
 import { columnOfLine, MAX_BUCKETS, TimelineBuilder, traceTimeline } from '../../src/model/traceReplay/timeline';
-import { timelineSvg } from '../../src/extension/webview/timelineRender';
+import { timelineSvg } from '../../src/webview/timeline/render';
 import { simSeries } from '../../src/sim/series';
 import { loadBuiltin } from '../../src/sim/index';
 import { perfLatencyCharts, sweepCharts } from '../../src/server/features/chartRequests';

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { AtsFlowRequest, type AtsFlowResult, type SourceRef } from '../../protocol';
 import type { ServerRequests } from '../views/serverRequests';
 import { atsSequenceHtml, makeNonce } from './atsSequenceHtml';
-import { isFromAtsWebview, type ToAtsWebview } from './atsSequenceMessages';
+import { isFromAtsWebview, type ToAtsWebview } from '../../webview/atsSequence/messages';
 
 const VIEW_TYPE = 'viommu.atsSequence';
 
@@ -38,12 +38,11 @@ class AtsSequencePanel {
     private select: number | undefined,
   ) {
     const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media', 'atsSequence');
     this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'ATS Flow', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
       enableCommandUris: false,
       enableForms: false,
-      localResourceRoots: [webviewRoot, mediaRoot],
+      localResourceRoots: [webviewRoot],
     });
     const w = this.panel.webview;
     w.html = atsSequenceHtml({
@@ -51,7 +50,7 @@ class AtsSequencePanel {
       nonce: makeNonce(),
       scriptUri: w.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'atsSequence.js')).toString(),
       codiconsUri: w.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'codicon.css')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'atsSequence.css')).toString(),
+      styleUri: w.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'atsSequence.css')).toString(),
       title: 'loading…',
     });
     this.disposables.push(

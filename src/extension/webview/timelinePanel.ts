@@ -12,7 +12,7 @@ import { columnOfLine } from '../../model/traceReplay/timeline';
 import type { ServerRequests } from '../views/serverRequests';
 import type { TraceSourceTracker } from '../views/traceViews';
 import { makeNonce, webviewPage } from './atsSequenceHtml';
-import { isFromTimelineWebview, type ToTimelineWebview } from './timelineMessages';
+import { isFromTimelineWebview, type ToTimelineWebview } from '../../webview/timeline/messages';
 
 export const TIMELINE_VIEW_TYPE = 'viommu.traceTimeline';
 

@@ -4,7 +4,7 @@
 // theme's chart colours. Text only ever becomes textContent.
 
 import uPlot from 'uplot';
-import type { ChartSpec, ChartsResult } from '../../src/protocol';
+import type { ChartSpec, ChartsResult } from '../../protocol';
 
 interface VsCodeApi {
   postMessage(message: { type: 'ready' }): void;

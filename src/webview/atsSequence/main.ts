@@ -8,9 +8,9 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import type { AtsFlowResult } from '../../src/protocol';
-import type { FromAtsWebview, ToAtsWebview } from '../../src/extension/webview/atsSequenceMessages';
-import { renderDeviceOptions, renderFlow, renderNotes, type MiniDocument, type MiniElement, type RenderOptions } from '../../src/extension/webview/atsSequenceRender';
+import type { AtsFlowResult } from '../../protocol';
+import type { FromAtsWebview, ToAtsWebview } from './messages';
+import { renderDeviceOptions, renderFlow, renderNotes, type MiniDocument, type MiniElement, type RenderOptions } from './render';
 
 interface VsCodeApi {
   postMessage(message: FromAtsWebview): void;

@@ -7,9 +7,9 @@
 // replays the views to them. Trace text only ever becomes textContent.
 
 import uPlot from 'uplot';
-import type { TraceTimelineResult } from '../../src/protocol';
-import type { FromTimelineWebview, ToTimelineWebview } from '../../src/extension/webview/timelineMessages';
-import { shade, timelineSvg, type SvgColors } from '../../src/extension/webview/timelineRender';
+import type { TraceTimelineResult } from '../../protocol';
+import type { FromTimelineWebview, ToTimelineWebview } from './messages';
+import { shade, timelineSvg, type SvgColors } from './render';
 
 interface VsCodeApi {
   postMessage(message: FromTimelineWebview): void;
