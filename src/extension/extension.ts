@@ -19,6 +19,7 @@ import { compareCapturesCommand } from './commands/compareCaptures';
 import { registerLargeFileGuard } from './largeFileGuard';
 import { registerSimulation, type SimulationApi } from './sim/registerSimulation';
 import { COMMANDS, CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type SourceRef, type TranslateParams, type WireWalkResult } from '../protocol';
+import { CommandTable } from './commandTable';
 
 /** What activate() returns: used by other extensions and by the integration tests. */
 export interface ViommuApi {
@@ -31,6 +32,8 @@ export interface ViommuApi {
   simulation: SimulationApi;
   /** What the IOTLB and ATS Flow views show: a trace (and the line they replay to) or a simulation. */
   traceSource(): SourceRef | undefined;
+  /** The ids of the command table the extension registered. */
+  commandIds(): string[];
   /** How long activation took, measured in this extension host (the lane and `npm run bench` report it). */
   activation: {
     readonly times: ActivationTimes;
@@ -45,30 +48,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   client = createLanguageClient(context, (uri) => clock.diagnosticsReceived(uri));
   const c = client;
   const server = serverRequestsOf(c);
+  // Every part adds its commands to one table; it is registered once the parts are made.
+  const commands = new CommandTable();
   const largeFiles = new LargeFileSummaries(server);
   context.subscriptions.push(
     ...largeFiles.register(),
-    vscode.commands.registerCommand(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(server, (params, result) => views.showWalk(params, result), args, () => { const s = views.source(); return s?.kind === 'capture' ? s.uri : undefined; })),
-    registerExplainFault(),
-    vscode.commands.registerCommand(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(server, largeFiles, uri)),
-    vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
+    commands.add(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(server, (params, result) => views.showWalk(params, result), args, () => { const s = views.source(); return s?.kind === 'capture' ? s.uri : undefined; })),
+    registerExplainFault(commands),
+    commands.add(COMMANDS.openLargeFile, (uri?: vscode.Uri) => openLargeFile(server, largeFiles, uri)),
+    commands.add(COMMANDS.restartServer, async () => {
       c.outputChannel.appendLine(`[${new Date().toISOString()}] restart asked from the command palette`);
       await c.restart();
       return c.isRunning();
     }),
-    vscode.commands.registerCommand(COMMANDS.showServerLog, () => c.outputChannel.show(true)),
-    vscode.commands.registerCommand(COMMANDS.largeFileGoToLine, (uri?: vscode.Uri, line?: number) => largeFileGoToLine(largeFiles, uri, line)),
-    vscode.commands.registerCommand(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
-    vscode.commands.registerCommand(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
+    commands.add(COMMANDS.showServerLog, () => c.outputChannel.show(true)),
+    commands.add(COMMANDS.largeFileGoToLine, (uri?: vscode.Uri, line?: number) => largeFileGoToLine(largeFiles, uri, line)),
+    commands.add(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
+    commands.add(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
   );
-  const views = registerSidebar(context, server);
-  const traceViews = registerTraceViews(context, server, () => views.source(), views.onDidChangeSource, (key, provider) => views.adopt(key, provider));
+  const views = registerSidebar(context, server, commands);
+  const traceViews = registerTraceViews(context, server, () => views.source(), views.onDidChangeSource, commands, (key, provider) => views.adopt(key, provider));
   context.subscriptions.push(
     ...traceViews.disposables,
-    vscode.commands.registerCommand(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, context.globalStorageUri, clicked, selected)),
+    commands.add(COMMANDS.compareCaptures, (clicked?: unknown, selected?: unknown) => compareCapturesCommand(server, context.globalStorageUri, clicked, selected)),
   );
-  const simulation = registerSimulation(context, server, views);
-  context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard(), ...simulation.disposables);
+  const simulation = registerSimulation(context, server, views, commands);
+  context.subscriptions.push(registerLanguageStatus(server), registerLargeFileGuard(), ...simulation.disposables, ...commands.register());
   await c.start();
   runTestSuiteIfRequested();
   clock.activated();
@@ -79,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     views,
     simulation: simulation.api,
     traceSource: () => traceViews.source(),
+    commandIds: () => commands.ids(),
     activation: clock,
   };
 }

@@ -7,6 +7,7 @@
 
 import * as vscode from 'vscode';
 import { COMMANDS, type ExplainFaultArgs } from '../../protocol';
+import type { CommandTable } from '../commandTable';
 
 
 const SCHEME = 'viommu-explanation';
@@ -73,11 +74,11 @@ async function explainFault(store: Explanations, args?: Partial<ExplainFaultArgs
 }
 
 /** The command and the provider of its read-only documents. */
-export function registerExplainFault(): vscode.Disposable {
+export function registerExplainFault(commands: CommandTable): vscode.Disposable {
   const store = new Explanations();
   return vscode.Disposable.from(
     store,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, store),
-    vscode.commands.registerCommand(COMMANDS.explainFault, (args?: Partial<ExplainFaultArgs>) => explainFault(store, args)),
+    commands.add(COMMANDS.explainFault, (args?: Partial<ExplainFaultArgs>) => explainFault(store, args)),
   );
 }

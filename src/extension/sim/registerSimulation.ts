@@ -10,6 +10,7 @@ import { SimulationController } from './simulationController';
 import { registerSimulationCommands } from './simulationCommands';
 import { SimulatorView } from './simulatorView';
 import { registerCharts } from '../webview/chartsPanel';
+import type { CommandTable } from '../commandTable';
 
 export interface SimulationApi {
   /** The running session (undefined before the first "New Simulation"). */
@@ -20,7 +21,7 @@ export interface SimulationApi {
   describe(): { description?: string; message?: string };
 }
 
-export function registerSimulation(context: vscode.ExtensionContext, server: ServerRequests, sidebar: SidebarApi): { api: SimulationApi; disposables: vscode.Disposable[] } {
+export function registerSimulation(context: vscode.ExtensionContext, server: ServerRequests, sidebar: SidebarApi, commands: CommandTable): { api: SimulationApi; disposables: vscode.Disposable[] } {
   const controller = new SimulationController(server, sidebar);
   const view = new SimulatorView(server, controller, sidebar.onDidChangeSource);
   sidebar.adopt('simulator', view.provider);
@@ -30,6 +31,6 @@ export function registerSimulation(context: vscode.ExtensionContext, server: Ser
       lastStep: () => controller.lastStep,
       describe: () => ({ description: view.view.description, message: view.view.message }),
     },
-    disposables: [controller, view, ...registerSimulationCommands(server, sidebar, controller, view), ...registerCharts(context, server, controller)],
+    disposables: [controller, view, ...registerSimulationCommands(server, sidebar, controller, view, commands), ...registerCharts(context, server, controller, commands)],
   };
 }

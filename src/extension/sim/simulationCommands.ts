@@ -12,6 +12,7 @@ import type { ViewNode } from '../views/treeItems';
 import { askBreakpoint, askCount, pickScenario } from './simulationPickers';
 import type { SimulationController } from './simulationController';
 import type { SimulatorView } from './simulatorView';
+import type { CommandTable } from '../commandTable';
 
 function countOf(arg: unknown): number | undefined {
   if (typeof arg === 'number') return arg;
@@ -31,7 +32,7 @@ function scenarioParams(uri: string | vscode.Uri | undefined): SimulationStartPa
   return open ? { uri: target.toString(), text: open.getText() } : { uri: target.toString() };
 }
 
-export function registerSimulationCommands(server: ServerRequests, sidebar: SidebarApi, controller: SimulationController, view: SimulatorView): vscode.Disposable[] {
+export function registerSimulationCommands(server: ServerRequests, sidebar: SidebarApi, controller: SimulationController, view: SimulatorView, commands: CommandTable): vscode.Disposable[] {
   const reportStart = (r: SimulationStartResult) => {
     if (r.errors?.length) {
       const shown = r.errors.slice(0, 3).map((e) => `line ${e.line}:${e.column}: ${e.message}`);
@@ -72,30 +73,30 @@ export function registerSimulationCommands(server: ServerRequests, sidebar: Side
   };
   const C = SIMULATION_COMMANDS;
   return [
-    vscode.commands.registerCommand(C.newSimulation, async (args?: SimulationStartParams) => start(args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : await pickScenario(server, sidebar.source()?.kind === 'capture' ? sidebar.source() : sidebar.lastCapture()))),
-    vscode.commands.registerCommand(C.step, (arg?: unknown) => move(() => controller.move('step', countOf(arg) ?? 1))),
-    vscode.commands.registerCommand(C.stepN, async (arg?: unknown) => {
+    commands.add(C.newSimulation, async (args?: SimulationStartParams) => start(args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : await pickScenario(server, sidebar.source()?.kind === 'capture' ? sidebar.source() : sidebar.lastCapture()))),
+    commands.add(C.step, (arg?: unknown) => move(() => controller.move('step', countOf(arg) ?? 1))),
+    commands.add(C.stepN, async (arg?: unknown) => {
       const n = countOf(arg) ?? (controller.status ? await askCount('vIOMMU: Step N events') : 1);
       return n === undefined ? undefined : move(() => controller.move('step', n));
     }),
-    vscode.commands.registerCommand(C.stepBack, (arg?: unknown) => move(() => controller.move('stepBack', countOf(arg) ?? 1))),
-    vscode.commands.registerCommand(C.runToEnd, () => move(() => controller.move('runToEnd'))),
-    vscode.commands.registerCommand(C.reset, () => move(() => controller.move('reset'))),
-    vscode.commands.registerCommand(C.runToBreakpoint, async (arg?: unknown) => {
+    commands.add(C.stepBack, (arg?: unknown) => move(() => controller.move('stepBack', countOf(arg) ?? 1))),
+    commands.add(C.runToEnd, () => move(() => controller.move('runToEnd'))),
+    commands.add(C.reset, () => move(() => controller.move('reset'))),
+    commands.add(C.runToBreakpoint, async (arg?: unknown) => {
       if (isBreakpoint(arg)) return move(() => controller.move('runToBreakpoint', undefined, arg));
       if (controller.status && controller.status.breakpoints.length === 0 && !(await addBreakpoint())) return undefined;
       return move(() => controller.move('runToBreakpoint'));
     }),
-    vscode.commands.registerCommand(C.addBreakpoint, (arg?: unknown) => addBreakpoint(arg)),
-    vscode.commands.registerCommand(C.removeBreakpoint, (node?: ViewNode | { id: number }) => {
+    commands.add(C.addBreakpoint, (arg?: unknown) => addBreakpoint(arg)),
+    commands.add(C.removeBreakpoint, (node?: ViewNode | { id: number }) => {
       const json = node instanceof Object && 'dto' in node ? (node.dto?.copy?.json as { id?: unknown } | undefined) : (node as { id?: unknown } | undefined);
       return typeof json?.id === 'number' ? controller.editBreakpoints({ remove: json.id }) : undefined;
     }),
-    vscode.commands.registerCommand(C.showSimulation, () => controller.showInViews()),
-    vscode.commands.registerCommand(C.showCapture, () => controller.showCapture()),
-    vscode.commands.registerCommand(C.stop, () => controller.stop()),
-    vscode.commands.registerCommand(C.stepInSidebar, (uri?: string | vscode.Uri) => start(scenarioParams(uri))),
-    vscode.commands.registerCommand(C.runScenario, async (uri?: string | vscode.Uri) => {
+    commands.add(C.showSimulation, () => controller.showInViews()),
+    commands.add(C.showCapture, () => controller.showCapture()),
+    commands.add(C.stop, () => controller.stop()),
+    commands.add(C.stepInSidebar, (uri?: string | vscode.Uri) => start(scenarioParams(uri))),
+    commands.add(C.runScenario, async (uri?: string | vscode.Uri) => {
       const started = await start(scenarioParams(uri));
       if (!started?.status) return undefined;
       const r = await controller.move('runToEnd');

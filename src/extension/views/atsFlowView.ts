@@ -8,6 +8,7 @@ import { showAtsSequence } from '../webview/atsSequence';
 import type { ServerRequests } from './serverRequests';
 import { registerTitleCommands, TraceTreeView, type TraceSourceTracker } from './traceViews';
 import type { ViewNode } from './treeItems';
+import type { CommandTable } from '../commandTable';
 
 /** The device a node of the ATS Flow view stands for ("dev:<sid>" and below). */
 function sidOfNode(node: ViewNode | undefined): number | undefined {
@@ -20,14 +21,15 @@ export function registerAtsFlowView(
   server: ServerRequests,
   tracker: TraceSourceTracker,
   all: () => readonly TraceTreeView[],
+  commands: CommandTable,
 ): { view: TraceTreeView; disposables: vscode.Disposable[] } {
   const view = new TraceTreeView('atsFlow', server, tracker);
   return {
     view,
     disposables: [
       view,
-      ...registerTitleCommands(view, all(), (action) => viewTitleCommand('atsFlow', action)),
-      vscode.commands.registerCommand(COMMANDS.showAtsSequence, (node?: ViewNode) => {
+      ...registerTitleCommands(commands, view, all(), (action) => viewTitleCommand('atsFlow', action)),
+      commands.add(COMMANDS.showAtsSequence, (node?: ViewNode) => {
         const source = tracker.source;
         if (!source) {
           void vscode.window.showInformationMessage('vIOMMU: open a QEMU trace (qemu-vtd.trace) or a capture folder that holds one first.');

@@ -7,6 +7,7 @@ import { COMMANDS, viewTitleCommand } from '../../protocol';
 import type { ServerRequests } from './serverRequests';
 import { registerTitleCommands, TRACE_LANGUAGE, TraceTreeView, type TraceSourceTracker } from './traceViews';
 import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
+import type { CommandTable } from '../commandTable';
 
 async function replayToCursor(tracker: TraceSourceTracker): Promise<void> {
   const editor = vscode.window.activeTextEditor;
@@ -23,15 +24,15 @@ async function replayAll(tracker: TraceSourceTracker): Promise<void> {
   await setContextKey(CONTEXT_KEYS.traceAsOfLine, false);
 }
 
-export function registerIotlbView(server: ServerRequests, tracker: TraceSourceTracker, all: () => readonly TraceTreeView[]): { view: TraceTreeView; disposables: vscode.Disposable[] } {
+export function registerIotlbView(server: ServerRequests, tracker: TraceSourceTracker, all: () => readonly TraceTreeView[], commands: CommandTable): { view: TraceTreeView; disposables: vscode.Disposable[] } {
   const view = new TraceTreeView('iotlb', server, tracker);
   return {
     view,
     disposables: [
       view,
-      ...registerTitleCommands(view, all(), (action) => viewTitleCommand('iotlb', action)),
-      vscode.commands.registerCommand(COMMANDS.traceReplayToCursor, () => replayToCursor(tracker)),
-      vscode.commands.registerCommand(COMMANDS.traceReplayAll, () => replayAll(tracker)),
+      ...registerTitleCommands(commands, view, all(), (action) => viewTitleCommand('iotlb', action)),
+      commands.add(COMMANDS.traceReplayToCursor, () => replayToCursor(tracker)),
+      commands.add(COMMANDS.traceReplayAll, () => replayAll(tracker)),
     ],
   };
 }

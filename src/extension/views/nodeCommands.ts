@@ -7,6 +7,7 @@ import { COMMANDS, type TreeNodeDto, type ViewKey, type WireLocation } from '../
 import type { CursorSync } from './cursorSync';
 import type { SidebarViews } from './sidebarViews';
 import type { ViewNode } from './treeItems';
+import type { CommandTable } from '../commandTable';
 
 type CopyKind = 'value' | 'raw' | 'json';
 
@@ -55,14 +56,14 @@ export async function revealSource(location: WireLocation | undefined, cursor: C
   }
 }
 
-export function registerNodeCommands(views: SidebarViews, cursor: CursorSync): vscode.Disposable[] {
+export function registerNodeCommands(views: SidebarViews, cursor: CursorSync, commands: CommandTable): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(COMMANDS.treeRevealSource, (location?: WireLocation) => revealSource(location, cursor)),
-    vscode.commands.registerCommand(COMMANDS.treeFollowLink, async (link?: { view: ViewKey; id: string }) => {
+    commands.add(COMMANDS.treeRevealSource, (location?: WireLocation) => revealSource(location, cursor)),
+    commands.add(COMMANDS.treeFollowLink, async (link?: { view: ViewKey; id: string }) => {
       if (link) await views.reveal(link.view, link.id, { focus: true, expand: true });
     }),
-    vscode.commands.registerCommand(COMMANDS.treeCopyValue, (node?: ViewNode) => copyNode(views, node, 'value')),
-    vscode.commands.registerCommand(COMMANDS.treeCopyRaw, (node?: ViewNode) => copyNode(views, node, 'raw')),
-    vscode.commands.registerCommand(COMMANDS.treeCopyJson, (node?: ViewNode) => copyNode(views, node, 'json')),
+    commands.add(COMMANDS.treeCopyValue, (node?: ViewNode) => copyNode(views, node, 'value')),
+    commands.add(COMMANDS.treeCopyRaw, (node?: ViewNode) => copyNode(views, node, 'raw')),
+    commands.add(COMMANDS.treeCopyJson, (node?: ViewNode) => copyNode(views, node, 'json')),
   ];
 }

@@ -12,6 +12,7 @@ import { registerNodeCommands } from './nodeCommands';
 import type { ServerRequests } from './serverRequests';
 import { SidebarViews } from './sidebarViews';
 import { registerViewCommands } from './viewCommands';
+import type { CommandTable } from '../commandTable';
 
 export interface SidebarApi {
   /** The nodes a view shows under a node (the roots for no parent): the DTOs its provider shows. */
@@ -42,13 +43,13 @@ export interface SidebarApi {
   walks(): ShownWalkItems[];
 }
 
-export function registerSidebar(context: vscode.ExtensionContext, server: ServerRequests): SidebarApi {
+export function registerSidebar(context: vscode.ExtensionContext, server: ServerRequests, commands: CommandTable): SidebarApi {
   const sources = new ActiveSource(server);
   const cursor = new CursorSync(server);
   const views = new SidebarViews(context, server, sources);
   cursor.attach(views);
-  const walks = registerWalkView(views, cursor);
-  context.subscriptions.push(sources, cursor, views, ...registerNodeCommands(views, cursor), ...registerViewCommands(context, views, cursor), ...walks.disposables);
+  const walks = registerWalkView(views, cursor, commands);
+  context.subscriptions.push(sources, cursor, views, ...registerNodeCommands(views, cursor, commands), ...registerViewCommands(context, views, cursor, commands), ...walks.disposables);
   // The samples folder (npm start opens it) or a capture folder as the workspace: shown at once.
   void openWorkspaceCapture(sources);
   return {

@@ -10,19 +10,21 @@ import { registerTimeline } from '../webview/timelinePanel';
 import type { ServerRequests } from './serverRequests';
 import type { ServerTreeProvider } from './serverTreeProvider';
 import { followTraceCursor, TRACE_LANGUAGE, TraceSourceTracker, type TraceTreeView } from './traceViews';
+import type { CommandTable } from '../commandTable';
 
 /** `sidebarChanged`: the sidebar shows another source, or a simulation moved (these views follow a simulation too). */
 export function registerTraceViews(
   context: vscode.ExtensionContext,
   server: ServerRequests,
   sidebarSource: () => SourceRef | undefined,
-  sidebarChanged?: vscode.Event<unknown>,
+  sidebarChanged: vscode.Event<unknown> | undefined,
+  commands: CommandTable,
   adopt?: (view: 'iotlb' | 'atsFlow', provider: ServerTreeProvider) => void,
 ): { disposables: vscode.Disposable[]; source: () => SourceRef | undefined } {
   const tracker = new TraceSourceTracker(sidebarSource);
   const views: TraceTreeView[] = [];
-  const iotlb = registerIotlbView(server, tracker, () => views);
-  const ats = registerAtsFlowView(context, server, tracker, () => views);
+  const iotlb = registerIotlbView(server, tracker, () => views, commands);
+  const ats = registerAtsFlowView(context, server, tracker, () => views, commands);
   views.push(iotlb.view, ats.view);
   adopt?.('iotlb', iotlb.view.provider);
   adopt?.('atsFlow', ats.view.provider);
@@ -35,7 +37,7 @@ export function registerTraceViews(
   refreshAll();
   const disposables = [
     tracker,
-    ...registerTimeline(context, server, tracker),
+    ...registerTimeline(context, server, tracker, commands),
     ...iotlb.disposables,
     ...ats.disposables,
     followTraceCursor(views),

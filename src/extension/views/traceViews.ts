@@ -12,6 +12,7 @@ import { ServerTreeProvider } from './serverTreeProvider';
 import type { ViewNode } from './treeItems';
 import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
 import { numberDisplay } from './sidebarViews';
+import type { CommandTable } from '../commandTable';
 
 export const TRACE_LANGUAGE = 'viommu-trace';
 
@@ -176,19 +177,19 @@ async function updateFilterContext(views: readonly TraceTreeView[]): Promise<voi
 }
 
 /** A trace view's title bar: Filter…, Clear Filter, Refresh (one command each per view: a title command gets no view argument). */
-export function registerTitleCommands(view: TraceTreeView, all: readonly TraceTreeView[], titleCommand: (action: 'filter' | 'clearFilter' | 'refresh') => string): vscode.Disposable[] {
+export function registerTitleCommands(commands: CommandTable, view: TraceTreeView, all: readonly TraceTreeView[], titleCommand: (action: 'filter' | 'clearFilter' | 'refresh') => string): vscode.Disposable[] {
   const setFilter = async (filter: string | undefined) => {
     view.provider.options.filter = filter;
     await updateFilterContext(all);
     await view.refresh();
   };
   return [
-    vscode.commands.registerCommand(titleCommand('filter'), async () => {
+    commands.add(titleCommand('filter'), async () => {
       const hint = FILTER_HINTS[view.key];
       const text = await vscode.window.showInputBox({ title: `Filter ${view.view.title ?? view.key}`, prompt: hint, placeHolder: hint, value: view.provider.options.filter ?? '' });
       if (text !== undefined) await setFilter(text.trim() === '' ? undefined : text.trim());
     }),
-    vscode.commands.registerCommand(titleCommand('clearFilter'), () => setFilter(undefined)),
-    vscode.commands.registerCommand(titleCommand('refresh'), () => view.refresh()),
+    commands.add(titleCommand('clearFilter'), () => setFilter(undefined)),
+    commands.add(titleCommand('refresh'), () => view.refresh()),
   ];
 }

@@ -9,6 +9,7 @@ import { goToAddress } from '../commands/goToAddress';
 import { openAtsSample, openCaptureFolder, openSampleCapture, openSampleFile } from '../sources';
 import type { CursorSync } from './cursorSync';
 import { SIDEBAR_VIEWS, type SidebarViews } from './sidebarViews';
+import type { CommandTable } from '../commandTable';
 
 const VIEW_TITLES: Record<string, string> = { contextTables: 'Context Tables', secondLevelTables: 'Second-Level Tables', gsiRouting: 'GSI Routing' };
 
@@ -31,13 +32,13 @@ async function askFilter(views: SidebarViews, key: ViewKey): Promise<void> {
   await views.setOptions(key, { filter: text.trim() === '' ? undefined : text.trim() });
 }
 
-function titleCommand(views: SidebarViews, key: ViewKey, action: (typeof VIEW_TITLE_ACTIONS)[number]): vscode.Disposable {
+function titleCommand(views: SidebarViews, key: ViewKey, action: (typeof VIEW_TITLE_ACTIONS)[number], commands: CommandTable): vscode.Disposable {
   const run = {
     filter: () => askFilter(views, key),
     clearFilter: () => views.setOptions(key, { filter: undefined }),
     refresh: () => views.refreshAll(true),
   }[action];
-  return vscode.commands.registerCommand(viewTitleCommand(key, action), run);
+  return commands.add(viewTitleCommand(key, action), run);
 }
 
 /** Hex, decimal or both, and padding: written where the user's current value comes from. */
@@ -72,19 +73,19 @@ async function showInTree(views: SidebarViews, cursor: CursorSync, arg?: { uri: 
   if (found.length === 0) void vscode.window.showInformationMessage('vIOMMU: no node of the sidebar stands for this line.');
 }
 
-export function registerViewCommands(context: vscode.ExtensionContext, views: SidebarViews, cursor: CursorSync): vscode.Disposable[] {
+export function registerViewCommands(context: vscode.ExtensionContext, views: SidebarViews, cursor: CursorSync, commands: CommandTable): vscode.Disposable[] {
   const out: vscode.Disposable[] = [];
-  for (const key of SIDEBAR_VIEWS) for (const action of VIEW_TITLE_ACTIONS) out.push(titleCommand(views, key, action));
+  for (const key of SIDEBAR_VIEWS) for (const action of VIEW_TITLE_ACTIONS) out.push(titleCommand(views, key, action, commands));
   out.push(
-    vscode.commands.registerCommand(COMMANDS.setNumberFormat, setNumberFormat),
-    vscode.commands.registerCommand(COMMANDS.secondLevelShowRanges, () => views.setOptions('secondLevelTables', { coalesce: true })),
-    vscode.commands.registerCommand(COMMANDS.secondLevelShowLevels, () => views.setOptions('secondLevelTables', { coalesce: false })),
-    vscode.commands.registerCommand(COMMANDS.showInTree, (arg?: { uri: string; line: number } | string, line?: number) => showInTree(views, cursor, arg, line)),
-    vscode.commands.registerCommand(COMMANDS.openCaptureFolder, (folder?: vscode.Uri) => openCaptureFolder(views.sources, folder instanceof vscode.Uri ? folder : undefined)),
-    vscode.commands.registerCommand(COMMANDS.openSampleCapture, () => openSampleCapture(views.sources, context.extensionUri)),
-    vscode.commands.registerCommand(COMMANDS.goToAddress, (address?: unknown) => goToAddress(views.server, views.sources, cursor, typeof address === 'string' ? address : undefined)),
-    vscode.commands.registerCommand(COMMANDS.openAtsSample, () => openAtsSample(views.sources, context.extensionUri)),
-    vscode.commands.registerCommand(COMMANDS.walkthroughOpenSampleFile, (name?: unknown, line?: unknown) => openSampleFile(views.sources, context.extensionUri, name, line)),
+    commands.add(COMMANDS.setNumberFormat, setNumberFormat),
+    commands.add(COMMANDS.secondLevelShowRanges, () => views.setOptions('secondLevelTables', { coalesce: true })),
+    commands.add(COMMANDS.secondLevelShowLevels, () => views.setOptions('secondLevelTables', { coalesce: false })),
+    commands.add(COMMANDS.showInTree, (arg?: { uri: string; line: number } | string, line?: number) => showInTree(views, cursor, arg, line)),
+    commands.add(COMMANDS.openCaptureFolder, (folder?: vscode.Uri) => openCaptureFolder(views.sources, folder instanceof vscode.Uri ? folder : undefined)),
+    commands.add(COMMANDS.openSampleCapture, () => openSampleCapture(views.sources, context.extensionUri)),
+    commands.add(COMMANDS.goToAddress, (address?: unknown) => goToAddress(views.server, views.sources, cursor, typeof address === 'string' ? address : undefined)),
+    commands.add(COMMANDS.openAtsSample, () => openAtsSample(views.sources, context.extensionUri)),
+    commands.add(COMMANDS.walkthroughOpenSampleFile, (name?: unknown, line?: unknown) => openSampleFile(views.sources, context.extensionUri, name, line)),
   );
   return out;
 }

@@ -12,6 +12,7 @@ import type { SidebarViews } from '../views/sidebarViews';
 import { openWalkMarkdown } from './walkMarkdown';
 import { StepNode, WalkNode, type ShownWalk, type WalkElement } from './walkTreeNodes';
 import { CONTEXT_KEYS, setContextKey } from '../contextKeys';
+import type { CommandTable } from '../commandTable';
 
 /** Older walks drop off the end of the view. */
 const MAX_WALKS = 20;
@@ -120,25 +121,25 @@ export async function revealStepNode(views: SidebarViews, step: WireWalkStep, fo
   return false;
 }
 
-export function registerWalkView(views: SidebarViews, cursor: CursorSync): { view: WalkView; disposables: vscode.Disposable[] } {
+export function registerWalkView(views: SidebarViews, cursor: CursorSync, commands: CommandTable): { view: WalkView; disposables: vscode.Disposable[] } {
   const view = new WalkView();
   const disposables = [
     view,
-    vscode.commands.registerCommand(COMMANDS.walkShowStep, async (arg?: unknown) => {
+    commands.add(COMMANDS.walkShowStep, async (arg?: unknown) => {
       const step = stepOf(arg);
       if (!step) return;
       await revealSource(step.location, cursor);
       await revealStepNode(views, step, false);
     }),
-    vscode.commands.registerCommand(COMMANDS.walkShowInTables, async (arg?: unknown) => {
+    commands.add(COMMANDS.walkShowInTables, async (arg?: unknown) => {
       const step = stepOf(arg) ?? stepOf(view.view.selection[0]);
       if (step) await revealStepNode(views, step, true);
     }),
-    vscode.commands.registerCommand(COMMANDS.walkOpenMarkdown, async (node?: unknown) => {
+    commands.add(COMMANDS.walkOpenMarkdown, async (node?: unknown) => {
       const walk = view.walkOf(node);
       if (walk) await openWalkMarkdown(walk.params, walk.result);
     }),
-    vscode.commands.registerCommand(COMMANDS.walkClear, () => view.clear()),
+    commands.add(COMMANDS.walkClear, () => view.clear()),
   ];
   return { view, disposables };
 }

@@ -13,6 +13,7 @@ import { COMMANDS, PerfLatencyChartsRequest, SimulationCatalogRequest, Simulatio
 import type { ServerRequests } from '../views/serverRequests';
 import type { SimulationController } from '../sim/simulationController';
 import { makeNonce, webviewPage } from './atsSequenceHtml';
+import type { CommandTable } from '../commandTable';
 
 export const CHARTS_VIEW_TYPE = 'viommu.charts';
 
@@ -133,9 +134,9 @@ async function askSweep(server: ServerRequests, given?: Partial<SweepChartParams
   return { builtins: picks.map((p) => p.label), key: key.trim(), values: values.split(',').map((v) => v.trim()).filter((v) => v !== '') };
 }
 
-export function registerCharts(context: vscode.ExtensionContext, server: ServerRequests, controller: SimulationController): vscode.Disposable[] {
+export function registerCharts(context: vscode.ExtensionContext, server: ServerRequests, controller: SimulationController, commands: CommandTable): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(COMMANDS.showSimulationCharts, () => {
+    commands.add(COMMANDS.showSimulationCharts, () => {
       const session = controller.status?.session;
       if (!session) {
         void vscode.window.showInformationMessage('vIOMMU: start a simulation first ("vIOMMU: New Simulation…").');
@@ -143,11 +144,11 @@ export function registerCharts(context: vscode.ExtensionContext, server: ServerR
       }
       return ChartsPanel.show(context, server, { kind: 'simulation', session });
     }),
-    vscode.commands.registerCommand(COMMANDS.sweepCharts, async (given?: Partial<SweepChartParams>) => {
+    commands.add(COMMANDS.sweepCharts, async (given?: Partial<SweepChartParams>) => {
       const params = await askSweep(server, given);
       return params ? ChartsPanel.show(context, server, { kind: 'sweep', params }) : undefined;
     }),
-    vscode.commands.registerCommand(COMMANDS.showLatencyCharts, (uri?: vscode.Uri) => {
+    commands.add(COMMANDS.showLatencyCharts, (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
       if (!target) {
         void vscode.window.showInformationMessage('vIOMMU: open a dmar_perf_latency dump first.');

@@ -13,6 +13,7 @@ import type { ServerRequests } from '../views/serverRequests';
 import type { TraceSourceTracker } from '../views/traceViews';
 import { makeNonce, webviewPage } from './atsSequenceHtml';
 import { isFromTimelineWebview, type ToTimelineWebview } from '../../webview/timeline/messages';
+import type { CommandTable } from '../commandTable';
 
 export const TIMELINE_VIEW_TYPE = 'viommu.traceTimeline';
 
@@ -170,9 +171,9 @@ export class TimelinePanel {
 }
 
 /** The command and the serializer. */
-export function registerTimeline(context: vscode.ExtensionContext, server: ServerRequests, tracker: TraceSourceTracker): vscode.Disposable[] {
+export function registerTimeline(context: vscode.ExtensionContext, server: ServerRequests, tracker: TraceSourceTracker, commands: CommandTable): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(COMMANDS.showTraceTimeline, (uri?: vscode.Uri) => {
+    commands.add(COMMANDS.showTraceTimeline, (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri.toString() : tracker.source?.kind === 'trace' ? tracker.source.uri : undefined;
       if (!target) {
         void vscode.window.showInformationMessage(

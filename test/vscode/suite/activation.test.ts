@@ -56,6 +56,12 @@ describe('activation in a real extension host', () => {
     await vscode.commands.executeCommand('viommu.openCaptureFolder', vscode.Uri.joinPath(captureFile('dmesg'), '..'));
   });
 
+  it('registers its commands from one table: exactly the commands package.json contributes', async () => {
+    const api = await viommuApi();
+    const contributed = ((vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands).map((c) => c.command).sort();
+    assert.deepEqual(api.commandIds(), contributed);
+  });
+
   it('registers the vIOMMU: Translate IOVA command', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('viommu.translateIova'));
