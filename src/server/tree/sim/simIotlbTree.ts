@@ -9,12 +9,11 @@ import { decodeContextEntryFor } from '../../../vtd/contextEntry';
 import type { Structure } from '../../../vtd/layout';
 import { decodeSlEntry, slEntryInfo } from '../../../vtd/paging';
 import { parseBdf } from '../../../model/bdf';
-import { mdEscape } from '../../markdown';
 import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { byDomain, contextCacheEntryNode, iotlbDomainNode, iotlbEntryNode, type IotlbRow } from '../cacheNodes';
 import { filterAddress } from '../filter';
-import { formatAddress, formatNumber } from '../format';
 import { childId, parseId, segment } from '../nodeIds';
-import { percentText, plural, type SimTreeContext } from './simTreeContext';
+import { percentText, type SimTreeContext } from './simTreeContext';
 
 type IotlbEntryState = SimulationState['iotlb']['entries'][number];
 type ContextCacheEntryState = SimulationState['contextCache']['entries'][number];
@@ -76,39 +75,22 @@ function counterLeaves(ctx: SimTreeContext): TreeNodeDto[] {
 }
 
 function domainNodes(ctx: SimTreeContext): TreeNodeDto[] {
-  const by = new Map<number, IotlbEntryState[]>();
-  for (const e of ctx.state.iotlb.entries) {
-    if (!entryShown(ctx, e)) continue;
-    by.set(e.did, [...(by.get(e.did) ?? []), e]);
-  }
-  return [...by.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([did, list]) => {
-      const sids = [...new Set(list.map((e) => e.requester))].sort();
-      return {
-        id: segment('d', did),
-        label: `Domain ${formatNumber(did, ctx.style, 16)}`,
-        description: `${plural(list.length, 'entry', 'entries')} · ${sids.join(', ')}`,
-        tooltip: `IOTLB entries of domain ${did}, for ${mdEscape(sids.join(', '))}.`,
-        collapsible: 'expanded',
-        contextValue: 'iotlbDomain',
-        icon: 'symbol-namespace',
-        copy: { value: String(did) },
-      } satisfies TreeNodeDto;
-    });
+  const groups = byDomain(ctx.state.iotlb.entries.filter((e) => entryShown(ctx, e)));
+  return groups.map(([did, list]) => iotlbDomainNode(did, list, ctx.style, { id: segment('d', did), expanded: true }));
 }
 
-function entryNode(ctx: SimTreeContext, e: IotlbEntryState): TreeNodeDto {
+/** A simulated IOTLB entry as a row of the shared builders. */
+function rowOf(e: IotlbEntryState): IotlbRow {
   const s = decodeSlEntry(BigInt(e.entry), e.level);
-  const hpa = slEntryInfo(BigInt(e.entry), e.level).address;
   return {
     id: simIotlbEntryId(e),
-    label: `IOVA ${formatAddress(BigInt(e.iovaPage), ctx.style)}`,
-    description: `${e.requester} · ${e.pageSize} · → ${formatAddress(hpa, ctx.style)} · ${e.permissions}`,
+    did: e.did,
+    requester: e.requester,
+    iova: BigInt(e.iovaPage),
+    size: e.pageSize,
+    hpa: slEntryInfo(BigInt(e.entry), e.level).address,
+    permissions: e.permissions,
     tooltip: entryTooltip(s, `IOTLB entry ${e.requester} IOVA ${e.iovaPage}`, [`Domain ${e.did}, PASID ${e.pasid}, level ${e.level} (${e.pageSize}).`]),
-    collapsible: 'collapsed',
-    contextValue: 'iotlbEntry',
-    icon: 'database',
     copy: { value: e.iovaPage, raw: e.entry, json: e },
   };
 }
@@ -137,16 +119,15 @@ function cachedContext(ctx: SimTreeContext, e: ContextCacheEntryState): Structur
 
 function cacheEntryNode(ctx: SimTreeContext, e: ContextCacheEntryState): TreeNodeDto {
   const state = e.valid ? `valid (generation ${e.generation})` : `stale: generation ${e.generation}, the unit's is ${ctx.state.contextCache.generation}`;
-  return {
+  return contextCacheEntryNode({
     id: childId(CACHE_ID, 'x', e.requester),
-    label: e.requester,
-    description: `${e.summary} · ${state}`,
-    tooltip: entryTooltip(cachedContext(ctx, e), `Cached context entry of ${e.requester}`, [`DID ${e.did}, ${e.levels}-level, ${e.mode}${e.ats ? ', device TLB' : ''}${e.fpd ? ', FPD' : ''}; ${state}.`]),
-    collapsible: 'collapsed',
-    contextValue: 'contextCacheEntry',
-    icon: e.valid ? 'symbol-class' : 'circle-slash',
+    requester: e.requester,
+    decoded: cachedContext(ctx, e),
+    valid: e.valid,
+    state,
+    notes: [`DID ${e.did}, ${e.levels}-level, ${e.mode}${e.ats ? ', device TLB' : ''}${e.fpd ? ', FPD' : ''}; ${state}.`],
     copy: { value: e.entry, json: e },
-  };
+  });
 }
 
 export function simIotlbChildren(ctx: SimTreeContext, parentId: string | undefined): TreeNodeDto[] {
@@ -168,7 +149,7 @@ export function simIotlbChildren(ctx: SimTreeContext, parentId: string | undefin
   }
   if (head.kind !== 'd') return [];
   const entries = ctx.state.iotlb.entries.filter((e) => String(e.did) === head.value && entryShown(ctx, e));
-  if (segs.length === 1) return entries.sort((a, b) => (BigInt(a.iovaPage) < BigInt(b.iovaPage) ? -1 : 1)).map((e) => entryNode(ctx, e));
+  if (segs.length === 1) return entries.sort((a, b) => (BigInt(a.iovaPage) < BigInt(b.iovaPage) ? -1 : 1)).map((e) => iotlbEntryNode(rowOf(e), ctx.style));
   const e = entries.find((x) => simIotlbEntryKey(x) === segs[1].value);
   return e && segs.length === 2 ? fieldNodes(parentId, decodeSlEntry(BigInt(e.entry), e.level), ctx.style) : [];
 }

@@ -11,9 +11,9 @@ import { decodeSlEntry, slEntryInfo } from '../../../vtd/paging';
 import { sidName } from '../../../vtd/source-id';
 import { bitsOf, hex, sizeName } from '../../../vtd/u64';
 import { mdEscape } from '../../markdown';
-import { entryTooltip, fieldNodes } from '../fieldNodes';
+import { fieldNodes } from '../fieldNodes';
+import { byDomain, contextCacheEntryNode, iotlbDomainNode, iotlbEntryNode, type IotlbRow } from '../cacheNodes';
 import { filterAddress } from '../filter';
-import { formatAddress, formatNumber } from '../format';
 import { childId, parseId, segment } from '../nodeIds';
 import { lineName, traceLocation, type TraceTreeContext } from './traceSource';
 
@@ -164,9 +164,9 @@ function permText(e: IotlbEntry): string {
   return `${e.read ? 'R' : '-'}${e.write ? 'W' : '-'}`;
 }
 
-function entryNode(ctx: TraceTreeContext, e: IotlbEntry, parent?: string): TreeNodeDto {
+/** An IOTLB entry of the replay as a row of the shared builders: its fill line and hits are what only a trace tells. */
+function rowOf(ctx: TraceTreeContext, e: IotlbEntry, parent?: string): IotlbRow {
   const hpa = slEntryInfo(e.slpte, e.level).address;
-  const size = sizeName(e.size) + (e.levelCertain ? '' : '?');
   const tooltip = [
     `**IOTLB entry** IOVA \`${hex(e.iova)}\``,
     '',
@@ -183,12 +183,14 @@ function entryNode(ctx: TraceTreeContext, e: IotlbEntry, parent?: string): TreeN
   ];
   return {
     id: iotlbEntryId(e, parent),
-    label: `IOVA ${formatAddress(e.iova, ctx.style)}`,
-    description: `${sidName(e.sid)} · ${size} · → ${formatAddress(hpa, ctx.style)} · ${permText(e)} · ${e.hits} hits`,
+    did: e.domain,
+    requester: sidName(e.sid),
+    iova: e.iova,
+    size: sizeName(e.size) + (e.levelCertain ? '' : '?'),
+    hpa,
+    permissions: permText(e),
+    hits: e.hits,
     tooltip: tooltip.join('\n'),
-    collapsible: 'collapsed',
-    contextValue: 'iotlbEntry',
-    icon: 'database',
     location: traceLocation(ctx.trace, e.line),
     copy: {
       value: hex(e.iova),
@@ -199,35 +201,22 @@ function entryNode(ctx: TraceTreeContext, e: IotlbEntry, parent?: string): TreeN
 }
 
 function domainNodes(ctx: TraceTreeContext, entries: readonly IotlbEntry[], parent?: string): TreeNodeDto[] {
-  const byDomain = new Map<number, IotlbEntry[]>();
-  for (const e of entries) {
-    if (!entryShown(ctx, e)) continue;
-    const list = byDomain.get(e.domain) ?? [];
-    list.push(e);
-    byDomain.set(e.domain, list);
-  }
-  return [...byDomain.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([did, list]) => {
-      const sids = [...new Set(list.map((e) => e.sid))].sort((a, b) => a - b).map(sidName);
-      return {
-        id: iotlbDomainId(did, parent),
-        label: `Domain ${formatNumber(did, ctx.style, 16)}`,
-        description: `${list.length} ${list.length === 1 ? 'entry' : 'entries'} · ${sids.join(', ')}`,
-        tooltip: `IOTLB entries of domain ${did} (DID), for ${mdEscape(sids.join(', '))}.`,
-        collapsible: ctx.filter || byDomain.size === 1 ? 'expanded' : 'collapsed',
-        contextValue: 'iotlbDomain',
-        icon: 'symbol-namespace',
-        copy: { value: String(did) },
-      } satisfies TreeNodeDto;
-    });
+  const groups = byDomain(entries.filter((e) => entryShown(ctx, e)).map((e) => ({ did: e.domain, requester: sidName(e.sid), sid: e.sid })));
+  return groups.map(([did, list]) =>
+    iotlbDomainNode(
+      did,
+      [...list].sort((a, b) => a.sid - b.sid),
+      ctx.style,
+      { id: iotlbDomainId(did, parent), expanded: ctx.filter !== undefined || groups.length === 1 },
+    ),
+  );
 }
 
 function entriesOfDomain(ctx: TraceTreeContext, entries: readonly IotlbEntry[], did: number, parent?: string): TreeNodeDto[] {
   return entries
     .filter((e) => e.domain === did && entryShown(ctx, e))
     .sort((a, b) => (a.iova < b.iova ? -1 : a.iova > b.iova ? 1 : a.sid - b.sid))
-    .map((e) => entryNode(ctx, e, parent));
+    .map((e) => iotlbEntryNode(rowOf(ctx, e, parent), ctx.style));
 }
 
 // ---- context cache --------------------------------------------------------------------------
@@ -263,23 +252,22 @@ function cacheEntries(ctx: TraceTreeContext): TreeNodeDto[] {
   return cc.entries
     .filter((e) => sidShown(ctx, e.sid, ctx.replay.scalable ? undefined : Number(bitsOf(e.hi, 23, 8))))
     .map((e) => {
-      const s = contextDecode(ctx, e.hi, e.lo);
       const valid = e.gen === cc.generation;
       const state = valid ? `valid (generation ${e.gen})` : `invalid: generation ${e.gen}, the unit's is ${cc.generation}`;
-      return {
+      return contextCacheEntryNode({
         id: contextCacheEntryId(e.sid),
-        label: sidName(e.sid),
-        description: `${s.summary} · ${state} · ${e.hits} hits`,
-        tooltip: entryTooltip(s, `Cached context entry of ${sidName(e.sid)}`, [
+        requester: sidName(e.sid),
+        decoded: contextDecode(ctx, e.hi, e.lo),
+        valid,
+        state,
+        hits: e.hits,
+        notes: [
           `Loaded at ${lineName(e.line)}; ${state}${e.invalidatedLine !== undefined ? `, invalidated at ${lineName(e.invalidatedLine)}` : ''}.`,
           ...(ctx.replay.scalable ? ['', 'QEMU prints only the first 128 bits of a scalable-mode context entry.'] : []),
-        ]),
-        collapsible: 'collapsed',
-        contextValue: 'contextCacheEntry',
-        icon: valid ? 'symbol-class' : 'circle-slash',
+        ],
         location: traceLocation(ctx.trace, e.line),
         copy: { value: `${hex(e.hi)}:${hex(e.lo)}`, raw: ctx.trace.lines.line(e.line)?.trim(), json: { sid: sidName(e.sid), hi: hex(e.hi), lo: hex(e.lo), gen: e.gen, valid } },
-      } satisfies TreeNodeDto;
+      });
     });
 }
 
