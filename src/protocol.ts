@@ -23,7 +23,7 @@ function request<P, R>(method: string): RequestSpec<P, R> {
 }
 
 /** VS Code language id of each dump format. */
-export const LANGUAGE_OF_FORMAT: Readonly<Record<FormatId, string>> = {
+const LANGUAGE_OF_FORMAT: Readonly<Record<FormatId, string>> = {
   iommu_regset: 'viommu-regset',
   dmar_translation_struct: 'viommu-dmar',
   domain_translation_struct: 'viommu-pagetable',
@@ -186,7 +186,7 @@ export const TranslateRequest = request<TranslateParams, WireWalkResult>('viommu
 
 // ---- viommu/captureSummary -------------------------------------------------
 
-export interface CaptureSummaryParams {
+interface CaptureSummaryParams {
   uri: string;
 }
 
@@ -340,7 +340,7 @@ export const SourceInfoRequest = request<SourceInfoParams, SourceInfo | null>('v
 
 /** Actions in each sidebar view's title bar. */
 export const VIEW_TITLE_ACTIONS = ['filter', 'clearFilter', 'refresh'] as const;
-export type ViewTitleAction = (typeof VIEW_TITLE_ACTIONS)[number];
+type ViewTitleAction = (typeof VIEW_TITLE_ACTIONS)[number];
 
 /**
  * The command of a title-bar action of one view, e.g. "viommu.contextTables.filter":
@@ -650,7 +650,7 @@ export interface SimulationBreakpointParams {
   remove?: number;
 }
 
-export interface SimulationSessionParams {
+interface SimulationSessionParams {
   session: string;
 }
 

@@ -2,7 +2,7 @@
 
 export class UsageError extends Error {}
 
-export interface ParsedArgs {
+interface ParsedArgs {
   positional: string[];
   flags: Map<string, string | true>;
 }

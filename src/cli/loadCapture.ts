@@ -21,7 +21,7 @@ export interface Loaded {
   focus?: string;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /**
    * Stream the files too large to hold into the capture (what check needs);
    * false leaves them in `read.large` for the command to stream itself (decode).
@@ -100,7 +100,7 @@ export function loadCapture(path: string, io: CommandIO, options: LoadOptions = 
 }
 
 /** The CLI's read limits; VIOMMU_STREAM_ABOVE (bytes) moves the size above which traces and page-table dumps are streamed. */
-export function cliLimits(env: NodeJS.ProcessEnv = process.env): ReadLimits {
+function cliLimits(env: NodeJS.ProcessEnv = process.env): ReadLimits {
   const given = env.VIOMMU_STREAM_ABOVE;
   const bytes = given !== undefined && /^\d+$/.test(given) ? Number(given) : undefined;
   return bytes !== undefined ? { ...CLI_LIMITS, streamAboveBytes: bytes } : CLI_LIMITS;

@@ -13,7 +13,7 @@ import { LineChunker } from '../model/streamedFile';
 import type { LargeFile } from '../io/captureReader';
 import { openTextChunks } from '../io/streamFile';
 
-export interface DecodeSink {
+interface DecodeSink {
   record?(r: TraceEvent | DomainBlock): void;
   decoded?(e: DecodedEntry): void;
 }

@@ -2,10 +2,10 @@
 // (100 by default; --wide lifts it): when a table is wider, its widest
 // columns are narrowed and their cells wrapped (at spaces where they can be).
 
-export const DEFAULT_WIDTH = 100;
+const DEFAULT_WIDTH = 100;
 
 /** `text` in lines of at most `width` characters, cut at spaces when a word fits. */
-export function wrapCell(text: string, width: number): string[] {
+function wrapCell(text: string, width: number): string[] {
   if (text.length <= width) return [text];
   const out: string[] = [];
   let rest = text;

@@ -5,7 +5,7 @@
 // is told. The parsers then see plain text; CRLF is left in place (every
 // parser takes both line ends, and spans stay those of the file).
 
-export interface DecodedText {
+interface DecodedText {
   text: string;
   /** What was converted, in words ("UTF-16 LE with a byte-order mark"), or undefined for plain UTF-8 / ASCII. */
   converted?: string;

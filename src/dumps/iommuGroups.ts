@@ -18,7 +18,7 @@ import { unrecognised } from './types';
 import { LineScanner } from './fastScan';
 import { parsePciName } from './kernelLog/pciName';
 
-export interface IommuGroupDevice {
+interface IommuGroupDevice {
   segment: number;
   bus: number;
   dev: number;

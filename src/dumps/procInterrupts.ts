@@ -19,7 +19,7 @@ import { LineScanner } from './fastScan';
 import { FieldOrder, RowColumnsCache, type RowColumns } from './rowColumns';
 
 /** The field of an IRQ row whose column is kept, for spanOf(): the action names (on rows that print them). */
-export type ProcInterruptsRowField = 'name';
+type ProcInterruptsRowField = 'name';
 
 export interface ProcInterruptsRow {
   kind: 'irq';
@@ -189,7 +189,7 @@ const NAMED_ROW = new FieldOrder<ProcInterruptsRowField>(['name']);
 const UNNAMED_ROW = new FieldOrder<ProcInterruptsRowField>([]);
 
 /** Longer lines are not rows of /proc/interrupts (11 characters per CPU: 8192 CPUs make 90 KB). */
-export const MAX_INTERRUPTS_LINE = 256 * 1024;
+const MAX_INTERRUPTS_LINE = 256 * 1024;
 
 class ProcInterruptsParser {
   readonly records: ProcInterrupts[] = [];

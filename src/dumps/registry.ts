@@ -54,20 +54,20 @@ export const FORMATS: readonly FormatEntry[] = [
   { id: 'dmesg', title: 'Kernel log', names: /^(dmesg|kern\.log|.*\.dmesg$)/, looksLike: looksLikeKernelLog, parse: (t) => parseKernelLog(t) as AnyParseResult },
 ];
 
-export function formatEntry(id: FormatId): FormatEntry {
+function formatEntry(id: FormatId): FormatEntry {
   const e = FORMATS.find((f) => f.id === id);
   if (!e) throw new Error(`unknown format ${id}`);
   return e;
 }
 
 /** The base name of a path, whichever separator it uses. */
-export function baseName(path: string): string {
+function baseName(path: string): string {
   const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return i >= 0 ? path.slice(i + 1) : path;
 }
 
 /** The bytes detection looks at: enough for every format's first lines. */
-export const DETECT_HEAD_CHARS = 8192;
+const DETECT_HEAD_CHARS = 8192;
 
 /**
  * Decides the format of a file from its content; the file name breaks ties

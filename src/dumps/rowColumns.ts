@@ -64,7 +64,7 @@ export class RowColumns<F extends string> {
 }
 
 /** A row record: its line, the line's length and the columns of its fields. */
-export interface ColumnRow<F extends string> {
+interface ColumnRow<F extends string> {
   line: number;
   lineEnd: number;
   columns: RowColumns<F>;

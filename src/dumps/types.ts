@@ -36,7 +36,7 @@ export interface Span {
   end: number;
 }
 
-export type FindingKind = 'syntax' | 'semantic';
+type FindingKind = 'syntax' | 'semantic';
 
 export interface Finding {
   severity: Severity;

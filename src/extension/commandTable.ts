@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 
 // Command arguments come from VS Code (menus, code lenses, command links, other extensions): handlers check them.
-export type CommandHandler = (...args: any[]) => unknown;
+type CommandHandler = (...args: any[]) => unknown;
 
 export class CommandTable {
   private readonly handlers = new Map<string, CommandHandler>();

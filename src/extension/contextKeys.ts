@@ -23,7 +23,7 @@ export const CONTEXT_KEYS = {
   largeFileOpen: 'viommu.largeFileOpen',
 } as const;
 
-export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
+type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
 
 export function setContextKey(key: ContextKey, value: unknown): Thenable<unknown> {
   return vscode.commands.executeCommand('setContext', key, value);

@@ -110,7 +110,7 @@ export interface CaptureRead {
 export class CaptureReadError extends Error {}
 
 /** The bytes of a regular file, read to its end up to `cap`; `truncated` when there was more. */
-export interface Bounded {
+interface Bounded {
   bytes: Buffer;
   truncated: boolean;
 }

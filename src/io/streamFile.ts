@@ -10,12 +10,12 @@ import { DumpTextDecoder } from '../dumps/encoding';
 import { isSystemPath } from './captureReader';
 
 /** Bytes read at a time. */
-export const STREAM_CHUNK = 1 << 20;
+const STREAM_CHUNK = 1 << 20;
 
 /** Bytes the format detection looks at. */
-export const HEAD_BYTES = 64 << 10;
+const HEAD_BYTES = 64 << 10;
 
-export interface TextChunks {
+interface TextChunks {
   /** The file's size when it was opened (what is read). */
   size: number;
   /** The text, chunk by chunk; each chunk's `done` is the bytes read so far. */

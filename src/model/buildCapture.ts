@@ -16,13 +16,13 @@ import { faultFindings } from './faultChecks';
 /** Files a capture folder may hold that are not dumps (the capture manifest, notes). */
 const NOT_DUMPS = /(^|\/)(manifest\.json|README(\.md)?|\.[^/]*)$/i;
 
-export function parseCaptureFile(file: CaptureFile): ParsedFile {
+function parseCaptureFile(file: CaptureFile): ParsedFile {
   const f: ParsedFile = { name: file.name, lines: new LineIndex(file.text), parsed: parseDump(file.text, file.name) };
   if (file.converted) f.converted = file.converted;
   return f;
 }
 
-export interface BuildOptions {
+interface BuildOptions {
   /** Files of the folder the reader did not read, and why. */
   leftOut?: readonly LeftOutFile[];
 }

@@ -14,7 +14,7 @@ import type { Capture } from './types';
 import { decodeContextOf } from './units';
 import { formatBdf, makeSid } from './bdf';
 
-export type PageTableStage = 'first' | 'second';
+type PageTableStage = 'first' | 'second';
 
 export interface PageTableDecode {
   ctx: DecodeContext;
@@ -42,7 +42,7 @@ const FS_US_A = 0x24n;
 const PATTERN_ROWS = 64;
 
 /** Whether a block's entries look like first-stage ones (XD, or U/S and A, set in present entries). */
-export function looksFirstStage(rows: PageTableRows): boolean {
+function looksFirstStage(rows: PageTableRows): boolean {
   const n = Math.min(rows.count, PATTERN_ROWS);
   for (let i = 0; i < n; i++) {
     for (let level = 5; level >= 1; level--) {

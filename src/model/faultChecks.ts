@@ -19,7 +19,7 @@ import { requesterName } from './keys';
 import { translate, type WalkResult } from './walk';
 
 /** Past this many faults, the rest are explained without a walk each. */
-export const MAX_WALKED_FAULTS = 2000;
+const MAX_WALKED_FAULTS = 2000;
 
 function what(f: FaultView): string {
   return f.kind === 'dma' ? `${f.write ? 'write' : 'read'} of ${hex(f.address ?? 0n)}${f.pasid !== undefined ? ` PASID ${hex(f.pasid)}` : ''}` : `interrupt index ${hex(f.index ?? 0)}`;

@@ -30,7 +30,7 @@ export interface RequesterWhere {
 const bySidCache = new WeakMap<Map<string, Requester>, Map<number, Requester[]>>();
 
 /** The requesters with this source id (one per segment the capture has). */
-export function requestersOfSid(capture: Pick<Capture, 'requesters'>, sid: number): readonly Requester[] {
+function requestersOfSid(capture: Pick<Capture, 'requesters'>, sid: number): readonly Requester[] {
   let index = bySidCache.get(capture.requesters);
   if (!index) {
     index = new Map();
@@ -79,7 +79,7 @@ export function domainsWithDid(capture: Pick<Capture, 'domains'>, did: number): 
 }
 
 /** Whether the capture spans several PCI segments (then names must carry them). */
-export function multiSegment(capture: Pick<Capture, 'requesters'>): boolean {
+function multiSegment(capture: Pick<Capture, 'requesters'>): boolean {
   let seen: number | undefined;
   for (const r of capture.requesters.values()) {
     if (seen === undefined) seen = r.segment;

@@ -5,7 +5,7 @@
 import type { Capture, Domain, Mapping, Requester } from './types';
 import { mappingsOf } from './mappings';
 
-export interface ReverseHit {
+interface ReverseHit {
   domain: Domain;
   did: number;
   requesters: Requester[];

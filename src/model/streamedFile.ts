@@ -37,7 +37,7 @@ export const STREAMED_FORMATS: readonly FormatId[] = ['qemu_trace', 'domain_tran
 export const MAX_STREAM_LINE = 1 << 20;
 
 /** Events of a streamed trace kept for the capture, at most. */
-export const MAX_KEPT_EVENTS = 10000;
+const MAX_KEPT_EVENTS = 10000;
 
 export interface StreamedSummary {
   bytes: number;
@@ -100,7 +100,7 @@ interface Pass {
 const ATS_SCAN_EVENTS = ['vtd_reg_dmar_root', 'vtd_iotlb_cc_', 'vtd_inv_desc '];
 
 /** The whole lines of `text` (whole lines) that hold any of `needles`, in order, each ending in '\n'. */
-export function linesNaming(text: string, needles: readonly string[]): string {
+function linesNaming(text: string, needles: readonly string[]): string {
   const starts: number[] = [];
   for (const needle of needles) {
     for (let at = text.indexOf(needle); at >= 0; ) {

@@ -110,7 +110,7 @@ export interface Requester {
   faults: number[];
 }
 
-export interface PasidEntryView {
+interface PasidEntryView {
   pasid: number;
   qwords: bigint[];
   decoded: Structure;

@@ -133,7 +133,7 @@ export function translate(capture: Capture, req: WalkRequest): WalkResult {
   return scalable ? walkScalable(w) : walkLegacy(w);
 }
 
-export function fieldAddressOf(s: Structure, name: string): bigint | undefined {
+function fieldAddressOf(s: Structure, name: string): bigint | undefined {
   const f = s.fields.find((x) => x.name === name);
   return f ? (f.address ?? f.raw << BigInt(f.lsb)) : undefined;
 }

@@ -22,7 +22,7 @@ import { pageTableRowSpans } from './decodeFile';
 import { decodeContextOf } from './units';
 import { failWith, fileState, finish, inInterruptWindow, missingFile, unknownBecause, type WalkContext, type WalkResult, type WalkStep } from './walkResult';
 
-export interface TableWalk {
+interface TableWalk {
   /** AW field (second stage), or 2 / 3 for 4- / 5-level first-stage paging. */
   aw: number;
   root: bigint;
@@ -48,7 +48,7 @@ function findTable(w: WalkContext, root: bigint, pasid?: number): PageTableView 
  * nearest row below it under the entry, else the first one above; -1 when no
  * row is under the entry.
  */
-export function rowUnder(table: PageTableView, iova: bigint, bit: number): number {
+function rowUnder(table: PageTableView, iova: bigint, bit: number): number {
   const span = 1n << BigInt(bit);
   const base = iova & ~(span - 1n);
   const rows = table.rows;

@@ -36,7 +36,7 @@ export function formatValue(v: bigint, format: NumberFormat, width = 0): string 
 }
 
 /** An entry wider than 64 bits as the dumps print it: its qwords, high to low, "hi:lo". */
-export function rawText(raw: bigint): string {
+function rawText(raw: bigint): string {
   if (raw >> 64n === 0n) return hex(raw);
   const qwords: string[] = [];
   for (let v = raw; v > 0n || qwords.length < 2; v >>= 64n) qwords.unshift(`0x${(v & 0xffffffffffffffffn).toString(16).padStart(16, '0')}`);

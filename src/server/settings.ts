@@ -5,7 +5,7 @@ import type { ClientCapabilities, Connection } from 'vscode-languageserver/node'
 import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
 import { SETTINGS, type InlayHintMode, type NumberFormat } from '../protocol';
 
-export interface ServerSettings {
+interface ServerSettings {
   inlayHints: InlayHintMode;
   numberFormat: NumberFormat;
   /** Documents above this many MB are re-analysed only after edits settle. */

@@ -8,9 +8,9 @@ import { K } from './events/kinds';
 import { describeEvent } from './events/describe';
 import type { World } from './world';
 
-export type SimAtsLane = 'device' | 'iommu' | 'driver';
+type SimAtsLane = 'device' | 'iommu' | 'driver';
 
-export interface SimAtsEvent {
+interface SimAtsEvent {
   /** The event's index in the run. */
   line: number;
   kind: string;
@@ -20,7 +20,7 @@ export interface SimAtsEvent {
   detail: string;
 }
 
-export interface SimAtsDevice {
+interface SimAtsDevice {
   sid: number;
   name: string;
   deviceTlbEnabled: boolean;
@@ -30,7 +30,7 @@ export interface SimAtsDevice {
 }
 
 /** Events kept per device (the diagram draws the latest ones). */
-export const MAX_SIM_ATS_EVENTS = 20000;
+const MAX_SIM_ATS_EVENTS = 20000;
 
 const LANES = new Map<number, { kind: string; from: SimAtsLane; to: SimAtsLane; label: string }>([
   [K.devtlbRequest, { kind: 'translation', from: 'device', to: 'iommu', label: 'translation request' }],

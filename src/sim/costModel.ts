@@ -17,7 +17,7 @@
 //   baseline / max(vCPU, backend, device, BQL ns per packet)
 // with baseline = max(guest ns per packet, backend base ns per packet).
 
-export interface CostConstant {
+interface CostConstant {
   key: string;
   /** Nanoseconds unless the unit says otherwise. */
   value: number;

@@ -12,7 +12,7 @@ import { setupWorld } from './setup';
 import { buildWorld, type World } from './world';
 import { newWorkloadState, packetDevice, runPacket, runRequestsAt, type WorkloadState } from './workload';
 
-export interface RunOptions {
+interface RunOptions {
   /** Keep every event (for stepping and listings); false keeps only counters and the digest; a number keeps that many first events. */
   record?: boolean | number;
   /** Stop after this many events. */

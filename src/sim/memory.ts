@@ -7,7 +7,7 @@
 
 import { hiOf, loOf, pfnOf } from './halves';
 
-export const PAGE_WORDS = 1024;
+const PAGE_WORDS = 1024;
 
 export class GuestMemory {
   private readonly pages = new Map<number, Uint32Array>();

@@ -6,7 +6,7 @@ import { KERNEL_IRQCHIP_REFUSAL, NEWEST_QEMU, qemuBehaviour, SNOOP_CONTROL_REFUS
 
 export { KERNEL_IRQCHIP_REFUSAL } from './qemuVersion';
 
-export type IrqchipMode = 'on' | 'split' | 'off';
+type IrqchipMode = 'on' | 'split' | 'off';
 export type IotlbPolicy = 'qemu' | 'lru';
 
 export interface PlatformOptions {

@@ -2,7 +2,7 @@
 // simulator's figures and faults are concerned. A scenario picks one with
 // `platform.qemu` (the newest by default); the VM lane's guests run 7.2.
 
-export const QEMU_VERSIONS = ['7.2', '8.2', '9.1', '10.1'] as const;
+const QEMU_VERSIONS = ['7.2', '8.2', '9.1', '10.1'] as const;
 export type QemuVersion = (typeof QEMU_VERSIONS)[number];
 export const NEWEST_QEMU: QemuVersion = '10.1';
 

@@ -11,20 +11,20 @@ import { loadScenario, type ScenarioOverride } from './scenario/load';
 import type { Scenario } from './scenario/types';
 
 /** The figure a scenario is about: its steady-state relative throughput, or its per-interrupt cost when it has no packets. */
-export interface FigureOf {
+interface FigureOf {
   name: string;
   unit: string;
   value(m: SimMetrics): number | null;
 }
 
-export function figureOf(s: Scenario): FigureOf {
+function figureOf(s: Scenario): FigureOf {
   if (s.workload.packets > 0 && !s.expect?.perInterruptCostNs) {
     return { name: 'relative throughput', unit: '', value: (m) => (m.steadyState ?? m).relativeThroughput };
   }
   return { name: 'per-interrupt cost', unit: 'ns', value: (m) => (m.steadyState ?? m).perInterruptCostNs };
 }
 
-export interface SensitivityRow {
+interface SensitivityRow {
   key: string;
   low: number;
   high: number;
@@ -35,7 +35,7 @@ export interface SensitivityRow {
   spread: number;
 }
 
-export interface Sensitivity {
+interface Sensitivity {
   scenario: string;
   figure: FigureOf;
   base: number | null;
@@ -70,7 +70,7 @@ export function sensitivity(text: string): Sensitivity | { errors: string[] } {
   return { scenario: loaded.scenario.name, figure, base, rows };
 }
 
-export interface SweepRow {
+interface SweepRow {
   value: string;
   metrics?: SimMetrics;
   errors?: string[];

@@ -8,9 +8,9 @@ import { computeMetrics, snapshotCounters, type CounterSnapshot } from './metric
 import type { Scenario } from './scenario/types';
 import type { Capture } from '../model/types';
 
-export const MAX_POINTS = 400;
+const MAX_POINTS = 400;
 
-export interface SimSeries {
+interface SimSeries {
   /** The event count at each point (the x of the charts), and the packet. */
   events: number[];
   packets: number[];

@@ -21,8 +21,8 @@ export interface DeviceLayout {
   virtio?: { tx: [number, number]; rx: [number, number]; rxBuffers: number[] };
 }
 
-export const BUFFER_GPA_PFN = 0x40000; // 1 GiB
-export const STATIC_GPA_PFN = 0x80000; // 2 GiB
+const BUFFER_GPA_PFN = 0x40000; // 1 GiB
+const STATIC_GPA_PFN = 0x80000; // 2 GiB
 /** Receive buffers (echo) and QEMU virtio's queue pages. */
 export const RX_GPA_PFN = 0x60000; // 1.5 GiB
 

@@ -161,7 +161,7 @@ const LINEAR_BYTES = 1536;
 const GSO_HEADER_BYTES = 256;
 
 /** Pages of each scatterlist entry of a packet: one entry up to a frame, else the headers and then fragments of `fragBytes`. */
-export function packetSegments(bytes: number, fragBytes: number): number[] {
+function packetSegments(bytes: number, fragBytes: number): number[] {
   if (bytes <= LINEAR_BYTES) return [Math.max(1, Math.ceil(bytes / 4096))];
   const out = [1];
   for (let left = bytes - GSO_HEADER_BYTES; left > 0; left -= fragBytes) out.push(Math.ceil(Math.min(left, fragBytes) / 4096));

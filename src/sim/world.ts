@@ -21,7 +21,7 @@ import { Rng } from './rng';
 import type { DeviceSpec, Scenario } from './scenario/types';
 
 /** How a device's DMA reaches memory; `vfio`: an assigned device, through the host IOMMU's shadow of the guest's table. */
-export type DmaPath = 'direct' | 'vhost' | 'qemu' | 'ats' | 'vfio';
+type DmaPath = 'direct' | 'vhost' | 'qemu' | 'ats' | 'vfio';
 
 export interface SimDevice {
   spec: DeviceSpec;

@@ -61,13 +61,13 @@ export function cpioNewc(entries: readonly CpioEntry[]): Buffer {
   return Buffer.concat(parts);
 }
 
-export interface TarFile {
+interface TarFile {
   /** Path inside the archive, without "./" ("dmar_translation_struct", "0000:00:02.0/domain_translation_struct"). */
   name: string;
   data: Buffer;
 }
 
-export interface TarRead {
+interface TarRead {
   files: TarFile[];
   /** Folders named in the archive. */
   dirs: string[];

@@ -51,7 +51,7 @@ function tail(path: string, lines = 30): string {
   }
 }
 
-export interface KernelBuild {
+interface KernelBuild {
   bzImage: string;
   /** The final .config. */
   config: string;

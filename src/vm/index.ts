@@ -16,7 +16,7 @@ export { VmRunError, type VmManifest, type VmRunResult } from './runVm';
 export { RequirementError } from './requirements';
 export { KernelBuildError } from './guestKernel';
 
-export interface GuestImages {
+interface GuestImages {
   qemu: string;
   kernel: string;
   initrd: string;

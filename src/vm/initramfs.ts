@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { cpioNewc, type CpioEntry } from './archives';
 import { staticBusybox } from './requirements';
 
-export class InitramfsError extends Error {}
+class InitramfsError extends Error {}
 
 /** edu-dma built from its source into the cache (once per version of the source). */
 export function ensureEduDma(cacheDir: string, guestDir: string): string {

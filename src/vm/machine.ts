@@ -47,7 +47,7 @@ export const DEFAULT_VM: VmOptions = {
   accel: 'tcg',
 };
 
-export interface VmFiles {
+interface VmFiles {
   kernel: string;
   initrd: string;
   /** The raw disk image the guest reads, and writes its capture to. */
@@ -81,7 +81,7 @@ export function kernelCommandLine(o: VmOptions): string {
 }
 
 /** The traced events: every VT-d and x86 IOMMU event, and KVM's MSI routes. */
-export const TRACE_PATTERNS = ['vtd_*', 'x86_iommu_*', 'kvm_irqchip_*'];
+const TRACE_PATTERNS = ['vtd_*', 'x86_iommu_*', 'kvm_irqchip_*'];
 
 export function qemuArgs(o: VmOptions, f: VmFiles): string[] {
   const net = o.ats ? ['-device', 'pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=06.0'] : [];

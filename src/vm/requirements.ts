@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export interface Requirement {
+interface Requirement {
   /** What it is for, in words. */
   what: string;
   /** The Debian package that provides it. */
@@ -62,7 +62,7 @@ export function linuxSourceTarball(): string | undefined {
   }
 }
 
-export const REQUIREMENTS: Requirement[] = [
+const REQUIREMENTS: Requirement[] = [
   { what: 'QEMU for x86 (qemu-system-x86_64)', pkg: 'qemu-system-x86', present: () => qemuBinary() !== undefined },
   { what: 'a static busybox (the guest userland)', pkg: 'busybox-static', present: () => staticBusybox() !== undefined },
   { what: 'the Linux 6.1 source (the guest kernel is built from it once)', pkg: 'linux-source-6.1', present: () => linuxSourceTarball() !== undefined },
@@ -74,7 +74,7 @@ export const REQUIREMENTS: Requirement[] = [
   { what: 'xz (to unpack the kernel source)', pkg: 'xz-utils', present: () => onPath('xz') !== undefined },
 ];
 
-export function missingRequirements(): Requirement[] {
+function missingRequirements(): Requirement[] {
   return REQUIREMENTS.filter((r) => !r.present());
 }
 

@@ -48,7 +48,7 @@ const DISK_MIB = 64;
 /** The capture takes at most this much of the disk's start. */
 const CAPTURE_MAX = 48 * 1024 * 1024;
 
-export const WORKLOAD = [
+const WORKLOAD = [
   'ping QEMU\'s gateway 5 times over e1000e (00:02.0) and over virtio-net (00:03.0, or 01:00.0 behind a root port)',
   `the twin phase: ${TWIN_ECHOES} echoes over virtio-net, ${TWIN_INTERVAL_MS} ms apart, alone (between the twin-begin and twin-end stages)`,
   'read the first MiBs of the virtio disk (00:04.0), buffered',
@@ -60,7 +60,7 @@ function qemuVersion(qemu: string): string {
   return (r.stdout ?? '').split('\n')[0].trim();
 }
 
-export interface RunVmParams {
+interface RunVmParams {
   qemu: string;
   kernel: string;
   initrd: string;

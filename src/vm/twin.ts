@@ -24,14 +24,14 @@ export interface TwinRow {
   within: boolean;
 }
 
-export interface Twin {
+interface Twin {
   echoes: number;
   rows: TwinRow[];
   real: WindowFigures;
   simulated: WindowFigures;
 }
 
-export const TWIN_TOLERANCE = 0.1;
+const TWIN_TOLERANCE = 0.1;
 
 function row(figure: string, simTotal: number, realTotal: number, per: number): TwinRow {
   const ratio = realTotal === 0 ? (simTotal === 0 ? 1 : Infinity) : simTotal / realTotal;
@@ -43,11 +43,11 @@ function share(f: WindowFigures, bucket: string): number {
 }
 
 /** The virtio-net requester of the guest: 00:03.0, or 01:00.0 behind the root port (ATS). */
-export function twinSid(o: VmOptions): number {
+function twinSid(o: VmOptions): number {
   return o.ats ? 0x100 : 0x18;
 }
 
-export interface TwinInput {
+interface TwinInput {
   capture: Capture;
   options: VmOptions;
   /** Host seconds of the twin-begin and twin-end stages (the manifest's). */

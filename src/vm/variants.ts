@@ -3,7 +3,7 @@
 
 import { DEFAULT_VM, type VmOptions } from './machine';
 
-export interface Variant {
+interface Variant {
   name: string;
   /** What it shows, beyond its options. */
   why: string;

@@ -78,7 +78,7 @@ function num(v: bigint, msb: number, lsb: number): number {
 }
 
 /** Number of domain ids an ND value gives: 2^(4 + 2·ND). */
-export function domainsOfNd(nd: number): number {
+function domainsOfNd(nd: number): number {
   return 2 ** (4 + 2 * nd);
 }
 

@@ -208,7 +208,7 @@ export function decodeScalableContextEntry(qwords: readonly bigint[], ctx: Decod
 }
 
 /** The translation mode of a unit: which root and context entry layout its tables use. */
-export type TableMode = 'legacy' | 'scalable';
+type TableMode = 'legacy' | 'scalable';
 
 /**
  * The one decode of a context entry as Linux prints it (hi:lo): legacy

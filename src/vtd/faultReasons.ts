@@ -22,9 +22,9 @@ import { FieldSpec, SpecFinding, Structure, decodeFields, field, reserved } from
 import { bitSet, bitsOf, fromHiLo, hex } from './u64';
 import { sidName } from './source-id';
 
-export type FaultKind = 'dma' | 'interrupt' | 'scalable';
+type FaultKind = 'dma' | 'interrupt' | 'scalable';
 
-export interface FaultReason {
+interface FaultReason {
   code: number;
   /** QEMU's enum name without VTD_FR_ (e.g. 'READ'); SM_... for scalable codes QEMU lacks. */
   name: string;

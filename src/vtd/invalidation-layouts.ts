@@ -38,7 +38,7 @@ const FM_VALUES: Record<number, string> = {
 };
 
 /** Type 1. */
-export const CONTEXT_CACHE_FIELDS: readonly FieldSpec[] = [
+const CONTEXT_CACHE_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('G', 5, 4, 'Granularity', { values: { 1: 'global', 2: 'domain-selective', 3: 'device-selective' } }),
   reserved(8, 6),
@@ -52,7 +52,7 @@ export const CONTEXT_CACHE_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 2. */
-export const IOTLB_FIELDS: readonly FieldSpec[] = [
+const IOTLB_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('G', 5, 4, 'Granularity', { values: { 1: 'global', 2: 'domain-selective', 3: 'page-selective within domain' } }),
   field('DW', 6, 6, 'Drain Writes'),
@@ -69,7 +69,7 @@ export const IOTLB_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 3 (PCIe ATS invalidation sent to the device). */
-export const DEVICE_TLB_FIELDS: readonly FieldSpec[] = [
+const DEVICE_TLB_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   reserved(8, 4),
   TYPE_HI,
@@ -85,7 +85,7 @@ export const DEVICE_TLB_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 4 (interrupt entry cache). */
-export const IEC_FIELDS: readonly FieldSpec[] = [
+const IEC_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('G', 4, 4, 'Granularity', { values: { 0: 'global', 1: 'index-selective' } }),
   reserved(8, 5),
@@ -98,7 +98,7 @@ export const IEC_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 5. */
-export const WAIT_FIELDS: readonly FieldSpec[] = [
+const WAIT_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('IF', 4, 4, 'Interrupt Flag (raise the invalidation completion event)'),
   field('SW', 5, 5, 'Status Write'),
@@ -113,7 +113,7 @@ export const WAIT_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 6. Bits 15:12 are reserved here as in the other DID-carrying types; QEMU's mask (0xfff00000000001c0) does not check them. */
-export const PASID_IOTLB_FIELDS: readonly FieldSpec[] = [
+const PASID_IOTLB_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('G', 5, 4, 'Granularity', { values: { 2: 'non-global mappings of the PASID', 3: 'page-selective within PASID' } }),
   reserved(8, 6),
@@ -129,7 +129,7 @@ export const PASID_IOTLB_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 7. */
-export const PASID_CACHE_FIELDS: readonly FieldSpec[] = [
+const PASID_CACHE_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('G', 5, 4, 'Granularity', { values: { 0: 'domain-selective (all PASIDs of DID)', 1: 'PASID-selective', 3: 'global' } }),
   reserved(8, 6),
@@ -142,7 +142,7 @@ export const PASID_CACHE_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 8. Note S is qw1 bit 11 here, not bit 0 as in type 3. */
-export const PASID_DEVICE_TLB_FIELDS: readonly FieldSpec[] = [
+const PASID_DEVICE_TLB_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('MIP', 8, 4, 'Max Invalidations Pending (the device ATS queue depth; 0 = 32)'),
   TYPE_HI,
@@ -157,7 +157,7 @@ export const PASID_DEVICE_TLB_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Type 9. LPIG (qw1 bit 2) is reserved since VT-d 4.0; Linux stopped writing it in 2025. */
-export const PAGE_GROUP_RESPONSE_FIELDS: readonly FieldSpec[] = [
+const PAGE_GROUP_RESPONSE_FIELDS: readonly FieldSpec[] = [
   TYPE_LO,
   field('PP', 4, 4, 'PASID Present'),
   field('PDP', 5, 5, 'Private Data Present'),

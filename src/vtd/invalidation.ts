@@ -55,7 +55,7 @@ export function invDescriptorType(qw0: bigint): number {
 }
 
 /** The address range a (PASID-based) device-TLB invalidation covers. */
-export interface DeviceTlbRange {
+interface DeviceTlbRange {
   base: bigint;
   /** Bytes; 2^64 when `all`. */
   size: bigint;

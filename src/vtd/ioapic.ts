@@ -19,7 +19,7 @@ const COMMON_STATUS_FIELDS: readonly FieldSpec[] = [
 
 const FORMAT = field('IF', 48, 48, 'Interrupt Format', { values: { 0: 'compatibility', 1: 'remappable' } });
 
-export const IOAPIC_RTE_COMPAT_FIELDS: readonly FieldSpec[] = [
+const IOAPIC_RTE_COMPAT_FIELDS: readonly FieldSpec[] = [
   field('VECTOR', 7, 0, 'Vector', { describe: (v) => hex(v, 2) }),
   field('DLM', 10, 8, 'Delivery Mode', { describe: (v) => deliveryModeName(Number(v)) }),
   field('DESTMOD', 11, 11, 'Destination Mode', { values: { 0: 'physical', 1: 'logical' } }),
@@ -29,7 +29,7 @@ export const IOAPIC_RTE_COMPAT_FIELDS: readonly FieldSpec[] = [
   field('DEST', 63, 56, 'Destination (APIC id or logical set)', { describe: (v) => `APIC ${v}` }),
 ];
 
-export const IOAPIC_RTE_REMAPPABLE_FIELDS: readonly FieldSpec[] = [
+const IOAPIC_RTE_REMAPPABLE_FIELDS: readonly FieldSpec[] = [
   field('VECTOR', 7, 0, 'Vector (should equal the IRTE vector)', {
     // QEMU compares it with the IRTE vector and logs vtd_warn_ir_vector.
     describe: (v) => `${hex(v, 2)} — Linux writes the IOAPIC pin number here, not the IRTE vector`,

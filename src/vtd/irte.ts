@@ -50,13 +50,13 @@ function describeSid(v: bigint): string {
  * otherwise a DST with nothing outside bits 15:8 is taken as xAPIC, since an
  * x2APIC id of that shape (a multiple of 256) is rare in practice.
  */
-export function irteUsesX2apic(dst: number, eime?: boolean): boolean {
+function irteUsesX2apic(dst: number, eime?: boolean): boolean {
   if (eime !== undefined) return eime;
   return (dst & 0xffff00ff) !== 0;
 }
 
 /** The APIC id an IRTE DST field stands for in the given mode. */
-export function irteApicId(dst: number, x2apic: boolean): number {
+function irteApicId(dst: number, x2apic: boolean): number {
   return x2apic ? dst >>> 0 : (dst >>> 8) & 0xff;
 }
 
@@ -74,7 +74,7 @@ function bitsIn(map: number, width: number): number[] {
  * the cluster, bits 15:0 a bitmap of its 16 members, member m of cluster c
  * being x2APIC id 16c + m.
  */
-export function destinationName(apicId: number, logical: boolean, x2apic: boolean): string {
+function destinationName(apicId: number, logical: boolean, x2apic: boolean): string {
   if (!logical) return `${x2apic ? 'x2APIC' : 'APIC'} ${apicId}`;
   if (!x2apic) {
     const cpus = bitsIn(apicId & 0xff, 8);
@@ -101,7 +101,7 @@ const SOURCE_FIELDS: FieldSpec[] = [
 ];
 
 /** Remapped format (IM = 0). */
-export const IRTE_REMAPPED_FIELDS: readonly FieldSpec[] = [
+const IRTE_REMAPPED_FIELDS: readonly FieldSpec[] = [
   field('P', 0, 0, 'Present'),
   field('FPD', 1, 1, 'Fault Processing Disable'),
   field('DM', 2, 2, 'Destination Mode', { values: { 0: 'physical', 1: 'logical' } }),
@@ -119,7 +119,7 @@ export const IRTE_REMAPPED_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Posted format (IM = 1). PDA_L holds descriptor address bits 31:6, PDA_H bits 63:32. */
-export const IRTE_POSTED_FIELDS: readonly FieldSpec[] = [
+const IRTE_POSTED_FIELDS: readonly FieldSpec[] = [
   field('P', 0, 0, 'Present'),
   field('FPD', 1, 1, 'Fault Processing Disable'),
   reserved(7, 2, FR_IRTE_RSVD),
@@ -202,7 +202,7 @@ export function irteInfo(hi: bigint, lo: bigint, ctx: DecodeContext = {}): IrteI
 }
 
 /** Which source-id checks an interrupt request goes through. */
-export type SourceCheckModel = 'spec' | 'qemu';
+type SourceCheckModel = 'spec' | 'qemu';
 
 /**
  * Source-id verification as hardware does it (SVT 00 none, 01 SID with SQ

@@ -60,7 +60,7 @@ const IGNORED_DATA_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Where a remappable MSI points in the interrupt remapping table. */
-export interface MsiIndex {
+interface MsiIndex {
   /** The IRTE index: handle + subhandle (not wrapped at 16 bits). */
   index: number;
   handle: number;
@@ -78,7 +78,7 @@ export function msiRemapIndex(address: bigint, data: bigint): MsiIndex | undefin
 }
 
 /** The facts of a compatibility-format MSI. */
-export interface CompatMsiInfo {
+interface CompatMsiInfo {
   /** APIC id: address 19:12, plus KVM's extended bits (address 11:5 → 14:8, address 63:40 → 31:8). */
   destination: number;
   logical: boolean;

@@ -59,7 +59,7 @@ function levelTitle(level: number, leaf: boolean): string {
 
 // ---- second level -------------------------------------------------------------
 
-export interface SlEntryInfo {
+interface SlEntryInfo {
   /** R or W. */
   present: boolean;
   read: boolean;
@@ -196,7 +196,7 @@ function cachedSlLayout(level: number, leaf: boolean, fault: number): { specs: F
  * The findings decodeSlEntry would report, without building the fields: for
  * checking every entry of a large page-table dump. Empty for a clean entry.
  */
-export function slEntryProblems(value: bigint, level: number, ctx: DecodeContext = {}): SpecFinding[] {
+function slEntryProblems(value: bigint, level: number, ctx: DecodeContext = {}): SpecFinding[] {
   const v = value & MASK64;
   if (!Number.isInteger(level) || level < 1 || level > 5) return decodeSlEntry(v, level, ctx).findings;
   const fault = ctx.scalable ? FR_SM_SL_RSVD : FR_SL_RSVD;

@@ -13,7 +13,7 @@ export type { CapInfo, EcapInfo } from './capEcap';
 export { capInfo, ecapInfo } from './capEcap';
 export { decodeFrcd } from './faultReasons';
 
-export interface RegisterInfo {
+interface RegisterInfo {
   name: string;
   offset: number;
   width: 32 | 64;

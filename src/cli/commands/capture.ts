@@ -26,11 +26,11 @@ import { readBounded, reasonOf } from '../../io/captureReader';
 import { flagString, parseArgs, UsageError } from '../args';
 import type { CommandIO } from './io';
 
-export const DEBUGFS = '/sys/kernel/debug';
-export const INTEL_DIR = '/sys/kernel/debug/iommu/intel';
+const DEBUGFS = '/sys/kernel/debug';
+const INTEL_DIR = '/sys/kernel/debug/iommu/intel';
 
 /** Largest file taken from /proc or debugfs (a page-table dump of a large host is hundreds of MB). */
-export const MAX_SOURCE_BYTES = 1024 * 1024 * 1024;
+const MAX_SOURCE_BYTES = 1024 * 1024 * 1024;
 
 export class CaptureError extends Error {}
 
@@ -58,7 +58,7 @@ export function debugfsProblem(root = DEBUGFS, intel = INTEL_DIR): string | unde
 }
 
 /** Where a capture reads from: the real system, or (for tests, or a copy) other folders. */
-export interface CaptureSources {
+interface CaptureSources {
   intelDir: string;
   interrupts: string;
   groupsDir: string;
@@ -66,7 +66,7 @@ export interface CaptureSources {
   kernelLog: () => Buffer | { error: string };
 }
 
-export function systemSources(root?: { debugfs?: string; proc?: string; groups?: string }): CaptureSources {
+function systemSources(root?: { debugfs?: string; proc?: string; groups?: string }): CaptureSources {
   return {
     intelDir: root?.debugfs ? join(root.debugfs, 'iommu', 'intel') : INTEL_DIR,
     interrupts: join(root?.proc ?? '/proc', 'interrupts'),
@@ -82,7 +82,7 @@ export function systemSources(root?: { debugfs?: string; proc?: string; groups?:
 }
 
 /** One file of the capture as written: where it came from, its size and hash, and anything to know about it. */
-export interface ManifestFile {
+interface ManifestFile {
   name: string;
   source: string;
   bytes: number;
@@ -95,7 +95,7 @@ export interface ManifestFile {
  * empty, a real folder (not a link), owned by this user and writable by
  * nobody else. Anything else is refused with a message.
  */
-export function freshFolder(out: string): void {
+function freshFolder(out: string): void {
   let st;
   try {
     st = lstatSync(out);
@@ -234,7 +234,7 @@ function groupsListing(root: string): string {
 }
 
 /** Makes a capture of `sources` in `out`; returns the manifest's files and what could not be taken. */
-export function makeCapture(out: string, sources: CaptureSources, io: CommandIO): { files: ManifestFile[]; skipped: CaptureWriter['skipped']; problems: string[] } {
+function makeCapture(out: string, sources: CaptureSources, io: CommandIO): { files: ManifestFile[]; skipped: CaptureWriter['skipped']; problems: string[] } {
   freshFolder(out);
   const w = new CaptureWriter(out);
   w.copyTree(sources.intelDir);

@@ -35,7 +35,7 @@ export function runTranslate(argv: string[], io: CommandIO): number {
   return result.ok ? 0 : result.outcome === 'unknown' ? 3 : 1;
 }
 
-export function walkJson(r: WalkResult): unknown {
+function walkJson(r: WalkResult): unknown {
   return {
     ok: r.ok,
     outcome: r.outcome,
@@ -65,7 +65,7 @@ export function walkJson(r: WalkResult): unknown {
   };
 }
 
-export function renderWalk(r: WalkResult, bdf: string, width?: number): string {
+function renderWalk(r: WalkResult, bdf: string, width?: number): string {
   const rows = r.steps.map((s) => [
     s.name,
     s.tableAddress !== undefined ? hex(s.tableAddress) : '',

@@ -56,7 +56,7 @@ const GLOBAL_PASID = 'global file with "with pasid %d" headers (v5.6–v5.17)';
 const GLOBAL_NO_PASID = 'global file, headers without PASID (v5.18–v6.6)';
 
 /** What a path like "0000:00:0a.0/1/domain_translation_struct" says. */
-export interface DomainFileContext {
+interface DomainFileContext {
   device: PciName;
   /** The per-PASID directory name (hex), when there is one. */
   pasid?: number;

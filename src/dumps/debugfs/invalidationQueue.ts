@@ -12,12 +12,12 @@ import { RepeatCheck } from '../repeatCheck';
 import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, tokenSpan, tokenize, wordsAre, type Token } from './scan';
 
 /** The fields of a descriptor row, for spanOf(): qw2 and qw3 only on 256-bit rows. */
-export type InvQueueRowField = 'index' | 'qw0' | 'qw1' | 'qw2' | 'qw3' | 'status';
+type InvQueueRowField = 'index' | 'qw0' | 'qw1' | 'qw2' | 'qw3' | 'status';
 
 /** The field of each qword, lowest first. */
 export const QWORD_FIELDS = ['qw0', 'qw1', 'qw2', 'qw3'] as const;
 
-export interface InvQueueRow {
+interface InvQueueRow {
   kind: 'inv-desc-row';
   index: number;
   /** qw0, qw1[, qw2, qw3]: lowest first. */

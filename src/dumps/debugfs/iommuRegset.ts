@@ -17,9 +17,9 @@ import { REGSET_REGISTERS, type RegsetRegister } from './regsetNames';
 import { FindingList, addDialect, headLines, hexSmall, hexValue, isBlank, tokenSpan, tokenize, wordsAre } from './scan';
 
 /** The fields of a register row, for spanOf(). */
-export type RegsetRowField = 'name' | 'offset' | 'value';
+type RegsetRowField = 'name' | 'offset' | 'value';
 
-export interface RegsetRow {
+interface RegsetRow {
   kind: 'register';
   name: string;
   offset: number;

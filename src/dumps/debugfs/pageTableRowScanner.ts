@@ -19,15 +19,15 @@ for (let c = 0; c < 6; c++) {
 }
 
 /** Why a row was rejected (negative results of a scan). */
-export const ROW_BAD_SYNTAX = -1;
+const ROW_BAD_SYNTAX = -1;
 export const ROW_TOO_FEW = -2;
 export const ROW_TOO_MANY = -3;
 export const ROW_TOO_WIDE = -4;
 
 /** Most entries a row can have: PML5E, PML4E, PDPE, PDE, PTE. */
-export const MAX_ENTRIES = 5;
+const MAX_ENTRIES = 5;
 /** Fewest: PML5E, PML4E and PDPE are always printed. */
-export const MIN_ENTRIES = 3;
+const MIN_ENTRIES = 3;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;

@@ -11,9 +11,9 @@ import { BaseAddressHeader } from './baseAddressHeader';
 import { FindingList, addDialect, headLines, hexValue, isBlank, tokenize, wordsAre, type Token } from './scan';
 
 /** The fields of a latency row, for spanOf(): the type, and value k as `value${k}`. */
-export type PerfLatencyRowField = 'type' | `value${number}`;
+type PerfLatencyRowField = 'type' | `value${number}`;
 
-export interface PerfLatencyRow {
+interface PerfLatencyRow {
   kind: 'perf-row';
   /** inv_iotlb, inv_devtlb, inv_iec, svm_prq */
   type: string;

@@ -104,7 +104,7 @@ export function decimalValue(text: string): number | undefined {
 }
 
 /** A PCI bus:device.function as printed by "%02x:%02x.%x". */
-export interface Bdf {
+interface Bdf {
   bus: number;
   dev: number;
   fn: number;

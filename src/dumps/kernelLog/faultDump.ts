@@ -16,13 +16,13 @@ import type { Span } from '../types';
 import type { FaultDumpLine } from './types';
 import { readDec, readHex, trimEndBlanks } from './scan';
 
-export interface DumpHeader {
+interface DumpHeader {
   unit: string;
   iova: bigint;
 }
 
 /** Parsing a dump line: the line, a reason it is malformed, or not a dump line at all. */
-export type DumpLineResult = FaultDumpLine | { error: string } | undefined;
+type DumpLineResult = FaultDumpLine | { error: string } | undefined;
 
 const HEADER_HEAD = 'Dump ';
 const HEADER_MID = ' table entries for IOVA ';

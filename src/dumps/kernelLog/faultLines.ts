@@ -19,7 +19,7 @@ import type { FaultEra } from './types';
 import { decEnd, hexEnd, readHex, skip0x, trimEndBlanks } from './scan';
 
 /** Bus, device and function of "[bb:dd.f]", with the columns of "bb:dd.f". */
-export interface DeviceField {
+interface DeviceField {
   bus: number;
   dev: number;
   fn: number;
@@ -62,7 +62,7 @@ export interface IrFaultMatch {
 }
 
 /** Why a line that looked like a fault was not understood. */
-export interface FaultMismatch {
+interface FaultMismatch {
   kind: 'mismatch';
   message: string;
 }

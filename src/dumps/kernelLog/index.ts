@@ -24,7 +24,7 @@ export { parsePciName, requesterId, type PciAddress } from './pciName';
 const IOMMU_TAGS = ['DMAR: ', 'DMAR:[', 'DMAR-IR: ', 'INTR-REMAP', 'iommu: '];
 
 /** How far into a file the kernel log detector looks for an IOMMU line (a boot log prints its first around line 100). */
-export const KERNEL_LOG_DETECT_CHARS = 1 << 20;
+const KERNEL_LOG_DETECT_CHARS = 1 << 20;
 const KERNEL_LOG_DETECT_LINES = 8000;
 
 /**

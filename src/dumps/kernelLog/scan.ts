@@ -2,7 +2,7 @@
 // a line once, left to right, so no input can make them slow (unlike a regex
 // with backtracking on a 10 MB line).
 
-export function isHexCode(c: number): boolean {
+function isHexCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
@@ -41,7 +41,7 @@ export function skip0x(s: string, i: number): number {
  * A hex number at i, with an optional 0x, as printed by %llx / 0x%llx.
  * `start` includes the 0x so a span shows what the kernel printed.
  */
-export interface HexToken {
+interface HexToken {
   value: bigint;
   start: number;
   end: number;

@@ -20,7 +20,7 @@ const isJsSpace = jsSpace;
 const HEX_DIGIT = HEX_DIGITS;
 
 /** Hash of text[s, e) (the same as nameHash of the string). */
-export function rangeHash(text: string, s: number, e: number): number {
+function rangeHash(text: string, s: number, e: number): number {
   let h = 0;
   for (let i = s; i < e; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   return h;
@@ -60,7 +60,7 @@ const fieldValues: ArgValue[] = [];
  * an error. 64-bit values come from `values`, so that a value met again (an
  * IOVA, a page-table entry) is the same bigint.
  */
-export function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: string, from: number, to: number, values: U64Cache): Record<string, ArgValue> | undefined {
+function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: string, from: number, to: number, values: U64Cache): Record<string, ArgValue> | undefined {
   const parts = t.parts;
   let fields = 0;
   let pos = from;
@@ -137,7 +137,7 @@ export function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: strin
 export const EVENT_FIELDS = new FieldOrder<'name'>(['name']);
 
 /** A known event: its name and its templates, newest first. */
-export interface InPlaceEvent {
+interface InPlaceEvent {
   name: string;
   variants: { template: CompiledTemplate; make: ArgsFactory; note?: string }[];
 }

@@ -26,10 +26,10 @@ export interface TracePrefix {
 }
 
 /** Prefix styles, as bits of TracePrefix.styles. */
-export const PREFIX_PID_AT = 1;
-export const PREFIX_ISO_TIME = 2;
-export const PREFIX_PROGRAM = 4;
-export const PREFIX_THREAD = 8;
+const PREFIX_PID_AT = 1;
+const PREFIX_ISO_TIME = 2;
+const PREFIX_PROGRAM = 4;
+const PREFIX_THREAD = 8;
 
 export const PREFIX_NAMES: readonly [number, string][] = [
   [PREFIX_PID_AT, 'log backend with pid@seconds stamps (-msg timestamp=on before QEMU 10.1)'],

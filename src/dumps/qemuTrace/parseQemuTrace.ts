@@ -39,7 +39,7 @@ export interface TraceEvent {
 }
 
 /** The field of an event line whose column is kept, for spanOf(). */
-export type TraceEventField = 'name';
+type TraceEventField = 'name';
 
 /**
  * The name given to a line of QEMU's own messages (error_report) found among

@@ -18,7 +18,7 @@
 export type FieldType = 'x' | 'X' | 'd' | 'u' | 'b' | 's';
 export type ArgValue = bigint | number | string | boolean;
 
-export type TemplatePart = { kind: 'lit'; text: string } | { kind: 'field'; name: string; type: FieldType };
+type TemplatePart = { kind: 'lit'; text: string } | { kind: 'field'; name: string; type: FieldType };
 
 export interface CompiledTemplate {
   source: string;

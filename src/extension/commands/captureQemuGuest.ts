@@ -27,7 +27,7 @@ const OPTIONS: { id: string; label: string; detail: string; flags: string[] }[] 
 ];
 
 /** The `viommu vm` arguments of a set of picks. */
-export function vmArguments(args: Required<CaptureQemuGuestArgs>): string[] {
+function vmArguments(args: Required<CaptureQemuGuestArgs>): string[] {
   const flags = OPTIONS.filter((o) => args.options.includes(o.id)).flatMap((o) => o.flags);
   return ['vm', '--mode', args.mode, ...flags, '--out', args.out];
 }

@@ -43,7 +43,7 @@ export async function compareCaptures(server: ServerRequests, storage: vscode.Ur
 }
 
 /** file:// link targets of the comparison made relative to the document at `doc` (same scheme and authority only). */
-export function relativeLinks(markdown: string, doc: vscode.Uri): string {
+function relativeLinks(markdown: string, doc: vscode.Uri): string {
   const from = doc.path.split('/').slice(0, -1);
   return markdown.replace(/\]\((file:\/\/[^)\s]*)\)/g, (whole, target: string) => {
     const hash = target.indexOf('#');

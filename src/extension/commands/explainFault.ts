@@ -37,7 +37,7 @@ function hoverText(h: vscode.Hover): string {
 }
 
 /** Markdown of the explanation, or undefined when the line is no fault. */
-export async function explanationOf(doc: vscode.TextDocument, line: number): Promise<string | undefined> {
+async function explanationOf(doc: vscode.TextDocument, line: number): Promise<string | undefined> {
   const text = doc.lineAt(line).text;
   const position = new vscode.Position(line, Math.max(0, doc.lineAt(line).firstNonWhitespaceCharacterIndex));
   const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? [];

@@ -6,7 +6,7 @@ import type { ServerRequests } from '../views/serverRequests';
 import { CaptureSummaryRequest, TranslateRequest, type CaptureSummary, type TranslateParams, type WireWalkResult } from '../../protocol';
 
 /** The capture to use: the active dump editor's, else the first capture folder open. */
-export function activeCaptureUri(): string | undefined {
+function activeCaptureUri(): string | undefined {
   const doc = vscode.window.activeTextEditor?.document;
   if (doc && doc.languageId.startsWith('viommu-')) return doc.uri.toString();
   return undefined;

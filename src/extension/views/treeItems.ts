@@ -25,7 +25,7 @@ const COLLAPSIBLE: Record<TreeNodeDto['collapsible'], vscode.TreeItemCollapsible
  * offers ("leaf value raw json"), so `viewItem =~ /\braw\b/` finds the nodes
  * "Copy raw entry" applies to.
  */
-export function contextValueOf(dto: TreeNodeDto): string {
+function contextValueOf(dto: TreeNodeDto): string {
   const words = [dto.contextValue ?? 'node'];
   if (dto.copy?.value !== undefined) words.push('value');
   if (dto.copy?.raw !== undefined) words.push('raw');

@@ -25,7 +25,7 @@ function code(reason: number): string {
 }
 
 /** "→ 0x268e000 (page 0x1000, RW)", "fault 06h … (hardware: 79h)", "unknown: …", or the interrupt window. */
-export function outcomeText(r: WireWalkResult): string {
+function outcomeText(r: WireWalkResult): string {
   if (r.ok) return `→ ${r.hpa} (page ${r.pageSize}, ${r.permissions})`;
   if (r.fault) return `fault ${code(r.fault.reason)} ${r.fault.name}${r.alternative ? ` (${r.alternative.on === 'hardware' ? 'hardware' : 'QEMU'}: ${code(r.alternative.reason)})` : ''}`;
   if (r.outcome === 'interrupt-window') return 'the interrupt window: not a DMA translation';
@@ -103,7 +103,7 @@ export class StepNode {
   }
 }
 
-export class FieldNode {
+class FieldNode {
   constructor(
     readonly parent: StepNode,
     readonly index: number,
@@ -129,7 +129,7 @@ export class FieldNode {
   }
 }
 
-export class OutcomeNode {
+class OutcomeNode {
   constructor(
     readonly parent: WalkNode,
     readonly what: 'result' | 'fault' | 'incomplete' | 'note',

@@ -32,7 +32,7 @@ function labelOf(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
-export class WalkView implements vscode.TreeDataProvider<WalkElement>, vscode.Disposable {
+class WalkView implements vscode.TreeDataProvider<WalkElement>, vscode.Disposable {
   private walks: ShownWalk[] = [];
   private serial = 0;
   private readonly changed = new vscode.EventEmitter<WalkElement | undefined>();
@@ -108,7 +108,7 @@ function stepOf(arg: unknown): WireWalkStep | undefined {
 }
 
 /** Selects the step's node in its view, showing the step's capture there first; false (and says why) when the view does not list it. */
-export async function revealStepNode(views: SidebarViews, step: WireWalkStep, focus: boolean): Promise<boolean> {
+async function revealStepNode(views: SidebarViews, step: WireWalkStep, focus: boolean): Promise<boolean> {
   const node: TreeLink | undefined = step.node;
   if (!node) return false;
   const uri = step.location ? vscode.Uri.parse(step.location.uri) : undefined;

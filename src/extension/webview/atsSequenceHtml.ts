@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 
-export interface AtsSequencePage {
+interface AtsSequencePage {
   /** webview.cspSource: where the extension's files are served from. */
   cspSource: string;
   nonce: string;
@@ -24,7 +24,7 @@ export function makeNonce(): string {
 }
 
 /** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

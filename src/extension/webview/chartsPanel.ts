@@ -15,16 +15,16 @@ import type { SimulationController } from '../sim/simulationController';
 import { makeNonce, webviewPage } from './atsSequenceHtml';
 import type { CommandTable } from '../commandTable';
 
-export const CHARTS_VIEW_TYPE = 'viommu.charts';
+const CHARTS_VIEW_TYPE = 'viommu.charts';
 
 /** What the panel shows: enough to ask again after a reload or a step. */
-export type ChartsState = { kind: 'simulation'; session: string } | { kind: 'sweep'; params: SweepChartParams } | { kind: 'latency'; uri: string };
+type ChartsState = { kind: 'simulation'; session: string } | { kind: 'sweep'; params: SweepChartParams } | { kind: 'latency'; uri: string };
 
 function chartsHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
   return webviewPage({ ...p, title: 'vIOMMU charts', styles: [{ uri: p.styleUri }], body: '<h1 id="title">loading…</h1>\n<div id="charts"></div>\n<ul id="notes"></ul>' });
 }
 
-export class ChartsPanel {
+class ChartsPanel {
   private static current: ChartsPanel | undefined;
   private ready = false;
   private result: ChartsResult | undefined;

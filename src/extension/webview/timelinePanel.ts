@@ -15,9 +15,9 @@ import { makeNonce, webviewPage } from './atsSequenceHtml';
 import { isFromTimelineWebview, type ToTimelineWebview } from '../../webview/timeline/messages';
 import type { CommandTable } from '../commandTable';
 
-export const TIMELINE_VIEW_TYPE = 'viommu.traceTimeline';
+const TIMELINE_VIEW_TYPE = 'viommu.traceTimeline';
 
-export function timelineHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
+function timelineHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
   return webviewPage({
     ...p,
     title: 'Trace timeline',
@@ -33,7 +33,7 @@ export function timelineHtml(p: { cspSource: string; nonce: string; scriptUri: s
   });
 }
 
-export class TimelinePanel {
+class TimelinePanel {
   private static current: TimelinePanel | undefined;
   private timeline: TraceTimelineResult | undefined;
   private ready = false;

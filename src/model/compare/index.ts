@@ -11,7 +11,7 @@ import { DIFF_SECTIONS, type CaptureDiff, type DiffSection } from './types';
 export type { CaptureDiff, Difference, DiffSection, FieldChange } from './types';
 export { DIFF_SECTIONS } from './types';
 
-export const COMPARE_NOTES: readonly string[] = [
+const COMPARE_NOTES: readonly string[] = [
   'Requesters are matched by source id, IRTEs by unit and index, units by name, registers by name.',
   'Domains are matched by unit and page-table root (SLPTPTR): a changed DID shows on the context entries that carry it, not as a domain removed and another added.',
   'Mappings are compared leaf by leaf in IOVA order; contiguous leaves with the same change are one range.',

@@ -14,7 +14,7 @@ import type { TraceEvent } from '../../dumps/qemuTrace/index';
 /** Columns kept while building (the result can be fewer). */
 export const MAX_BUCKETS = 2048;
 
-export type TimelineFamily =
+type TimelineFamily =
   | 'translation-hit'
   | 'iotlb-fill'
   | 'iotlb-reset'
@@ -26,7 +26,7 @@ export type TimelineFamily =
   | 'kvm-route'
   | 'fault';
 
-export const FAMILY_LABELS: Readonly<Record<TimelineFamily, string>> = {
+const FAMILY_LABELS: Readonly<Record<TimelineFamily, string>> = {
   'translation-hit': 'IOTLB hits',
   'iotlb-fill': 'IOTLB fills (misses)',
   'iotlb-reset': 'IOTLB resets',
@@ -70,7 +70,7 @@ function sidOf(e: TraceEvent): number | undefined {
   return undefined;
 }
 
-export interface TimelineLane {
+interface TimelineLane {
   id: string;
   label: string;
   kind: 'device' | 'family';

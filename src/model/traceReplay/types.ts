@@ -115,9 +115,9 @@ export interface ContextCacheState {
 }
 
 /** Where a message of the ATS flow goes: between the device, the IOMMU and the guest's driver. */
-export type AtsLane = 'device' | 'iommu' | 'driver';
+type AtsLane = 'device' | 'iommu' | 'driver';
 
-export type AtsEventKind =
+type AtsEventKind =
   | 'context'
   | 'translation'
   | 'fault'

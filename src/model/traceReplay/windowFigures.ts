@@ -28,7 +28,7 @@ export interface WindowFigures {
   iecInvalidations: number;
 }
 
-export interface WindowFilter {
+interface WindowFilter {
   /** Host seconds (the trace's pid@seconds stamps): events outside [from, to] are not counted. */
   from?: number;
   to?: number;

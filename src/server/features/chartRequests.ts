@@ -14,7 +14,7 @@ import { onRequest } from '../onRequest';
 /** Points a sweep runs at most (each is a whole run of the scenario). */
 const MAX_SWEEP_RUNS = 40;
 
-export function simulationCharts(registry: SimulationRegistry, session: string): ChartsResult | null {
+function simulationCharts(registry: SimulationRegistry, session: string): ChartsResult | null {
   const sim = registry.get(session);
   if (!sim) return null;
   const s = simSeries(sim.scenario, sim.position, sim.capture);

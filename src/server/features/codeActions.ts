@@ -24,7 +24,7 @@ function wanted(only: readonly string[] | undefined, kind: string): boolean {
   return only.some((o) => o === kind || (o !== '' && kind.startsWith(o + '.')));
 }
 
-export function codeActionsAt(workspace: CaptureWorkspace, params: CodeActionParams): CodeAction[] {
+function codeActionsAt(workspace: CaptureWorkspace, params: CodeActionParams): CodeAction[] {
   const uri = params.textDocument.uri;
   const only = params.context.only;
   if (!workspace.document(uri) || !(wanted(only, CodeActionKind.QuickFix) || wanted(only, CodeActionKind.Empty))) return [];

@@ -16,7 +16,7 @@ import type { Feature } from './feature';
 import { domainName, requesterName } from '../../model/keys';
 
 /** Past this many blocks or rows a file gets no more lenses (one per line would be noise, and slow). */
-export const MAX_LENSED_ITEMS = 1000;
+const MAX_LENSED_ITEMS = 1000;
 
 /** What an unresolved lens carries to its resolve request. */
 interface TotalsLensData {
@@ -36,7 +36,7 @@ function totalsOf(rows: PageTableRows): { leaves: number; bytes: bigint } {
 }
 
 /** "258 mappings, 1.01 MiB mapped". */
-export function totalsTitle(t: { leaves: number; bytes: bigint }): string {
+function totalsTitle(t: { leaves: number; bytes: bigint }): string {
   const mib = Number(t.bytes) / 2 ** 20;
   const size = Number.isInteger(mib) ? String(mib) : mib.toFixed(2);
   return `${t.leaves} mapping${t.leaves === 1 ? '' : 's'}, ${size} MiB mapped`;

@@ -16,7 +16,7 @@ function sideOf(entry: CaptureEntry, uri: string): CaptureSide {
   return { name: path ? basename(path) || path : uri, uris: entry.uris };
 }
 
-export function compareCapturesOf(workspace: CaptureWorkspace, params: CompareCapturesParams): CompareCapturesResult {
+function compareCapturesOf(workspace: CaptureWorkspace, params: CompareCapturesParams): CompareCapturesResult {
   const left = params?.left ? workspace.captureFor(params.left) : undefined;
   const right = params?.right ? workspace.captureFor(params.right) : undefined;
   const unreadable = [!left?.capture.files.length ? params?.left : undefined, !right?.capture.files.length ? params?.right : undefined].filter(Boolean);

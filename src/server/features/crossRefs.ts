@@ -28,7 +28,7 @@ import { bdfAt } from './textAt';
  * (unit, DID): a file that says which unit or segment fills them in, the
  * others leave them out (then the first match stands).
  */
-export type Subject =
+type Subject =
   | { kind: 'requester'; sid: number; unit?: string; segment?: number }
   | { kind: 'domain'; did: number; unit?: string }
   /** An address a requester put on the bus (a fault, a trace event, a page-table row). */
@@ -36,13 +36,13 @@ export type Subject =
   /** The host page a page-table leaf points at. */
   | { kind: 'host-page'; hpa: bigint };
 
-export interface Mention {
+interface Mention {
   subject: Subject;
   span: Span;
 }
 
 /** Past this many references the list stops (a trace can name one domain a million times). */
-export const MAX_REFERENCES = 5000;
+const MAX_REFERENCES = 5000;
 
 // ---- Mentions, format by format ---------------------------------------------
 
@@ -56,7 +56,7 @@ const STOP = Symbol('stop');
  * rows included), else in the whole file (page-table rows left out: the
  * reverse map answers for them). `visit` returns true to stop.
  */
-export function forEachMention(capture: Capture, file: ParsedFile, line: number | undefined, visit: (m: Mention) => boolean | void): void {
+function forEachMention(capture: Capture, file: ParsedFile, line: number | undefined, visit: (m: Mention) => boolean | void): void {
   const p = file.parsed;
   if (!p) return;
   const sink: Sink = (subject, span) => {
@@ -335,7 +335,7 @@ export function definitionOf(capture: Capture, subject: Subject): Location[] {
 }
 
 /** The page-table dump a requester's DMA goes through: its domain's, else one labelled with it. */
-export function tableOf(capture: Capture, r: Requester | undefined): PageTableView | undefined {
+function tableOf(capture: Capture, r: Requester | undefined): PageTableView | undefined {
   return domainOf(capture, r)?.table ?? r?.tables[0];
 }
 

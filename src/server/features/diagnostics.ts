@@ -16,7 +16,7 @@ const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function findingToDiagnostic(f: Finding, uriOf: (file: string) => string | undefined): Diagnostic {
+function findingToDiagnostic(f: Finding, uriOf: (file: string) => string | undefined): Diagnostic {
   const d: Diagnostic = {
     severity: SEVERITY[f.severity],
     range: { start: { line: f.span.line, character: f.span.start }, end: { line: f.span.line, character: f.span.end } },
@@ -35,7 +35,7 @@ export function findingToDiagnostic(f: Finding, uriOf: (file: string) => string 
   return d;
 }
 
-export function diagnosticsFor(workspace: CaptureWorkspace, uri: string): Diagnostic[] {
+function diagnosticsFor(workspace: CaptureWorkspace, uri: string): Diagnostic[] {
   const entry = workspace.captureOf(uri);
   if (!entry) return [];
   let name: string | undefined;

@@ -7,7 +7,7 @@ import type { CaptureWorkspace } from '../captureWorkspace';
 import type { Settings } from '../settings';
 import type { SimulationRegistry } from '../sim/simulationRegistry';
 
-export interface FeatureContext {
+interface FeatureContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   workspace: CaptureWorkspace;

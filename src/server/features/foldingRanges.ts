@@ -9,7 +9,7 @@ import { documentOutline } from './outline/documentOutline';
 import type { Feature } from './feature';
 
 /** The folds of an outline: one per start line (the longest), for each symbol over more than one line. */
-export function foldingRangesOf(symbols: readonly DocumentSymbol[]): FoldingRange[] {
+function foldingRangesOf(symbols: readonly DocumentSymbol[]): FoldingRange[] {
   const ends = new Map<number, number>();
   const visit = (list: readonly DocumentSymbol[]) => {
     for (const s of list) {

@@ -19,9 +19,9 @@ const MAX_LINES = 2000;
  * fit by leaving out whole fields from its end (the tooltip has them all), so
  * a value is never cut.
  */
-export const COMPACT_HINT_MAX = 42;
+const COMPACT_HINT_MAX = 42;
 
-export function fitHint(label: string, max = COMPACT_HINT_MAX): string {
+function fitHint(label: string, max = COMPACT_HINT_MAX): string {
   if (label.length <= max) return label;
   const words = label.split(' ');
   let out = '';

@@ -21,10 +21,10 @@ import { fsPathOf, type CaptureWorkspace } from '../captureWorkspace';
 import type { Feature } from './feature';
 
 /** A JS string cannot be longer than about 512 MiB: beyond that the file must be split. */
-export const MAX_STRING_BYTES = 512 * 1024 * 1024 - 64;
+const MAX_STRING_BYTES = 512 * 1024 * 1024 - 64;
 const CHUNK = 4 * 1024 * 1024;
 
-export async function readStreaming(path: string, token: CancellationToken, progress: (done: number, total: number) => void): Promise<string> {
+async function readStreaming(path: string, token: CancellationToken, progress: (done: number, total: number) => void): Promise<string> {
   const st = statSync(path);
   // A FIFO may never end or never start, a device such as /dev/zero never ends.
   if (!st.isFile()) throw new Error(`${basename(path)} is not a regular file: only dump files on disk can be opened this way.`);

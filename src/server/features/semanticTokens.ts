@@ -15,11 +15,11 @@ import type { Feature } from './feature';
 /** Tokens in one full-document answer at most (about 20,000 page-table rows). */
 export const MAX_FULL_TOKENS = 120_000;
 /** Lines of one range request at most. */
-export const MAX_RANGE_LINES = 20_000;
+const MAX_RANGE_LINES = 20_000;
 
 
 /** Tokens of lines first..last (inclusive); undefined when cancelled. */
-export function semanticTokensOf(workspace: CaptureWorkspace, uri: string, first: number, last: number, maxTokens: number, token?: CancellationToken): SemanticTokens | undefined {
+function semanticTokensOf(workspace: CaptureWorkspace, uri: string, first: number, last: number, maxTokens: number, token?: CancellationToken): SemanticTokens | undefined {
   const doc = workspace.document(uri);
   const builder = new SemanticTokensBuilder();
   if (!doc?.parsed) return builder.build();

@@ -1,6 +1,6 @@
 // Finding what text is under a position: a requester id, a hex number.
 
-export interface TextMatch {
+interface TextMatch {
   text: string;
   start: number;
   end: number;

@@ -39,7 +39,7 @@ interface TraceView {
 }
 
 /** The views a trace feeds. */
-export const TRACE_VIEWS: Partial<Record<ViewKey, TraceView>> = {
+const TRACE_VIEWS: Partial<Record<ViewKey, TraceView>> = {
   iotlb: { children: iotlbChildren, nodeAt: iotlbNodeAt },
   atsFlow: { children: atsFlowChildren, nodeAt: atsFlowNodeAt },
 };

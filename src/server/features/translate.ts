@@ -12,7 +12,7 @@ import { walkStepNodes } from '../tree/capture/walkNodes';
 import { onRequest } from '../onRequest';
 import type { Feature } from './feature';
 
-export function walkToWire(r: WalkResult, uriOf: (file: string) => string | undefined, nodes: readonly (TreeLink | undefined)[] = []): WireWalkResult {
+function walkToWire(r: WalkResult, uriOf: (file: string) => string | undefined, nodes: readonly (TreeLink | undefined)[] = []): WireWalkResult {
   return {
     ok: r.ok,
     outcome: r.outcome,

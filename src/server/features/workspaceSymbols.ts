@@ -8,9 +8,9 @@ import { captureSymbols } from './outline/captureSymbols';
 import type { Feature } from './feature';
 
 /** Symbols in one answer at most. */
-export const MAX_WORKSPACE_SYMBOLS = 5000;
+const MAX_WORKSPACE_SYMBOLS = 5000;
 
-export function workspaceSymbolsOf(workspace: CaptureWorkspace, query: string, token?: CancellationToken): SymbolInformation[] {
+function workspaceSymbolsOf(workspace: CaptureWorkspace, query: string, token?: CancellationToken): SymbolInformation[] {
   const needle = query.trim().toLowerCase();
   const out: SymbolInformation[] = [];
   const sink = {

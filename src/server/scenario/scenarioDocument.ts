@@ -3,7 +3,7 @@
 
 import { SCENARIO_LANGUAGE } from '../../protocol';
 
-export function isScenarioUri(uri: string): boolean {
+function isScenarioUri(uri: string): boolean {
   return /\.viommu\.ya?ml$/i.test(uri);
 }
 

@@ -8,7 +8,7 @@ import { mdCode, mdEscape } from '../markdown';
 import { schemaMarkdown } from './schemaWords';
 import { outlineYaml, samePath, type PathSegment, type YamlKey } from './yamlOutline';
 
-export interface ScenarioHover {
+interface ScenarioHover {
   markdown: string;
   line: number;
   start: number;

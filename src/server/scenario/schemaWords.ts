@@ -44,7 +44,7 @@ export function valuesText(n: SchemaNode): string {
 }
 
 /** A cost constant's provenance: value, unit, the kind of source, and the source. */
-export function costConstantText(key: string): string | undefined {
+function costConstantText(key: string): string | undefined {
   const c = COST_CONSTANTS.find((x) => x.key === key);
   if (!c) return undefined;
   return `Default ${c.value} ${c.unit}, [${c.tag}] ${TAGS[c.tag]}.\n\nSource: ${c.source}`;

@@ -22,7 +22,7 @@ export interface YamlKey {
 }
 
 /** An open container at a column: a key whose value is a block below, or a list item. */
-export interface Frame {
+interface Frame {
   col: number;
   seg: PathSegment;
   item: boolean;
@@ -109,7 +109,7 @@ export function readFlow(text: string, i: number, path: PathSegment[], line: num
 }
 
 /** Pops the frames a list dash at column `col` closes; returns the item's index. */
-export function enterItem(stack: Frame[], col: number): number {
+function enterItem(stack: Frame[], col: number): number {
   let index = 0;
   while (stack.length && (stack[stack.length - 1].col > col || (stack[stack.length - 1].col === col && stack[stack.length - 1].item))) {
     const f = stack.pop()!;
@@ -136,7 +136,7 @@ export function readDashes(text: string, stack: Frame[]): number {
   return pos;
 }
 
-export interface OutlineState {
+interface OutlineState {
   stack: Frame[];
   /** Inside a block scalar whose key is at this column. */
   blockCol: number | undefined;

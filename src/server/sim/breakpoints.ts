@@ -60,7 +60,7 @@ export function breakpointText(spec: BreakpointSpec): string {
   return parts.join(' · ');
 }
 
-export interface BreakpointHit {
+interface BreakpointHit {
   /** Index of the matching event: the run stops after it. */
   index: number;
   breakpoint: SessionBreakpoint;

@@ -12,10 +12,10 @@ import { bitsOf } from '../../vtd/u64';
 import { contextRows, irteRows, leafRows, rootTableOf, type ContextRow } from './guestTables';
 
 /** The unit's name and register base, as QEMU's intel-iommu shows to Linux. */
-export const SIM_UNIT = 'dmar0';
+const SIM_UNIT = 'dmar0';
 const REGISTER_BASE = 'fed90000';
 /** Leaves printed per device (a static 4 KiB mapping can have millions). */
-export const MAX_LEAVES_PER_DEVICE = 65536;
+const MAX_LEAVES_PER_DEVICE = 65536;
 
 /** The registers iommu_regset prints that the emulated unit has, in the kernel's order. */
 const REGSET: readonly (keyof typeof REG)[] = ['VER', 'GCMD', 'GSTS', 'FSTS', 'FECTL', 'FEDATA', 'FEADDR', 'FEUADDR', 'ICS', 'CAP', 'ECAP', 'RTADDR', 'CCMD', 'IQH', 'IQT', 'IQA', 'IRTA'];
@@ -24,7 +24,7 @@ const h16 = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}`;
 const x2 = (n: number) => n.toString(16).padStart(2, '0');
 const bdfText = (bus: number, devfn: number) => `${x2(bus)}:${x2(devfn >> 3)}.${devfn & 7}`;
 
-export interface SimDebugfs {
+interface SimDebugfs {
   files: CaptureFile[];
   /** What the files leave out (leaves past the limit). */
   notes: string[];

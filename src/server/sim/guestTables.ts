@@ -90,7 +90,7 @@ export function contextRows(mem: GuestMemory, rtaddr: bigint): ContextRow[] {
   return out;
 }
 
-export interface LeafRow {
+interface LeafRow {
   iova: bigint;
   /** Entries of the walk by level (5 = PML5E … 1 = PTE); absent above the table's top and below the leaf. */
   entries: Map<number, bigint>;
@@ -126,7 +126,7 @@ export function leafRows(mem: GuestMemory, pgd: bigint, levels: number, limit: n
   return { rows, truncated };
 }
 
-export interface IrteRow {
+interface IrteRow {
   index: number;
   lo: bigint;
   hi: bigint;

@@ -8,7 +8,7 @@ import { builtinText, loadScenario, type Scenario } from '../../sim/index';
 import type { SimulationStartParams } from '../../protocol';
 import { fsPathOf } from '../captureWorkspace';
 
-export type ScenarioInput =
+type ScenarioInput =
   | { ok: true; scenario: Scenario; origin: string }
   | { ok: false; error?: string; errors?: { line: number; column: number; message: string }[] };
 

@@ -164,7 +164,7 @@ export class ServerSimulation {
 }
 
 /** An event as it crosses the wire. */
-export function wireEvent(e: ReturnType<typeof describeEvent>): WireSimEvent {
+function wireEvent(e: ReturnType<typeof describeEvent>): WireSimEvent {
   const out: WireSimEvent = { index: e.index, time: e.time, kind: e.kind, thread: e.thread, costNs: e.costNs, text: e.text };
   if (e.requester !== undefined) out.requester = e.requester;
   if (e.address !== undefined) out.address = e.address;

@@ -74,7 +74,7 @@ export function iotlbEntryNode(r: IotlbRow, style: NumberStyle): TreeNodeDto {
 }
 
 /** One cached context entry as a view shows it. */
-export interface ContextCacheRow {
+interface ContextCacheRow {
   id: string;
   requester: string;
   /** The entry decoded as the unit's mode reads it. */

@@ -24,12 +24,12 @@ function extraMeaning(f: Field): string | undefined {
 }
 
 /** The value of a field as the views show it: address fields as the address they stand for. */
-export function fieldValueText(f: Field, style: NumberStyle): string {
+function fieldValueText(f: Field, style: NumberStyle): string {
   if (f.address !== undefined) return formatAddress(f.address, style, f.msb + 1);
   return formatNumber(f.raw, style, f.msb - f.lsb + 1);
 }
 
-export function fieldNode(parentId: string, f: Field, style: NumberStyle, location?: WireLocation): TreeNodeDto {
+function fieldNode(parentId: string, f: Field, style: NumberStyle, location?: WireLocation): TreeNodeDto {
   const value = fieldValueText(f, style);
   const meaning = extraMeaning(f);
   const setReserved = f.reserved === true && f.raw !== 0n;

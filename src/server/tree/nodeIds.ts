@@ -3,7 +3,7 @@
 // A segment is "kind:value" with the value encoded by encodeURIComponent: a
 // '/' or ':' in a value (a file name, a device name) cannot break the split.
 
-export interface IdSegment {
+interface IdSegment {
   kind: string;
   value: string;
 }

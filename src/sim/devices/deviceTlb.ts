@@ -5,7 +5,7 @@
 // three keys of the IOVA. Keys are page numbers (exact below 2^53), values
 // live in typed arrays.
 
-export interface DeviceTlbEntryView {
+interface DeviceTlbEntryView {
   iova: bigint;
   size: bigint;
   translated: bigint;

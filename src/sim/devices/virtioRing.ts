@@ -22,7 +22,7 @@
 // The counts agree with the VM lane's real traces: 19 ring accesses per
 // echo over virtio-net, as the twin table shows.
 
-export type RingPart = 'desc' | 'ring' | 'data';
+type RingPart = 'desc' | 'ring' | 'data';
 
 export interface RingAccess {
   part: RingPart;

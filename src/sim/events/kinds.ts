@@ -2,9 +2,9 @@
 // pays for it, whether it changes state, and the QEMU trace event it mirrors
 // (so a simulated run reads like `-trace "vtd_*"`).
 
-export type ThreadName = 'none' | 'vcpu' | 'backend' | 'device' | 'current';
+type ThreadName = 'none' | 'vcpu' | 'backend' | 'device' | 'current';
 
-export interface EventKindSpec {
+interface EventKindSpec {
   name: string;
   thread: ThreadName;
   /** The event changes simulator state (caches, tables, registers, routes). */

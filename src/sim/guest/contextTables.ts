@@ -15,7 +15,7 @@ export const TT_TRANSLATE = 0;
 export const TT_DEVICE_TLB = 1;
 export const TT_PASS_THROUGH = 2;
 
-export interface ContextSetting {
+interface ContextSetting {
   did: number;
   /** AW field: levels - 2. */
   aw: number;

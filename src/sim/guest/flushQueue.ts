@@ -4,7 +4,7 @@
 // (IOVA_DEFAULT_FQ_SIZE = 256 entries) or 10 ms after it was armed
 // (IOVA_DEFAULT_FQ_TIMEOUT), and only then are the queued IOVAs freed.
 
-export interface FlushQueueEntry {
+interface FlushQueueEntry {
   pfn: number;
   pages: number;
 }

@@ -10,7 +10,7 @@ import { hiOf, loOf } from '../halves';
 import type { GuestMemory } from '../memory';
 import type { PageAllocator } from './pageAllocator';
 
-export const IRT_ENTRIES = 65536;
+const IRT_ENTRIES = 65536;
 
 export class IrqRemapTable {
   readonly basePfn: number;

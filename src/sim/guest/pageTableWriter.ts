@@ -14,7 +14,7 @@ import { frameHi, frameLo, type PageAllocator } from './pageAllocator';
 /** XD (bit 63): Linux sets it in every first-stage entry it writes (no execute for DMA). */
 const XD_HI = 0x80000000;
 
-export interface LeafWrite {
+interface LeafWrite {
   /** Guest physical address of the leaf entry written. */
   entryHi: number;
   entryLo: number;

@@ -14,7 +14,7 @@ import { emptyRemapResult, remapMsi } from '../iommu/interruptRemap';
 import type { World } from '../world';
 
 /** Requester id QEMU gives the IOAPIC (Q35_PSEUDO_BUS_PLATFORM ff, devfn 0). */
-export const IOAPIC_SID = 0xff00;
+const IOAPIC_SID = 0xff00;
 export const IOAPIC_PINS = 24;
 
 export interface IoapicPin {

@@ -12,7 +12,7 @@
 import { emptyRemapResult, remapMsi, SID_NONE, type RemapResult } from '../iommu/interruptRemap';
 import type { VtdIommu } from '../iommu/vtdIommu';
 
-export interface KvmRoute {
+interface KvmRoute {
   gsi: number;
   /** Requester of the device, or 0xffff for the IOAPIC (QEMU passes no device). */
   sid: number;

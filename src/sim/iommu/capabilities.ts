@@ -7,8 +7,8 @@
 import type { PlatformOptions } from '../platform';
 import { eimEnabled } from '../platform';
 
-export const FRCD_OFFSET = 0x220;
-export const IOTLB_REG_OFFSET = 0xf0;
+const FRCD_OFFSET = 0x220;
+const IOTLB_REG_OFFSET = 0xf0;
 export const MAMV = 18;
 export const MHMV = 15;
 

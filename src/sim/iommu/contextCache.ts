@@ -11,7 +11,7 @@
 
 import { FM_IGNORED_BITS } from '../../vtd/source-id';
 
-export const GEN_MAX = 0xffffffff;
+const GEN_MAX = 0xffffffff;
 
 /** Translation modes of a cached entry. */
 export const MODE_TRANSLATE = 0;

@@ -12,9 +12,9 @@ import { K } from '../events/kinds';
 import type { EventSink } from '../events/log';
 import { CTL_IM, CTL_IP, FSTS_PFO, FSTS_PPF, REG, RegisterFile } from './registerFile';
 
-export type FaultOutcome = 'suppressed' | 'recorded' | 'overflow' | 'compressed' | 'dropped';
+type FaultOutcome = 'suppressed' | 'recorded' | 'overflow' | 'compressed' | 'dropped';
 
-export interface FaultRecord {
+interface FaultRecord {
   sid: number;
   reason: number;
   /** DMA faults: the page address; interrupt faults: the IRTE index (also in addrLo). */

@@ -12,7 +12,7 @@
 
 import type { IotlbPolicy } from '../platform';
 
-export interface IotlbEntryView {
+interface IotlbEntryView {
   sid: number;
   pasid: number;
   did: number;

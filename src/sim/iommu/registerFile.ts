@@ -30,7 +30,7 @@ export const REG = {
   FRCD: 0x220,
 } as const;
 
-export const REG_SIZE = 0x230;
+const REG_SIZE = 0x230;
 
 /** 64-bit registers (the others are 32-bit). */
 const WIDE = new Set<number>([REG.CAP, REG.ECAP, REG.RTADDR, REG.CCMD, REG.IQH, REG.IQT, REG.IQA, REG.IRTA, REG.IVA, REG.IOTLB, REG.FRCD, REG.FRCD + 8]);
@@ -40,7 +40,7 @@ export const REGISTER_NAMES: Readonly<Record<number, string>> = Object.fromEntri
 // GCMD / GSTS bits.
 export const GCMD_TE = 1 << 31;
 export const GCMD_SRTP = 1 << 30;
-export const GCMD_WBF = 1 << 27;
+const GCMD_WBF = 1 << 27;
 export const GCMD_QIE = 1 << 26;
 export const GCMD_IRE = 1 << 25;
 export const GCMD_SIRTP = 1 << 24;

@@ -20,7 +20,7 @@ import { slWalk } from './slWalk';
 import type { VtdIommu } from './vtdIommu';
 import { FR } from '../../vtd/faultReasons';
 
-export interface TranslateResult {
+interface TranslateResult {
   ok: boolean;
   /** The fault reason; -1 when the access was refused without a fault (an IOTLB hit without the right). */
   fault: number;

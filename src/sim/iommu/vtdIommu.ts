@@ -37,7 +37,7 @@ import {
 import { processInvalidationQueue } from './invalidationQueue';
 
 /** Where invalidations and completions leave the IOMMU. */
-export interface IommuHooks {
+interface IommuHooks {
   /** A device-TLB invalidation (descriptor type 3 or 8): range [base, base + 2^sizeShift), or everything. */
   deviceTlbInvalidate(sid: number, pasid: number, baseHi: number, baseLo: number, sizeShift: number): void;
   /** IOTLB invalidation seen by UNMAP-only notifiers (vhost without ATS): the range of a domain, or sizeShift 64 for all. */
@@ -50,7 +50,7 @@ export interface IommuHooks {
   waitInterrupt(): void;
 }
 
-export const NO_HOOKS: IommuHooks = {
+const NO_HOOKS: IommuHooks = {
   deviceTlbInvalidate() {},
   unmapNotify() {},
   contextSync() {},

@@ -2,7 +2,7 @@
 // value must be, documents it (for hovers and completion in the editor) and
 // gives its default.
 
-export interface BaseNode {
+interface BaseNode {
   description: string;
 }
 
@@ -13,27 +13,27 @@ export interface ObjectNode extends BaseNode {
 }
 
 /** A map chosen by its `type` key among variants. */
-export interface TaggedNode extends BaseNode {
+interface TaggedNode extends BaseNode {
   kind: 'tagged';
   tag: string;
   variants: Record<string, ObjectNode>;
 }
 
-export interface ArrayNode extends BaseNode {
+interface ArrayNode extends BaseNode {
   kind: 'array';
   items: SchemaNode;
   minItems?: number;
   maxItems?: number;
 }
 
-export interface EnumNode extends BaseNode {
+interface EnumNode extends BaseNode {
   kind: 'enum';
   values: readonly string[];
   default?: string;
 }
 
 /** QEMU's on/off properties: on, off (or true/false), and auto where allowed. */
-export interface OnOffNode extends BaseNode {
+interface OnOffNode extends BaseNode {
   kind: 'onoff';
   default?: boolean | 'auto';
   allowAuto?: boolean;
@@ -49,7 +49,7 @@ export interface NumberNode extends BaseNode {
   unit?: string;
 }
 
-export interface StringNode extends BaseNode {
+interface StringNode extends BaseNode {
   kind: 'string';
   pattern?: RegExp;
   patternText?: string;
@@ -57,17 +57,17 @@ export interface StringNode extends BaseNode {
 }
 
 /** A 64-bit address: an integer or a "0x..." string. */
-export interface AddressNode extends BaseNode {
+interface AddressNode extends BaseNode {
   kind: 'address';
 }
 
 /** A PCI requester "BB:DD.F". */
-export interface BdfNode extends BaseNode {
+interface BdfNode extends BaseNode {
   kind: 'bdf';
 }
 
 /** An integer or a list of integers. */
-export interface NumberListNode extends BaseNode {
+interface NumberListNode extends BaseNode {
   kind: 'numbers';
   min?: number;
   max?: number;
@@ -75,7 +75,7 @@ export interface NumberListNode extends BaseNode {
 }
 
 /** [min, max]. */
-export interface RangeNode extends BaseNode {
+interface RangeNode extends BaseNode {
   kind: 'range';
 }
 

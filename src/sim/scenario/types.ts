@@ -4,7 +4,7 @@
 import type { Costs } from '../costModel';
 import type { PlatformOptions } from '../platform';
 
-export type DeviceKind = 'virtio-net' | 'ats-nic' | 'emulated' | 'vfio';
+type DeviceKind = 'virtio-net' | 'ats-nic' | 'emulated' | 'vfio';
 
 export interface DeviceSpec {
   name: string;
@@ -19,7 +19,7 @@ export interface DeviceSpec {
   vectors: number;
 }
 
-export type GuestDma = 'static' | 'dynamic' | 'passthrough';
+type GuestDma = 'static' | 'dynamic' | 'passthrough';
 
 export interface GuestSpec {
   /** The guest kernel's driver: 6.12 batches the descriptors of one flush into one submission (qi_batch). */

@@ -161,7 +161,7 @@ export class Validator {
 }
 
 /** The default a schema node gives when its key is absent (objects: their own defaults). */
-export function defaultOf(node: SchemaNode): Plain | undefined {
+function defaultOf(node: SchemaNode): Plain | undefined {
   switch (node.kind) {
     case 'object': {
       const out: { [k: string]: Plain } = {};

@@ -24,15 +24,15 @@ export interface ScenarioError extends Position {
   path: string;
 }
 
-export interface ParsedYaml {
+interface ParsedYaml {
   root?: PNode;
   errors: ScenarioError[];
 }
 
 /** A scenario is a few levels deep; the YAML parser recurses once per level. */
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 /** Errors listed for one file; a garbled file gets these and a count of the rest. */
-export const MAX_ERRORS = 50;
+const MAX_ERRORS = 50;
 
 /**
  * Offset of the first flow bracket ("[" or "{") past MAX_NESTING open ones,

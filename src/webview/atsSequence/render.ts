@@ -29,7 +29,7 @@ export interface RenderOptions {
 }
 
 /** Rows drawn at most; the rest is counted. */
-export const MAX_ROWS = 2000;
+const MAX_ROWS = 2000;
 
 const ORDER: Record<AtsLaneId, number> = { device: 0, iommu: 1, driver: 2 };
 

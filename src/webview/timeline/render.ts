@@ -18,7 +18,7 @@ export interface SvgColors {
   family: string;
 }
 
-export const DEFAULT_COLORS: SvgColors = {
+const DEFAULT_COLORS: SvgColors = {
   foreground: '#cccccc',
   background: '#1e1e1e',
   hitRate: '#4fc1ff',

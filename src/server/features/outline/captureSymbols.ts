@@ -13,7 +13,7 @@ import type { CaptureEntry } from '../../captureWorkspace';
 import { spanRange } from './symbolBuild';
 
 /** Whether a symbol name is wanted; false once enough symbols are found. */
-export interface SymbolSink {
+interface SymbolSink {
   wants(name: string): boolean;
   add(s: SymbolInformation): void;
   full(): boolean;

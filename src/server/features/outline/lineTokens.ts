@@ -22,7 +22,7 @@ import { rowAtLine } from '../../../model/mappings';
 import type { DecodeScope } from '../../../model/decodeScope';
 import { NOT_PRESENT, SPEC_VIOLATION, TYPE } from './tokenLegend';
 
-export interface RawToken {
+interface RawToken {
   start: number;
   end: number;
   type: number;
@@ -30,7 +30,7 @@ export interface RawToken {
 }
 
 /** The modifiers a decoded entry earns. */
-export function entryModifiers(s: Structure): number {
+function entryModifiers(s: Structure): number {
   let mods = 0;
   const p = fieldValue(s, 'P');
   const r = fieldValue(s, 'R');

@@ -10,12 +10,12 @@ import { pageTableRowTokenColumns } from '../../../dumps/debugfs/pageTableRowSca
 import { lineRange, plural, sizeText, spanRange, symbol, type OutlineInput } from './symbolBuild';
 
 /** Runs listed per block; the rest of a block is one "more runs" symbol. */
-export const MAX_RUNS_PER_BLOCK = 200;
+const MAX_RUNS_PER_BLOCK = 200;
 
 const PAGE = 4096;
 
 /** A stretch of leaves whose IOVAs follow each other without a gap. */
-export interface IovaRun {
+interface IovaRun {
   /** First and last row of the run. */
   first: number;
   last: number;
@@ -34,7 +34,7 @@ function leafPages(level: number): number {
  * Calls `visit` for each run of a block, in row order; stops when it returns
  * false. Rows without a present leaf end a run and belong to none.
  */
-export function forEachRun(rows: PageTableRows, visit: (run: IovaRun) => boolean, poll?: () => void): void {
+function forEachRun(rows: PageTableRows, visit: (run: IovaRun) => boolean, poll?: () => void): void {
   let run: IovaRun | undefined;
   for (let i = 0; i < rows.count; i++) {
     if ((i & 4095) === 0 && poll) poll();
@@ -60,7 +60,7 @@ export function forEachRun(rows: PageTableRows, visit: (run: IovaRun) => boolean
 }
 
 /** "0xffefd000–0xfff12fff". */
-export function runRangeText(startPfn: number, endPfn: number): string {
+function runRangeText(startPfn: number, endPfn: number): string {
   const first = BigInt(startPfn) * BigInt(PAGE);
   const last = BigInt(endPfn) * BigInt(PAGE) - 1n;
   return `0x${first.toString(16)}–0x${last.toString(16)}`;

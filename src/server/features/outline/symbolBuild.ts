@@ -11,7 +11,7 @@ import type { DecodeContext } from '../../../vtd/layout';
 import type { DocumentAnalysis } from '../../analysis';
 
 /** At most this many symbols in one document's outline, whatever its size. */
-export const MAX_SYMBOLS = 10000;
+const MAX_SYMBOLS = 10000;
 
 /** Thrown through a builder when the request was cancelled; the handler answers empty. */
 export const CANCELLED = Symbol('cancelled');

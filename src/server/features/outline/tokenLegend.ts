@@ -5,7 +5,7 @@
 
 import type { SemanticTokensLegend } from 'vscode-languageserver/node';
 
-export const TOKEN_TYPES = [
+const TOKEN_TYPES = [
   /** A PCI requester id (bus:dev.fn, or a source id printed as a number). */
   'requester',
   /** A raw hex VT-d structure: register, root/context/PASID entry, paging entry, IRTE, descriptor. */
@@ -16,14 +16,14 @@ export const TOKEN_TYPES = [
   'faultReason',
 ] as const;
 
-export const TOKEN_MODIFIERS = [
+const TOKEN_MODIFIERS = [
   /** An entry that is not present (P = 0, or R = W = 0 for a paging entry). */
   'notPresent',
   /** An entry whose decode breaks the VT-d specification (reserved bits set, a reserved encoding). */
   'specViolation',
 ] as const;
 
-export type TokenType = (typeof TOKEN_TYPES)[number];
+type TokenType = (typeof TOKEN_TYPES)[number];
 
 export const LEGEND: SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 

@@ -15,9 +15,9 @@ import { spanOf } from '../../../dumps/rowColumns';
 import { lineRange, plural, spanRange, symbol, type OutlineInput } from './symbolBuild';
 
 /** A burst of another family shorter than this joins the phase around it. */
-export const MIN_PHASE_EVENTS = 16;
+const MIN_PHASE_EVENTS = 16;
 
-export type TraceFamily = 'registers' | 'invalidation' | 'translation' | 'interrupt remapping' | 'faults' | 'other';
+type TraceFamily = 'registers' | 'invalidation' | 'translation' | 'interrupt remapping' | 'faults' | 'other';
 
 /** Families by event-name prefix, first match wins. */
 const FAMILY_PREFIXES: readonly [string, TraceFamily][] = [
@@ -73,10 +73,10 @@ const LANDMARKS = new Set([
 ]);
 
 /** Landmark symbols in one document at most. */
-export const MAX_LANDMARKS = 2000;
+const MAX_LANDMARKS = 2000;
 
 /** Events grouped into a phase, as the outline shows it. */
-export interface TracePhase {
+interface TracePhase {
   first: number;
   last: number;
   /** Events per family and per name. */
@@ -90,7 +90,7 @@ function bump<K>(m: Map<K, number>, k: K, n = 1): void {
 }
 
 /** The family a phase is named after: the one with most events (registers only when alone). */
-export function dominantFamily(p: TracePhase): TraceFamily {
+function dominantFamily(p: TracePhase): TraceFamily {
   let best: TraceFamily = 'registers';
   let count = -1;
   for (const [f, n] of p.families) {
@@ -104,7 +104,7 @@ export function dominantFamily(p: TracePhase): TraceFamily {
 }
 
 /** Splits events into phases (see the file comment). */
-export function tracePhases(events: readonly TraceEvent[], poll?: () => void): TracePhase[] {
+function tracePhases(events: readonly TraceEvent[], poll?: () => void): TracePhase[] {
   // Runs of one family, register accesses joining the run they are in.
   const runs: { family: TraceFamily; from: number; to: number }[] = [];
   for (let i = 0; i < events.length; i++) {

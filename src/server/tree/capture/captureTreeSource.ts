@@ -103,7 +103,7 @@ function leftOutMessage(entry: CaptureEntry): string | undefined {
   return `Left out of this capture: ${shown.join('; ')}.`;
 }
 
-export function captureInfo(entry: CaptureEntry, params: SourceInfoParams): SourceInfo {
+function captureInfo(entry: CaptureEntry, params: SourceInfoParams): SourceInfo {
   const c = entry.capture;
   const note = viewNote(entry, params.view);
   const message = [note.message, leftOutMessage(entry)].filter(Boolean).join(' ');

@@ -16,7 +16,7 @@ export interface RoutedIrq {
   row?: ProcInterruptsRow;
 }
 
-export interface GsiLayout {
+interface GsiLayout {
   irqs: RoutedIrq[];
   /** IRTEs no IRQ of the capture is linked to. */
   unlinkedIrtes: IrteView[];
@@ -24,7 +24,7 @@ export interface GsiLayout {
 
 const cache = new WeakMap<Capture, GsiLayout>();
 
-export function isIoapic(irq: GuestIrq): boolean {
+function isIoapic(irq: GuestIrq): boolean {
   return irq.chip.includes('IO-APIC');
 }
 

@@ -27,7 +27,7 @@ const GROUPS: readonly GsiGroup[] = ['msi', 'ioapic', 'other'];
 
 // ---- ids -----------------------------------------------------------------------
 
-export function gsiGroupId(group: GsiGroup): string {
+function gsiGroupId(group: GsiGroup): string {
   return segment('g', group);
 }
 

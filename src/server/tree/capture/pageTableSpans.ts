@@ -34,7 +34,7 @@ export function sortedRowsOf(rows: PageTableRows): SortedRows {
 }
 
 /** First position (in IOVA order) whose PFN is at or above `pfn`. */
-export function lowerBound(s: SortedRows, pfn: number, from = 0, to = s.count): number {
+function lowerBound(s: SortedRows, pfn: number, from = 0, to = s.count): number {
   let lo = from;
   let hi = to;
   while (lo < hi) {

@@ -13,10 +13,10 @@ import { childId, segment } from '../nodeIds';
 import { indexAt, leafRunsOf, runAt, sortedRowsOf, type LeafRun } from './pageTableSpans';
 
 /** The most children a run or a slice of it has in the coalesced mode. */
-export const RUN_SLICE = 256;
+const RUN_SLICE = 256;
 
 /** How many leaves each child slice of a stretch of `count` leaves holds (a power of RUN_SLICE). */
-export function sliceSize(count: number): number {
+function sliceSize(count: number): number {
   let size = RUN_SLICE;
   while (size * RUN_SLICE < count) size *= RUN_SLICE;
   return size;

@@ -14,7 +14,7 @@ import { plural, timeText, type SimTreeContext } from './simTreeContext';
 
 type DeviceTlbState = SimulationState['deviceTlbs'][number];
 
-export function simAtsDeviceId(d: DeviceTlbState): string {
+function simAtsDeviceId(d: DeviceTlbState): string {
   return segment('dev', d.requester);
 }
 

@@ -8,7 +8,7 @@ import type { Simulation } from '../../../sim/index';
 import type { CaptureEntry } from '../../captureWorkspace';
 import { simDebugfs } from '../../sim/debugfsText';
 
-export interface SimCapture {
+interface SimCapture {
   entry: CaptureEntry;
   notes: string[];
 }

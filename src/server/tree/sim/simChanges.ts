@@ -13,7 +13,7 @@ export type ChildrenOf = (parentId: string | undefined) => TreeNodeDto[];
 const SUMMED_UP = new Set(['field', 'leaf', 'register', 'pasid', 'alias', 'link', 'iotlbEntry', 'contextCacheEntry', 'simEvent', 'simRoute', 'simTlbEntry']);
 
 /** Past this many nodes a view is not printed whole: only the levels asked for are compared. */
-export const MAX_PRINTED_NODES = 20000;
+const MAX_PRINTED_NODES = 20000;
 
 /** FNV-1a of a string, in hex: short prints, whatever the subtree's size. */
 function fnv(text: string): string {
@@ -26,7 +26,7 @@ function fnv(text: string): string {
 }
 
 /** What a node says (its icon only marks it, e.g. the current event of a chain). */
-export function ownText(n: TreeNodeDto): string {
+function ownText(n: TreeNodeDto): string {
   return `${n.label}\u0000${n.description ?? ''}\u0000${n.collapsible === 'none' ? 0 : 1}`;
 }
 

@@ -45,7 +45,7 @@ export function costText(e: WireSimEvent): string {
 }
 
 /** A phrase with its cost when it has one: "exit to QEMU: IQT <- 0x160 (1.5 µs)". */
-export function costedPhrase(e: WireSimEvent): string {
+function costedPhrase(e: WireSimEvent): string {
   return e.costNs > 0 ? `${phrase(e)} (${timeText(e.costNs)})` : phrase(e);
 }
 
@@ -69,7 +69,7 @@ export function chainSentence(chain: readonly WireSimEvent[]): string {
 }
 
 /** The cost constant an event kind is charged from, for this scenario. */
-export function costKeyOf(kind: string, s: Scenario): string | undefined {
+function costKeyOf(kind: string, s: Scenario): string | undefined {
   const strict = s.guest.invalidation === 'strict' || s.platform.cachingMode;
   switch (kind) {
     case 'reg-write':

@@ -21,11 +21,11 @@ type ContextCacheEntryState = SimulationState['contextCache']['entries'][number]
 const COUNTERS_ID = segment('c', 'counters');
 const CACHE_ID = segment('cc', 'context');
 
-export function simIotlbEntryKey(e: IotlbEntryState): string {
+function simIotlbEntryKey(e: IotlbEntryState): string {
   return `${e.requester}.${e.level}.${e.iovaPage}`;
 }
 
-export function simIotlbEntryId(e: IotlbEntryState): string {
+function simIotlbEntryId(e: IotlbEntryState): string {
   return childId(segment('d', e.did), 'e', simIotlbEntryKey(e));
 }
 

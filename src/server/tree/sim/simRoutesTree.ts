@@ -27,7 +27,7 @@ const STATUS: Record<RouteState['status'], { icon: string; words: string }> = {
   'not remapped': { icon: 'circle-outline', words: 'The message is not in remappable format (or remapping is off): KVM routes it unchanged.' },
 };
 
-export function simRouteId(r: RouteState): string {
+function simRouteId(r: RouteState): string {
   return segment('gsi', r.gsi);
 }
 

@@ -25,7 +25,7 @@ import type { TreeSource } from '../treeSource';
 type SimView = (ctx: SimTreeContext, parentId: string | undefined) => TreeNodeDto[];
 
 /** Every view, for a simulation. */
-export const SIM_VIEWS: Record<ViewKey, SimView> = {
+const SIM_VIEWS: Record<ViewKey, SimView> = {
   simulator: simulatorChildren,
   contextTables: (ctx, parentId) => contextTablesChildren(captureContextOf(ctx), parentId),
   secondLevelTables: (ctx, parentId) => secondLevelChildren(captureContextOf(ctx), parentId),

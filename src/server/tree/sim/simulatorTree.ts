@@ -25,7 +25,7 @@ const NO_BREAKPOINT_ID = segment('bp', 'none');
 const LOG_ID = segment('log', 'kernel');
 const REGISTERS_ID = segment('reg', 'registers');
 
-export function breakpointNodeId(id: number): string {
+function breakpointNodeId(id: number): string {
   return childId(BREAKPOINTS_ID, 'b', id);
 }
 

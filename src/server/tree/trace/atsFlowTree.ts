@@ -19,7 +19,7 @@ import { childId, parseId, segment } from '../nodeIds';
 import { lineName, traceLocation, type TraceTreeContext } from './traceSource';
 
 /** Events shown per node before they are split into parts. */
-export const EVENTS_PER_PART = 200;
+const EVENTS_PER_PART = 200;
 
 const SEEN_ID = segment('ctx', 'seen');
 
@@ -27,12 +27,12 @@ const ICONS = ATS_EVENT_ICONS;
 
 const LANES: Record<AtsEvent['from'], string> = { device: 'device', iommu: 'IOMMU', driver: 'driver' };
 
-export function atsDeviceId(sid: number): string {
+function atsDeviceId(sid: number): string {
   return segment('dev', sid);
 }
 
 /** The id of the node of a device's i-th event (inside its part when the device has many). */
-export function atsEventId(d: AtsDevice, i: number): string {
+function atsEventId(d: AtsDevice, i: number): string {
   const parent = d.events.length > EVENTS_PER_PART ? childId(atsDeviceId(d.sid), 'part', Math.floor(i / EVENTS_PER_PART)) : atsDeviceId(d.sid);
   return childId(parent, 'ev', i);
 }

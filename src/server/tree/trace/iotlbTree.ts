@@ -20,15 +20,15 @@ import { lineName, traceLocation, type TraceTreeContext } from './traceSource';
 const COUNTERS_ID = segment('c', 'counters');
 const CACHE_ID = segment('cc', 'context');
 
-export function iotlbDomainId(did: number, parent?: string): string {
+function iotlbDomainId(did: number, parent?: string): string {
   return childId(parent, 'd', did);
 }
 
-export function iotlbEntryId(e: IotlbEntry, parent?: string): string {
+function iotlbEntryId(e: IotlbEntry, parent?: string): string {
   return childId(iotlbDomainId(e.domain, parent), 'e', `${e.sid}.${e.level}.${(e.iova >> 12n).toString(16)}`);
 }
 
-export function contextCacheEntryId(sid: number): string {
+function contextCacheEntryId(sid: number): string {
   return childId(CACHE_ID, 'x', sid);
 }
 
@@ -291,7 +291,7 @@ function resetNode(ctx: TraceTreeContext): TreeNodeDto | undefined {
 
 // ---- children --------------------------------------------------------------------------------
 
-export function iotlbRoots(ctx: TraceTreeContext): TreeNodeDto[] {
+function iotlbRoots(ctx: TraceTreeContext): TreeNodeDto[] {
   const out = [countersNode(ctx), ...domainNodes(ctx, ctx.replay.iotlb.entries)];
   if (ctx.replay.contextCache.entries.length) out.push(cacheNode(ctx));
   const reset = resetNode(ctx);

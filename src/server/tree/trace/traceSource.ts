@@ -15,7 +15,7 @@ import { fsPathOf } from '../../captureWorkspace';
 import type { TreeFilter } from '../filter';
 import type { NumberStyle } from '../format';
 
-export interface TraceDoc {
+interface TraceDoc {
   /** URI of the trace file. */
   uri: string;
   /** Its file name. */
