@@ -77,11 +77,6 @@ export function decodeDumpBytes(bytes: Uint8Array): DecodedText {
   return converted ? { text, converted, crlf: hasCrlf(text) } : { text, crlf: hasCrlf(text) };
 }
 
-/** A leading U+FEFF (a UTF-8 BOM read as text) dropped: what an editor or a reader may hand over. */
-export function withoutBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
 /**
  * decodeDumpBytes for a stream of chunks: the encoding is chosen from the
  * first chunk (give it at least a few KiB), the mark dropped, and characters

@@ -73,11 +73,6 @@ export function findDomain(capture: Pick<Capture, 'domains'>, did: number, unit?
   return undefined;
 }
 
-/** The domains with this DID, one per unit that uses it. */
-export function domainsWithDid(capture: Pick<Capture, 'domains'>, did: number): Domain[] {
-  return [...capture.domains.values()].filter((d) => d.did === did);
-}
-
 /** Whether the capture spans several PCI segments (then names must carry them). */
 function multiSegment(capture: Pick<Capture, 'requesters'>): boolean {
   let seen: number | undefined;

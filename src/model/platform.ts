@@ -55,7 +55,3 @@ export function detectPlatform(files: readonly ParsedFile[], units: readonly Iom
   return { kind: 'unknown', evidence: [] };
 }
 
-/** "QEMU's intel-iommu" / "the VT-d specification (real hardware)". */
-export function platformName(kind: PlatformKind): string {
-  return kind === 'qemu' ? "QEMU's intel-iommu" : 'the VT-d specification (real hardware)';
-}

@@ -3,7 +3,7 @@
 // (a page-table dump can hold millions of entries).
 
 import { parseDump, detectFormat, type AnyParseResult } from '../dumps/registry';
-import type { FormatId, Span } from '../dumps/types';
+import type { FormatId } from '../dumps/types';
 import { LineIndex } from '../dumps/lineIndex';
 import { decodePageTableEntry, forEachDecodedEntry, pageTableRowSpans, type DecodedEntry } from '../model/decodeFile';
 import type { DecodeScope } from '../model/decodeScope';
@@ -114,7 +114,3 @@ export class DocumentAnalysis {
   }
 }
 
-/** Whether a position falls in a span. */
-export function inSpan(span: Span, line: number, character: number): boolean {
-  return span.line === line && character >= span.start && character <= span.end;
-}

@@ -2,7 +2,6 @@
 
 import type { Structure } from '../vtd/layout';
 import { hex } from '../vtd/u64';
-import type { NumberFormat } from '../protocol';
 
 /**
  * Escapes text for a Markdown table cell or paragraph (dump text is never
@@ -26,13 +25,6 @@ export function mdCode(text: string): string {
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
-export function formatValue(v: bigint, format: NumberFormat, width = 0): string {
-  const h = hex(v, width);
-  if (format === 'hex') return h;
-  if (format === 'decimal') return v.toString(10);
-  return `${h} (${v.toString(10)})`;
 }
 
 /** An entry wider than 64 bits as the dumps print it: its qwords, high to low, "hi:lo". */

@@ -65,6 +65,3 @@ export function defaultCosts(): Costs {
   return Object.fromEntries(COST_CONSTANTS.map((k) => [k.key, k.value]));
 }
 
-export function costConstant(key: string): CostConstant | undefined {
-  return COST_CONSTANTS.find((k) => k.key === key);
-}

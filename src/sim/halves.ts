@@ -29,20 +29,6 @@ export function pfnOf(hi: number, lo: number): number {
   return (hi >>> 0) * 1048576 + (lo >>> 12);
 }
 
-/** Adds a small non-negative byte count (< 2^32) to a hi:lo address; returns the new halves in `out`. */
-export function addHalves(hi: number, lo: number, bytes: number, out: { hi: number; lo: number }): void {
-  const sum = (lo >>> 0) + bytes;
-  out.lo = sum >>> 0;
-  out.hi = ((hi >>> 0) + Math.floor(sum / TWO32)) >>> 0;
-}
-
-/** True when the hi:lo address is at or above 2^bits (bits in 32..64). */
-export function beyondWidth(hi: number, lo: number, bits: number): boolean {
-  if (bits >= 64) return false;
-  if (bits <= 32) return (hi >>> 0) !== 0 || (bits < 32 && (lo >>> bits) !== 0);
-  return (hi >>> (bits - 32)) !== 0;
-}
-
 /** A mask of the hi-half bits msb..lsb (bit numbers of the 64-bit value, both in 32..63). */
 export function hiMask(msb: number, lsb: number): number {
   if (msb < lsb) return 0;

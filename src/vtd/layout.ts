@@ -156,13 +156,6 @@ export function fieldValue(s: Structure, name: string): bigint | undefined {
   return undefined;
 }
 
-/** Like fieldValue, but a missing field is a programming error. */
-export function requireField(s: Structure, name: string): bigint {
-  const v = fieldValue(s, name);
-  if (v === undefined) throw new Error(`${s.type} has no field ${name}`);
-  return v;
-}
-
 /** The address a field stands for (raw << lsb), by specification name. */
 export function fieldAddress(s: Structure, name: string): bigint | undefined {
   for (const f of s.fields) if (f.name === name) return f.address ?? f.raw << BigInt(f.lsb);

@@ -80,11 +80,6 @@ export function toQwords(v: bigint, count: number): bigint[] {
   return out;
 }
 
-/** The value as a JS number when it is exactly representable, else undefined. */
-export function toSafeNumber(v: bigint): number | undefined {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
-}
-
 /** Human size of a power-of-two byte count: 4K, 2M, 1G, 512G. */
 export function sizeName(bytes: bigint): string {
   const units: [bigint, string][] = [
@@ -99,7 +94,3 @@ export function sizeName(bytes: bigint): string {
   return `${bytes}B`;
 }
 
-/** JSON.stringify replacer that writes bigints as 0x-prefixed hex strings. */
-export function bigintReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? hex(value) : value;
-}

@@ -57,16 +57,6 @@ export function tokenSpan(line: number, t: Token): Span {
   return { line, start: t.start, end: t.end };
 }
 
-/** A span covering tokens first..last (inclusive) of a line. */
-export function tokensSpan(line: number, first: Token, last: Token): Span {
-  return { line, start: first.start, end: last.end };
-}
-
-/** An empty span at the end of a line: for values a layout does not print. */
-export function endSpan(line: number, text: string): Span {
-  return { line, start: text.length, end: text.length };
-}
-
 /** Whether a hex token must, may or must not carry a 0x prefix. */
 export type HexPrefix = 'required' | 'optional' | 'none';
 

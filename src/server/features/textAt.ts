@@ -7,7 +7,6 @@ interface TextMatch {
 }
 
 const BDF_RE = /(?:0x)?(?:[0-9a-fA-F]{4}:)?(?:0x)?[0-9a-fA-F]{2}:(?:0x)?[0-9a-fA-F]{2}\.[0-7]/g;
-const HEX_RE = /\b(?:0x)?[0-9a-fA-F]+\b/g;
 
 function matchAt(line: string, character: number, re: RegExp): TextMatch | undefined {
   // Only the neighbourhood of the cursor is scanned: lines can be megabytes long.
@@ -28,7 +27,3 @@ export function bdfAt(line: string, character: number): TextMatch | undefined {
   return m ? { ...m, text: m.text.replace(/0x/g, '') } : undefined;
 }
 
-/** A hex number under the cursor. */
-export function hexAt(line: string, character: number): TextMatch | undefined {
-  return matchAt(line, character, HEX_RE);
-}

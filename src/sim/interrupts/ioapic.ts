@@ -7,7 +7,7 @@
 // with kernel-irqchip=off the IOAPIC's MSI write goes through the IOMMU's
 // interrupt window with source id ff:00.0 (vtd_mem_ir_write).
 
-import { decodeIoapicRte, encodeRemappableIoapicRte, ioapicRteToMsi } from '../../vtd/ioapic';
+import { encodeRemappableIoapicRte, ioapicRteToMsi } from '../../vtd/ioapic';
 import { K } from '../events/kinds';
 import { hiOf, loOf } from '../halves';
 import { emptyRemapResult, remapMsi } from '../iommu/interruptRemap';
@@ -66,7 +66,3 @@ export function raisePin(w: World, p: IoapicPin): boolean {
   return ok;
 }
 
-/** The RTE of a pin as the IOAPIC view shows it. */
-export function describePin(p: IoapicPin): string {
-  return `pin ${p.pin}: ${decodeIoapicRte(p.rte).summary}`;
-}
