@@ -16,18 +16,6 @@ export type FormatId =
   | 'qemu_trace'
   | 'iommu_groups';
 
-export const FORMAT_IDS: readonly FormatId[] = [
-  'iommu_regset',
-  'dmar_translation_struct',
-  'domain_translation_struct',
-  'ir_translation_struct',
-  'invalidation_queue',
-  'dmar_perf_latency',
-  'dmesg',
-  'proc_interrupts',
-  'qemu_trace',
-  'iommu_groups',
-];
 
 /** A range on one line: 0-based line, [start, end) in UTF-16 code units (as LSP). */
 export interface Span {

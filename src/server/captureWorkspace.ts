@@ -21,10 +21,6 @@ import { reparseIncrementally } from './incrementalParse';
 
 export { captureRootOf } from '../io/captureReader';
 
-/** Sibling files larger than this are left out of a capture (opening one in the editor adds it). */
-export const MAX_SIBLING_BYTES = SERVER_LIMITS.maxFileBytes;
-/** A capture folder is read up to this many files (its per-device sub-folders included). */
-export const MAX_SIBLINGS = SERVER_LIMITS.maxFiles;
 
 interface DiskFile {
   mtimeMs: number;

@@ -1,7 +1,6 @@
 // Exact 64-bit (and wider) values. VT-d entries are 64 to 512 bits wide and
 // routinely use bits above 2^53, so every value is a bigint: never a JS number.
 
-export type U64 = bigint;
 
 export const MASK64 = (1n << 64n) - 1n;
 export const MASK32 = 0xffffffffn;

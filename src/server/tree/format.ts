@@ -11,7 +11,6 @@ export interface NumberStyle {
   pad: boolean;
 }
 
-export const DEFAULT_STYLE: NumberStyle = { format: 'hex', pad: false };
 
 /** Width of a host address in VT-d entries (ADDR bits 51:12): what host addresses are padded to. */
 export const HOST_ADDRESS_BITS = 52;

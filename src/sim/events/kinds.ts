@@ -77,7 +77,6 @@ export const K = {
   vfioUnmap: 59,
 } as const;
 
-export type KindCode = (typeof K)[keyof typeof K];
 
 const spec = (name: string, thread: ThreadName, mutates: boolean, trace?: string): EventKindSpec => ({ name, thread, mutates, trace });
 

@@ -15,7 +15,6 @@ import type { World } from '../world';
 
 /** Requester id QEMU gives the IOAPIC (Q35_PSEUDO_BUS_PLATFORM ff, devfn 0). */
 const IOAPIC_SID = 0xff00;
-export const IOAPIC_PINS = 24;
 
 export interface IoapicPin {
   pin: number;

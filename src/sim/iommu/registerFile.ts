@@ -40,13 +40,10 @@ export const REGISTER_NAMES: Readonly<Record<number, string>> = Object.fromEntri
 // GCMD / GSTS bits.
 export const GCMD_TE = 1 << 31;
 export const GCMD_SRTP = 1 << 30;
-const GCMD_WBF = 1 << 27;
 export const GCMD_QIE = 1 << 26;
 export const GCMD_IRE = 1 << 25;
 export const GCMD_SIRTP = 1 << 24;
 export const GCMD_CFI = 1 << 23;
-/** The one-shot command bits software masks out when it writes GCMD from GSTS. */
-export const GCMD_ONE_SHOTS = (GCMD_SRTP | (1 << 29) | GCMD_WBF | GCMD_SIRTP) >>> 0;
 
 // FSTS bits.
 export const FSTS_PFO = 1 << 0;
