@@ -4,7 +4,8 @@
 
 import * as vscode from 'vscode';
 import { COMMANDS, viewTitleCommand } from '../../protocol';
-import { showAtsSequence } from '../webview/atsSequence';
+import { showAtsSequence, type AtsSequencePanel } from '../webview/atsSequence';
+import { PanelSlot } from '../webview/panelSlot';
 import type { ServerRequests } from './serverRequests';
 import { registerTitleCommands, TraceTreeView, type TraceSourceTracker } from './traceViews';
 import type { ViewNode } from './treeItems';
@@ -24,6 +25,7 @@ export function registerAtsFlowView(
   commands: CommandTable,
 ): { view: TraceTreeView; disposables: vscode.Disposable[] } {
   const view = new TraceTreeView('atsFlow', server, tracker);
+  const diagram = new PanelSlot<AtsSequencePanel>();
   return {
     view,
     disposables: [
@@ -35,7 +37,7 @@ export function registerAtsFlowView(
           void vscode.window.showInformationMessage('vIOMMU: open a QEMU trace (qemu-vtd.trace) or a capture folder that holds one first.');
           return;
         }
-        showAtsSequence(context, server, source, sidOfNode(node ?? view.view.selection[0]));
+        showAtsSequence(diagram, context, server, source, sidOfNode(node ?? view.view.selection[0]));
       }),
     ],
   };

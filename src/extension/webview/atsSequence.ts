@@ -8,17 +8,17 @@ import { AtsFlowRequest, type AtsFlowResult, type SourceRef } from '../../protoc
 import type { ServerRequests } from '../views/serverRequests';
 import { atsSequenceHtml, makeNonce } from './atsSequenceHtml';
 import { isFromAtsWebview, type ToAtsWebview } from '../../webview/atsSequence/messages';
+import type { PanelSlot } from './panelSlot';
 
 const VIEW_TYPE = 'viommu.atsSequence';
 
-class AtsSequencePanel {
-  private static current: AtsSequencePanel | undefined;
+export class AtsSequencePanel {
   private flow: AtsFlowResult | undefined;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
 
-  static show(context: vscode.ExtensionContext, server: ServerRequests, source: SourceRef, select?: number): void {
-    const existing = AtsSequencePanel.current;
+  static show(slot: PanelSlot<AtsSequencePanel>, context: vscode.ExtensionContext, server: ServerRequests, source: SourceRef, select?: number): void {
+    const existing = slot.current;
     if (existing) {
       existing.source = source;
       existing.select = select;
@@ -26,12 +26,13 @@ class AtsSequencePanel {
       void existing.load();
       return;
     }
-    AtsSequencePanel.current = new AtsSequencePanel(context, server, source, select);
+    slot.current = new AtsSequencePanel(slot, context, server, source, select);
   }
 
   private readonly panel: vscode.WebviewPanel;
 
   private constructor(
+    private readonly slot: PanelSlot<AtsSequencePanel>,
     context: vscode.ExtensionContext,
     private readonly server: ServerRequests,
     private source: SourceRef,
@@ -104,12 +105,12 @@ class AtsSequencePanel {
   }
 
   private dispose(): void {
-    AtsSequencePanel.current = undefined;
+    this.slot.release(this);
     for (const d of this.disposables) d.dispose();
   }
 }
 
 /** "Show ATS Sequence Diagram": the flow of `source`'s trace, with device `select` shown first. */
-export function showAtsSequence(context: vscode.ExtensionContext, server: ServerRequests, source: SourceRef, select?: number): void {
-  AtsSequencePanel.show(context, server, source, select);
+export function showAtsSequence(slot: PanelSlot<AtsSequencePanel>, context: vscode.ExtensionContext, server: ServerRequests, source: SourceRef, select?: number): void {
+  AtsSequencePanel.show(slot, context, server, source, select);
 }

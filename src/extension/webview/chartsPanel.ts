@@ -13,6 +13,7 @@ import { COMMANDS, PerfLatencyChartsRequest, SimulationCatalogRequest, Simulatio
 import type { ServerRequests } from '../views/serverRequests';
 import type { SimulationController } from '../sim/simulationController';
 import { makeNonce, webviewPage } from './atsSequenceHtml';
+import { PanelSlot } from './panelSlot';
 import type { CommandTable } from '../commandTable';
 
 const CHARTS_VIEW_TYPE = 'viommu.charts';
@@ -25,13 +26,12 @@ function chartsHtml(p: { cspSource: string; nonce: string; scriptUri: string; st
 }
 
 class ChartsPanel {
-  private static current: ChartsPanel | undefined;
   private ready = false;
   private result: ChartsResult | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  static show(context: vscode.ExtensionContext, server: ServerRequests, state: ChartsState): ChartsPanel {
-    const existing = ChartsPanel.current;
+  static show(slot: PanelSlot<ChartsPanel>, context: vscode.ExtensionContext, server: ServerRequests, state: ChartsState): ChartsPanel {
+    const existing = slot.current;
     if (existing) {
       existing.state = state;
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
@@ -39,24 +39,24 @@ class ChartsPanel {
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(CHARTS_VIEW_TYPE, 'vIOMMU Charts', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, ChartsPanel.options(context));
-    ChartsPanel.current = new ChartsPanel(context, panel, server, state);
-    return ChartsPanel.current;
+    slot.current = new ChartsPanel(slot, context, panel, server, state);
+    return slot.current;
   }
 
-  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, server: ServerRequests, state: unknown): void {
+  static revive(slot: PanelSlot<ChartsPanel>, context: vscode.ExtensionContext, panel: vscode.WebviewPanel, server: ServerRequests, state: unknown): void {
     const s = state as ChartsState | undefined;
     if (!s || (s.kind !== 'simulation' && s.kind !== 'sweep' && s.kind !== 'latency')) {
       panel.dispose();
       return;
     }
     panel.webview.options = ChartsPanel.options(context);
-    ChartsPanel.current?.panel.dispose();
-    ChartsPanel.current = new ChartsPanel(context, panel, server, s);
+    slot.current?.panel.dispose();
+    slot.current = new ChartsPanel(slot, context, panel, server, s);
   }
 
   /** Redraws the simulation charts when the session moved. */
-  static sessionMoved(session: string | undefined): void {
-    const c = ChartsPanel.current;
+  static sessionMoved(slot: PanelSlot<ChartsPanel>, session: string | undefined): void {
+    const c = slot.current;
     if (c && c.state.kind === 'simulation' && session !== undefined) {
       c.state = { kind: 'simulation', session };
       void c.load();
@@ -68,6 +68,7 @@ class ChartsPanel {
   }
 
   private constructor(
+    private readonly slot: PanelSlot<ChartsPanel>,
     context: vscode.ExtensionContext,
     readonly panel: vscode.WebviewPanel,
     private readonly server: ServerRequests,
@@ -113,7 +114,7 @@ class ChartsPanel {
   }
 
   private dispose(): void {
-    if (ChartsPanel.current === this) ChartsPanel.current = undefined;
+    this.slot.release(this);
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -135,6 +136,7 @@ async function askSweep(server: ServerRequests, given?: Partial<SweepChartParams
 }
 
 export function registerCharts(context: vscode.ExtensionContext, server: ServerRequests, controller: SimulationController, commands: CommandTable): vscode.Disposable[] {
+  const slot = new PanelSlot<ChartsPanel>();
   return [
     commands.add(COMMANDS.showSimulationCharts, () => {
       const session = controller.status?.session;
@@ -142,11 +144,11 @@ export function registerCharts(context: vscode.ExtensionContext, server: ServerR
         void vscode.window.showInformationMessage('vIOMMU: start a simulation first ("vIOMMU: New Simulation…").');
         return undefined;
       }
-      return ChartsPanel.show(context, server, { kind: 'simulation', session });
+      return ChartsPanel.show(slot, context, server, { kind: 'simulation', session });
     }),
     commands.add(COMMANDS.sweepCharts, async (given?: Partial<SweepChartParams>) => {
       const params = await askSweep(server, given);
-      return params ? ChartsPanel.show(context, server, { kind: 'sweep', params }) : undefined;
+      return params ? ChartsPanel.show(slot, context, server, { kind: 'sweep', params }) : undefined;
     }),
     commands.add(COMMANDS.showLatencyCharts, (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
@@ -154,9 +156,9 @@ export function registerCharts(context: vscode.ExtensionContext, server: ServerR
         void vscode.window.showInformationMessage('vIOMMU: open a dmar_perf_latency dump first.');
         return undefined;
       }
-      return ChartsPanel.show(context, server, { kind: 'latency', uri: target.toString() });
+      return ChartsPanel.show(slot, context, server, { kind: 'latency', uri: target.toString() });
     }),
-    controller.onDidChange(() => ChartsPanel.sessionMoved(controller.status?.session)),
-    vscode.window.registerWebviewPanelSerializer(CHARTS_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => ChartsPanel.revive(context, panel, server, state) }),
+    controller.onDidChange(() => ChartsPanel.sessionMoved(slot, controller.status?.session)),
+    vscode.window.registerWebviewPanelSerializer(CHARTS_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => ChartsPanel.revive(slot, context, panel, server, state) }),
   ];
 }

@@ -12,6 +12,7 @@ import { columnOfLine } from '../../model/traceReplay/timeline';
 import type { ServerRequests } from '../views/serverRequests';
 import type { TraceSourceTracker } from '../views/traceViews';
 import { makeNonce, webviewPage } from './atsSequenceHtml';
+import { PanelSlot } from './panelSlot';
 import { isFromTimelineWebview, type ToTimelineWebview } from '../../webview/timeline/messages';
 import type { CommandTable } from '../commandTable';
 
@@ -34,14 +35,13 @@ function timelineHtml(p: { cspSource: string; nonce: string; scriptUri: string; 
 }
 
 class TimelinePanel {
-  private static current: TimelinePanel | undefined;
   private timeline: TraceTimelineResult | undefined;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Shows the timeline of `uri` (a trace or a capture folder holding one). */
-  static show(context: vscode.ExtensionContext, server: ServerRequests, tracker: TraceSourceTracker, uri: string): TimelinePanel {
-    const existing = TimelinePanel.current;
+  static show(slot: PanelSlot<TimelinePanel>, context: vscode.ExtensionContext, server: ServerRequests, tracker: TraceSourceTracker, uri: string): TimelinePanel {
+    const existing = slot.current;
     if (existing) {
       existing.uri = uri;
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
@@ -49,20 +49,20 @@ class TimelinePanel {
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Trace Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, TimelinePanel.options(context));
-    TimelinePanel.current = new TimelinePanel(context, panel, server, tracker, uri);
-    return TimelinePanel.current;
+    slot.current = new TimelinePanel(slot, context, panel, server, tracker, uri);
+    return slot.current;
   }
 
   /** The panel VS Code restores after a reload, with the trace it showed. */
-  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, server: ServerRequests, tracker: TraceSourceTracker, state: unknown): void {
+  static revive(slot: PanelSlot<TimelinePanel>, context: vscode.ExtensionContext, panel: vscode.WebviewPanel, server: ServerRequests, tracker: TraceSourceTracker, state: unknown): void {
     const uri = typeof (state as { uri?: unknown } | undefined)?.uri === 'string' ? (state as { uri: string }).uri : tracker.source?.uri;
     if (!uri) {
       panel.dispose();
       return;
     }
     panel.webview.options = TimelinePanel.options(context);
-    TimelinePanel.current?.panel.dispose();
-    TimelinePanel.current = new TimelinePanel(context, panel, server, tracker, uri);
+    slot.current?.panel.dispose();
+    slot.current = new TimelinePanel(slot, context, panel, server, tracker, uri);
   }
 
   private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -76,6 +76,7 @@ class TimelinePanel {
   }
 
   private constructor(
+    private readonly slot: PanelSlot<TimelinePanel>,
     context: vscode.ExtensionContext,
     readonly panel: vscode.WebviewPanel,
     private readonly server: ServerRequests,
@@ -165,13 +166,14 @@ class TimelinePanel {
   }
 
   private dispose(): void {
-    if (TimelinePanel.current === this) TimelinePanel.current = undefined;
+    this.slot.release(this);
     for (const d of this.disposables) d.dispose();
   }
 }
 
 /** The command and the serializer. */
 export function registerTimeline(context: vscode.ExtensionContext, server: ServerRequests, tracker: TraceSourceTracker, commands: CommandTable): vscode.Disposable[] {
+  const slot = new PanelSlot<TimelinePanel>();
   return [
     commands.add(COMMANDS.showTraceTimeline, (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri.toString() : tracker.source?.kind === 'trace' ? tracker.source.uri : undefined;
@@ -181,10 +183,10 @@ export function registerTimeline(context: vscode.ExtensionContext, server: Serve
         );
         return undefined;
       }
-      return TimelinePanel.show(context, server, tracker, target);
+      return TimelinePanel.show(slot, context, server, tracker, target);
     }),
     vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => TimelinePanel.revive(context, panel, server, tracker, state),
+      deserializeWebviewPanel: async (panel, state) => TimelinePanel.revive(slot, context, panel, server, tracker, state),
     }),
   ];
 }
