@@ -51,6 +51,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
   // Every part adds its commands to one table; it is registered once the parts are made.
   const commands = new CommandTable();
   const largeFiles = new LargeFileSummaries(server);
+  let qemuOutput: vscode.OutputChannel | undefined;
+  const qemuGuestOutput = (): vscode.OutputChannel => {
+    qemuOutput ??= vscode.window.createOutputChannel('vIOMMU: QEMU Guest');
+    return qemuOutput;
+  };
   context.subscriptions.push(
     ...largeFiles.register(),
     commands.add(COMMANDS.translateIova, (args?: Partial<TranslateParams>) => translateIova(server, (params, result) => views.showWalk(params, result), args, () => { const s = views.source(); return s?.kind === 'capture' ? s.uri : undefined; })),
@@ -64,7 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Viommu
     commands.add(COMMANDS.showServerLog, () => c.outputChannel.show(true)),
     commands.add(COMMANDS.largeFileGoToLine, (uri?: vscode.Uri, line?: number) => largeFileGoToLine(largeFiles, uri, line)),
     commands.add(COMMANDS.captureFromThisMachine, () => captureFromThisMachine(context)),
-    commands.add(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, args ?? {})),
+    commands.add(COMMANDS.captureQemuGuest, (args?: CaptureQemuGuestArgs) => captureQemuGuest(context, qemuGuestOutput, args ?? {})),
   );
   const views = registerSidebar(context, server, commands);
   const traceViews = registerTraceViews(context, server, () => views.source(), views.onDidChangeSource, commands, (key, provider) => views.adopt(key, provider));

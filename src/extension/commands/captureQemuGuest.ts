@@ -59,10 +59,8 @@ async function ask(given: CaptureQemuGuestArgs): Promise<Required<CaptureQemuGue
   return out ? { mode, options, out } : undefined;
 }
 
-let channel: vscode.OutputChannel | undefined;
-
-/** Runs the command; resolves to the capture folder, or undefined when it was cancelled or failed. */
-export async function captureQemuGuest(context: vscode.ExtensionContext, given: CaptureQemuGuestArgs = {}): Promise<string | undefined> {
+/** Runs the command; resolves to the capture folder, or undefined when it was cancelled or failed. `output`: its channel, made on first use by the caller. */
+export async function captureQemuGuest(context: vscode.ExtensionContext, output: () => vscode.OutputChannel, given: CaptureQemuGuestArgs = {}): Promise<string | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Capturing a QEMU guest starts QEMU and builds a kernel: trust this workspace first (Workspaces: Manage Workspace Trust).');
     return undefined;
@@ -73,8 +71,7 @@ export async function captureQemuGuest(context: vscode.ExtensionContext, given: 
   }
   const picks = await ask(given);
   if (!picks) return undefined;
-  channel ??= vscode.window.createOutputChannel('vIOMMU: QEMU Guest');
-  const out = channel;
+  const out = output();
   const argv = [context.asAbsolutePath(join('dist', 'cli.js')), ...vmArguments(picks)];
   out.appendLine(`$ viommu ${vmArguments(picks).join(' ')}`);
   const result = await vscode.window.withProgress(
