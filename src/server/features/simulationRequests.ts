@@ -43,7 +43,7 @@ export function startSimulation(registry: SimulationRegistry, params: Simulation
   if (params.capture !== undefined) {
     const entry = workspace ? workspace.captureFor(params.capture) : undefined;
     if (!entry || entry.capture.files.length === 0) return { error: `${documentName(params.capture)} cannot be read as a capture` };
-    if (entry.capture.units[0]?.mode === 'scalable') return { error: 'a scalable-mode capture cannot seed a simulation (debugfs does not print every PASID table)' };
+    if (entry.capture.units.some((u) => u.mode === 'scalable')) return { error: 'a scalable-mode capture cannot seed a simulation (debugfs does not print every PASID table)' };
     capture = entry.capture;
     origin += ` seeded from ${documentName(entry.folder || params.capture)}`;
   }

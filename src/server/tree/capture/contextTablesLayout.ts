@@ -9,6 +9,7 @@ import type { Span } from '../../../dumps/types';
 import type { Capture, IommuUnit } from '../../../model/types';
 import { decodeContextOf } from '../../../model/units';
 import { formatBdf, makeSid } from '../../../model/bdf';
+import { findRequester } from '../../../model/keys';
 import { decodeContextEntryFor, awLevels } from '../../../vtd/contextEntry';
 import { decodeRootEntryFor } from '../../../vtd/rootEntry';
 import { decodePasidEntry } from '../../../vtd/pasidEntry';
@@ -92,7 +93,7 @@ function buildLayout(capture: Capture): UnitContext[] {
       u.header ??= { file: f.name, span: table.span };
       if (table.notEnabled) u.notEnabled = true;
       if (table.rows.some((r) => r.pasid >= 0)) u.scalable = true;
-      for (const row of table.rows) addRow(u, f.name, row);
+      for (const row of table.rows) addRow(capture, u, f.name, row);
     }
   }
   const list = [...units.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -103,8 +104,17 @@ function buildLayout(capture: Capture): UnitContext[] {
   return list;
 }
 
-function addRow(u: UnitContext, file: string, row: DmarRow): void {
+/**
+ * One dmar_translation_struct row into the layout. The entries are the
+ * model's (its requester's root, context and PASID entries, decoded once
+ * with the unit's CAP/ECAP when the capture was built); a row the model does
+ * not hold an entry of (a second unit's row it keyed elsewhere) is decoded
+ * here the same way.
+ */
+function addRow(capture: Capture, u: UnitContext, file: string, row: DmarRow): void {
   const ctx = decodeContextOf(u.unit);
+  const mode = u.scalable ? 'scalable' : 'legacy';
+  const model = findRequester(capture, makeSid(row.bus, row.dev, row.fn), { unit: u.name });
   let bus = u.buses.find((b) => b.bus === row.bus);
   if (!bus) {
     bus = { bus: row.bus, devices: [] };
@@ -113,7 +123,8 @@ function addRow(u: UnitContext, file: string, row: DmarRow): void {
   let dev = bus.devices.find((d) => d.devfn === row.devfn);
   if (!dev) {
     const sid = makeSid(row.bus, row.dev, row.fn);
-    const context = decodeContextEntryFor(u.scalable ? 'scalable' : 'legacy', row.ctxHi, row.ctxLo, ctx);
+    const same = (loc: { file: string; span: { line: number } } | undefined) => loc?.file === file && loc.span.line === row.line;
+    const context = model?.context && same(model.context.location) ? model.context.decoded : decodeContextEntryFor(mode, row.ctxHi, row.ctxLo, ctx);
     dev = {
       sid,
       bdf: formatBdf(sid),
@@ -121,7 +132,7 @@ function addRow(u: UnitContext, file: string, row: DmarRow): void {
       devfn: row.devfn,
       file,
       row,
-      root: decodeRootEntryFor(u.scalable ? 'scalable' : 'legacy', row.rootHi, row.rootLo, ctx),
+      root: model?.root && same(model.root.location) ? model.root.decoded : decodeRootEntryFor(mode, row.rootHi, row.rootLo, ctx),
       context,
       pasids: [],
       lines: [],
@@ -137,7 +148,8 @@ function addRow(u: UnitContext, file: string, row: DmarRow): void {
   }
   dev.lines.push(row.line);
   if (row.pasid < 0 || !row.pasidColumns) return;
-  const decoded = decodePasidEntry(row.pasidEntry, ctx);
+  const known = model?.pasidEntries.find((p) => p.pasid === row.pasid && p.location.file === file && p.location.span.line === row.line);
+  const decoded = known ? known.decoded : decodePasidEntry(row.pasidEntry, ctx);
   const did = Number(fieldValue(decoded, 'DID') ?? 0n);
   dev.pasids.push({ pasid: row.pasid, decoded, file, span: spanOf(row, 'pasidEntry'), line: row.line, did });
   const ridPasid = Number(fieldValue(dev.context, 'RID_PASID') ?? 0n);
