@@ -188,7 +188,8 @@ describe('simulation views: the guest tables, caches and routes', () => {
     assert.match(dev.description ?? '', /^vhost's device IOTLB · \d+ entries · \d+ hits · \d+ misses · invalidated by device-TLB descriptors$/);
     const [entries, flow] = kids(s, 'atsFlow', dev.id);
     assert.ok(kids(s, 'atsFlow', entries.id).every((e) => /^IOVA 0x8[0-9a-f]+$/.test(e.label)));
-    assert.ok(kids(s, 'atsFlow', flow.id).some((e) => e.description?.includes('devtlb-request')));
+    // The flow drawn as a trace's: steps between the device, the IOMMU and the driver.
+    assert.ok(kids(s, 'atsFlow', flow.id).some((e) => e.label === 'translation request' && /^device → IOMMU · event #\d+$/.test(e.description ?? '')));
     const none = session('fault-unmapped-iova');
     assert.match(simulationInfo(none, { source: { kind: 'simulation', uri: none.id }, view: 'atsFlow' }).message ?? '', /No device of this scenario has a translation cache/);
   });

@@ -6,7 +6,7 @@
 // line an entry was filled at, hits since; a simulation's changes) comes in
 // the row's tooltip, location and copy.
 
-import type { TreeNodeDto, WireLocation } from '../../protocol';
+import { ATS_EVENT_ICONS, type TreeNodeDto, type WireLocation } from '../../protocol';
 import type { Structure } from '../../vtd/layout';
 import { mdEscape } from '../markdown';
 import { entryTooltip } from './fieldNodes';
@@ -98,6 +98,44 @@ export function contextCacheEntryNode(r: ContextCacheRow): TreeNodeDto {
     collapsible: 'collapsed',
     contextValue: 'contextCacheEntry',
     icon: r.valid ? 'symbol-class' : 'circle-slash',
+    ...(r.location ? { location: r.location } : {}),
+    copy: r.copy,
+  };
+}
+
+/** One step of a device's ATS flow (a trace's, or a simulation's): between the device, the IOMMU and the guest driver. */
+export interface AtsFlowRow {
+  id: string;
+  kind: string;
+  from: 'device' | 'iommu' | 'driver';
+  to: 'device' | 'iommu' | 'driver';
+  label: string;
+  detail: string;
+  /** Where it happened: "line 1204", "line 1204, implied", "event #3021". */
+  where: string;
+  /** A translation served from a cache (drawn as such). */
+  cached?: boolean;
+  /** A step QEMU does without a trace line of its own. */
+  implied?: boolean;
+  /** Markdown of the descriptor it carries, when decoded (its fields are then the node's children). */
+  decoded?: string;
+  location?: WireLocation;
+  copy: TreeNodeDto['copy'];
+}
+
+const LANE_NAMES: Record<AtsFlowRow['from'], string> = { device: 'device', iommu: 'IOMMU', driver: 'driver' };
+
+export function atsFlowEventNode(r: AtsFlowRow): TreeNodeDto {
+  const tooltip = [`**${mdEscape(r.label)}**`, '', `${LANE_NAMES[r.from]} → ${LANE_NAMES[r.to]}, ${r.where}`, '', mdEscape(r.detail)];
+  if (r.decoded) tooltip.push('', r.decoded);
+  return {
+    id: r.id,
+    label: r.label,
+    description: `${LANE_NAMES[r.from]} → ${LANE_NAMES[r.to]} · ${r.where}`,
+    tooltip: tooltip.join('\n'),
+    collapsible: r.decoded ? 'collapsed' : 'none',
+    contextValue: r.implied ? 'atsEvent implied' : 'atsEvent',
+    icon: r.kind === 'translation' && r.cached ? 'zap' : ATS_EVENT_ICONS[r.kind],
     ...(r.location ? { location: r.location } : {}),
     copy: r.copy,
   };

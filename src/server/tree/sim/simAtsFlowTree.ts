@@ -10,7 +10,13 @@ import { parseBdf } from '../../../model/bdf';
 import { mdEscape } from '../../markdown';
 import { formatAddress } from '../format';
 import { childId, parseId, segment } from '../nodeIds';
-import { plural, timeText, type SimTreeContext } from './simTreeContext';
+import { plural, type SimTreeContext } from './simTreeContext';
+import { atsFlowEventNode } from '../cacheNodes';
+import { simAtsFlow } from '../../../sim/atsFlow';
+import { sidName } from '../../../vtd/source-id';
+
+/** The latest steps of a device's flow the view lists. */
+const FLOW_SHOWN = 64;
 
 type DeviceTlbState = SimulationState['deviceTlbs'][number];
 
@@ -71,17 +77,22 @@ function entryNodes(ctx: SimTreeContext, d: DeviceTlbState, parent: string): Tre
   }));
 }
 
-function flowNodes(d: DeviceTlbState, parent: string): TreeNodeDto[] {
-  return d.flow.map((e) => ({
-    id: childId(parent, 'ev', e.index),
-    label: e.text,
-    description: `#${e.index} · ${e.kind} · ${timeText(e.time)}`,
-    tooltip: `**#${e.index} ${mdEscape(e.kind)}** on the ${e.thread} thread at ${timeText(e.time)}\n\n${mdEscape(e.text)}`,
-    collapsible: 'none',
-    contextValue: 'simEvent',
-    icon: e.kind.includes('invalidat') || e.kind === 'notify-unmap' ? 'trash' : e.kind === 'wait-status-write' ? 'check' : 'arrow-right',
-    copy: { value: e.text, json: e },
-  }));
+/** The device's ATS flow as the trace's is drawn (src/sim/atsFlow.ts: the same steps between the device, the IOMMU and the driver). */
+function flowNodes(ctx: SimTreeContext, d: DeviceTlbState, parent: string): TreeNodeDto[] {
+  const device = simAtsFlow(ctx.snapshot.sim.world).find((x) => sidName(x.sid) === d.requester);
+  const events = device ? device.events.slice(-FLOW_SHOWN) : [];
+  return events.map((e) =>
+    atsFlowEventNode({
+      id: childId(parent, 'ev', e.line),
+      kind: e.kind,
+      from: e.from,
+      to: e.to,
+      label: e.label,
+      detail: e.detail,
+      where: `event #${e.line}`,
+      copy: { value: e.detail, json: e },
+    }),
+  );
 }
 
 export function simAtsFlowChildren(ctx: SimTreeContext, parentId: string | undefined): TreeNodeDto[] {
@@ -92,5 +103,5 @@ export function simAtsFlowChildren(ctx: SimTreeContext, parentId: string | undef
   if (!d || !segs) return [];
   if (segs.length === 1) return groups(d);
   if (segs.length !== 2 || segs[1].kind !== 'g') return [];
-  return segs[1].value === 'entries' ? entryNodes(ctx, d, parentId) : segs[1].value === 'flow' ? flowNodes(d, parentId) : [];
+  return segs[1].value === 'entries' ? entryNodes(ctx, d, parentId) : segs[1].value === 'flow' ? flowNodes(ctx, d, parentId) : [];
 }

@@ -6,7 +6,7 @@
 // ("implied") say so; what QEMU never traces (ATS translation requests,
 // invalidation completions) is said in the tooltips, not invented.
 
-import { ATS_EVENT_ICONS, type TreeNodeDto } from '../../../protocol';
+import type { TreeNodeDto } from '../../../protocol';
 import type { AtsDevice, AtsEvent, SeenContext } from '../../../model/traceReplay/index';
 import { NO_COMPLETION_EVENT, NO_TRANSLATION_REQUEST_EVENT } from '../../../model/traceReplay/index';
 import { decodeInvDescriptor } from '../../../vtd/invalidation';
@@ -17,15 +17,14 @@ import { fieldNodes } from '../fieldNodes';
 import { numberIs } from '../filter';
 import { childId, parseId, segment } from '../nodeIds';
 import { lineName, traceLocation, type TraceTreeContext } from './traceSource';
+import { atsFlowEventNode } from '../cacheNodes';
 
 /** Events shown per node before they are split into parts. */
 const EVENTS_PER_PART = 200;
 
 const SEEN_ID = segment('ctx', 'seen');
 
-const ICONS = ATS_EVENT_ICONS;
 
-const LANES: Record<AtsEvent['from'], string> = { device: 'device', iommu: 'IOMMU', driver: 'driver' };
 
 function atsDeviceId(sid: number): string {
   return segment('dev', sid);
@@ -82,24 +81,24 @@ function descriptorOf(e: AtsEvent) {
 function eventNode(ctx: TraceTreeContext, d: AtsDevice, i: number): TreeNodeDto {
   const e = d.events[i];
   const s = descriptorOf(e);
-  const where = e.shown === 'implied' ? `${lineName(e.line)}, implied` : lineName(e.line);
-  const tooltip = [`**${mdEscape(e.label)}**`, '', `${LANES[e.from]} → ${LANES[e.to]}, ${where}`, '', mdEscape(e.detail)];
-  if (s) tooltip.push('', structureMarkdown(s));
-  return {
+  return atsFlowEventNode({
     id: atsEventId(d, i),
+    kind: e.kind,
+    from: e.from,
+    to: e.to,
     label: e.label,
-    description: `${LANES[e.from]} → ${LANES[e.to]} · ${where}`,
-    tooltip: tooltip.join('\n'),
-    collapsible: s ? 'collapsed' : 'none',
-    contextValue: e.shown === 'implied' ? 'atsEvent implied' : 'atsEvent',
-    icon: e.kind === 'translation' && e.cached ? 'zap' : ICONS[e.kind],
+    detail: e.detail,
+    where: e.shown === 'implied' ? `${lineName(e.line)}, implied` : lineName(e.line),
+    cached: e.cached,
+    implied: e.shown === 'implied',
+    decoded: s ? structureMarkdown(s) : undefined,
     location: traceLocation(ctx.trace, e.line),
     copy: {
       value: e.label,
       raw: e.shown === 'traced' ? ctx.trace.lines.line(e.line)?.trim() : undefined,
       json: { line: e.line + 1, kind: e.kind, from: e.from, to: e.to, label: e.label, shown: e.shown, qwords: e.qwords?.map((q) => hex(q)), range: e.range && { base: hex(e.range.base), size: hex(e.range.size), all: e.range.all } },
     },
-  };
+  });
 }
 
 function partNodes(ctx: TraceTreeContext, d: AtsDevice): TreeNodeDto[] {
