@@ -5,6 +5,7 @@
 // when reading began, so a log still being written cannot keep the reader
 // busy forever.
 
+import { isAscii } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { DumpTextDecoder } from '../dumps/encoding';
 import { isSystemPath } from './captureReader';
@@ -47,12 +48,18 @@ export function openTextChunks(path: string, chunkBytes = STREAM_CHUNK): TextChu
   function* chunks(): Generator<{ text: string; done: number }> {
     const buf = Buffer.allocUnsafe(chunkBytes);
     let done = 0;
+    // Dumps are ASCII: such a chunk (after one that ended on a whole character) becomes a
+    // one-byte string straight from its bytes, twice as fast as decoding UTF-8 and half the memory.
+    let whole = false;
     try {
       while (done < size) {
         const n = readSync(fd, buf, 0, Math.min(chunkBytes, size - done), done);
         if (n <= 0) break;
         done += n;
-        yield { text: decoder.decode(buf.subarray(0, n)), done };
+        const bytes = buf.subarray(0, n);
+        const text = whole && decoder.unit === 'utf-8' && isAscii(bytes) ? bytes.toString('latin1') : decoder.decode(bytes);
+        whole = bytes[n - 1] < 0x80;
+        yield { text, done };
       }
       const rest = decoder.end();
       if (rest !== '') yield { text: rest, done };

@@ -143,6 +143,10 @@ describe('streaming: files of any size', () => {
     assert.ok(parts.length >= 4);
     assert.ok(parts.every((p) => p.text.length <= 1000));
     assert.equal(parts.map((p) => p.text).join(''), TRACE);
+    // ASCII chunks are taken as they are; a character cut between chunks still comes out whole.
+    const mixed = 'abc\n' + 'é€'.repeat(40) + '\n' + 'x'.repeat(300) + '€\n';
+    writeFileSync(path, mixed);
+    for (const size of [1, 2, 3, 5, 7, 64]) assert.equal([...openTextChunks(path, size).chunks].map((p) => p.text).join(''), mixed, `chunks of ${size}`);
   });
 });
 
