@@ -104,16 +104,6 @@ describe('language server: sidebar tree requests', function () {
     const summary = await client.request(CaptureSummaryRequest, { uri: pathToFileURL(dir).toString() });
     assert.deepEqual(summary?.leftOut.map((f) => f.name), ['dangling', 'domain_translation_struct', 'fifo', 'kernel.log', '105 more files or folders']);
   });
-});
-
-describe('language server: locating an address', function () {
-  this.timeout(60000);
-  let client: TestLspClient;
-  before(async () => {
-    client = new TestLspClient();
-    await client.initialize(legacyCaptureDir);
-  });
-  after(() => client.stop());
 
   it('finds an IOVA in every domain that maps it and a host address through the reverse map, at their dump rows', async () => {
     const uri = pathToFileURL(legacyCaptureDir).toString();
