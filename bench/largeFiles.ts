@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pageTableChunks, traceChunks, traceSourceLines, writeChunks } from './generateLarge';
 import { DomainTranslationParser } from '../src/dumps/debugfs/domainTranslation';
 import { QemuTraceStream } from '../src/dumps/qemuTrace/index';
-import { LineChunker } from '../src/model/streamedFile';
+import { LineChunker } from '../src/dumps/lineChunker';
 import { openTextChunks } from '../src/io/streamFile';
 import type { BenchSection } from './report';
 
@@ -50,16 +50,15 @@ function byteLoop(path: string): number {
 /** The streamed parser of `format` over the file (the CLI's reader, decoder and chunker). */
 function streamParse(path: string, format: 'trace' | 'pages'): number {
   const { chunks } = openTextChunks(path);
-  const chunker = new LineChunker();
   if (format === 'trace') {
     let events = 0;
     const s = new QemuTraceStream(() => events++);
-    for (const { text } of chunks) s.push(chunker.push(text));
-    s.push(chunker.end());
+    for (const { text } of chunks) s.push(text);
     s.end();
     return events;
   }
   let rows = 0;
+  const chunker = new LineChunker();
   const p = new DomainTranslationParser(undefined, (b) => (rows += b.rows.count), false);
   for (const { text } of chunks) p.parseLines(chunker.push(text));
   p.parseLines(chunker.end());

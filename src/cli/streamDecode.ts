@@ -9,7 +9,7 @@ import type { AnyParseResult } from '../dumps/registry';
 import type { ParseResult } from '../dumps/types';
 import { forEachDecodedEntry, type DecodedEntry } from '../model/decodeFile';
 import type { DecodeScope } from '../model/decodeScope';
-import { LineChunker } from '../model/streamedFile';
+import { LineChunker } from '../dumps/lineChunker';
 import type { LargeFile } from '../io/captureReader';
 import { openTextChunks } from '../io/streamFile';
 
@@ -21,7 +21,6 @@ interface DecodeSink {
 /** Streams `large` once: every record and decoded entry to `sink`; returns what the parse found (without records). */
 export function streamDecode(large: LargeFile, scope: DecodeScope, sink: DecodeSink): ParseResult<never> {
   const { chunks } = openTextChunks(large.path);
-  const chunker = new LineChunker();
   if (large.format === 'qemu_trace') {
     let batch: TraceEvent[] = [];
     const stream = new QemuTraceStream((e) => batch.push(e));
@@ -31,10 +30,9 @@ export function streamDecode(large: LargeFile, scope: DecodeScope, sink: DecodeS
       batch = [];
     };
     for (const { text } of chunks) {
-      stream.push(chunker.push(text));
+      stream.push(text);
       flush();
     }
-    stream.push(chunker.end());
     const result = stream.end();
     flush();
     return { ...result, records: [] };
@@ -45,6 +43,7 @@ export function streamDecode(large: LargeFile, scope: DecodeScope, sink: DecodeS
     if (sink.decoded) forEachDecodedEntry(one, scope, sink.decoded);
   };
   const parser = new DomainTranslationParser(large.name, onBlock, false);
+  const chunker = new LineChunker();
   for (const { text } of chunks) parser.parseLines(chunker.push(text));
   parser.parseLines(chunker.end());
   const result = parser.end();

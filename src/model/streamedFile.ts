@@ -13,10 +13,10 @@
 // Other formats have no streaming parser: the reader reads them whole.
 //
 // Chunks may cut lines anywhere (even inside a UTF-16 pair: the decoder
-// before this keeps pairs whole); a line longer than MAX_STREAM_LINE is cut
-// there, and the rest of it dropped.
+// before this keeps pairs whole); dumps/lineChunker.ts makes whole lines.
 
 import { DomainTranslationParser, PageTableRows, type DomainBlock } from '../dumps/debugfs/domainTranslation';
+import { LineChunker } from '../dumps/lineChunker';
 import { QemuTraceStream, QEMU_MESSAGE, type TraceEvent } from '../dumps/qemuTrace/index';
 import { detectFormat } from '../dumps/registry';
 import type { Finding, FormatId, ParseResult } from '../dumps/types';
@@ -33,9 +33,6 @@ import type { Capture, ParsedFile } from './types';
 /** Formats read as a stream when a file is too large to hold. */
 export const STREAMED_FORMATS: readonly FormatId[] = ['qemu_trace', 'domain_translation_struct'];
 
-/** Longest line a stream keeps whole (far above any line of a known format). */
-export const MAX_STREAM_LINE = 1 << 20;
-
 /** Events of a streamed trace kept for the capture, at most. */
 const MAX_KEPT_EVENTS = 10000;
 
@@ -50,45 +47,6 @@ export interface StreamedSummary {
   trace?: { replay: TraceReplay; eventsByName: Record<string, number>; timeline: TraceTimeline };
   /** A page-table dump's blocks and rows. */
   pageTables?: { blocks: number; rows: number; keptRows: number };
-}
-
-/** Splits a stream of text into whole lines (the last one waits for its line feed). */
-export class LineChunker {
-  private carry = '';
-  private dropping = false;
-
-  /** Whole lines of `chunk` (with what was carried), ending in '\n'; '' when none ended. */
-  push(chunk: string): string {
-    let text = chunk;
-    if (this.dropping) {
-      const nl = text.indexOf('\n');
-      if (nl < 0) return '';
-      this.dropping = false;
-      text = text.slice(nl + 1);
-    }
-    const cut = text.lastIndexOf('\n');
-    if (cut < 0) {
-      this.carry += text;
-      if (this.carry.length > MAX_STREAM_LINE) {
-        const line = this.carry.slice(0, MAX_STREAM_LINE) + '\n';
-        this.carry = '';
-        this.dropping = true;
-        return line;
-      }
-      return '';
-    }
-    const whole = this.carry + text.slice(0, cut + 1);
-    this.carry = text.slice(cut + 1);
-    return whole;
-  }
-
-  /** The last line, if it had no line feed. */
-  end(): string {
-    const rest = this.carry;
-    this.carry = '';
-    this.dropping = false;
-    return rest;
-  }
 }
 
 interface Pass {

@@ -10,6 +10,7 @@
 import type { Finding, ParseResult, Span } from '../types';
 import { unrecognised } from '../types';
 import { LineScanner, startsWithText } from '../fastScan';
+import { LineChunker } from '../lineChunker';
 import { RowColumnsCache, type RowColumns } from '../rowColumns';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
@@ -363,30 +364,24 @@ class QemuTraceParser {
  */
 export class QemuTraceStream {
   private readonly parser = new QemuTraceParser();
-  private carry = '';
+  // A line longer than any trace line is cut just past the limit (the parser reports it), not kept whole.
+  private readonly chunker = new LineChunker(MAX_TRACE_LINE + 1);
   private lines = 0;
 
   constructor(sink: (e: TraceEvent) => void) {
     this.parser.sink = sink;
   }
 
-  /** Reads a chunk; its last, unfinished line waits for the next chunk. */
+  /** Reads a chunk cut anywhere; its last, unfinished line waits for the next chunk. */
   push(chunk: string): void {
-    const text = this.carry + chunk;
-    const cut = text.lastIndexOf('\n');
-    if (cut < 0) {
-      // A line longer than any trace line is cut to the limit: it is a finding, not memory.
-      this.carry = text.length > MAX_TRACE_LINE + 1 ? text.slice(0, MAX_TRACE_LINE + 1) : text;
-      return;
-    }
-    this.lines += this.parser.parseLines(text.slice(0, cut + 1), this.lines);
-    this.carry = text.slice(cut + 1);
+    const whole = this.chunker.push(chunk);
+    if (whole !== '') this.lines += this.parser.parseLines(whole, this.lines);
   }
 
   /** The end of the stream: the last line, and what the parse found. */
   end(): ParseResult<TraceEvent> {
-    if (this.carry !== '') this.lines += this.parser.parseLines(this.carry, this.lines);
-    this.carry = '';
+    const rest = this.chunker.end();
+    if (rest !== '') this.lines += this.parser.parseLines(rest, this.lines);
     return this.parser.summary(this.lines);
   }
 
