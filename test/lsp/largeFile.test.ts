@@ -88,6 +88,19 @@ describe('language server: files too large for the editor', function () {
     assert.match((await client.request(LargeFileLinesRequest, { uri, line: 0, count: 1 })).error ?? '', /not open/);
   });
 
+  it('reads a held file through the same decoder as a streamed one: UTF-16 (what PowerShell writes) too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-large-'));
+    const path = join(dir, 'dmar_translation_struct');
+    const text = readFileSync(join(fixturesDir, 'captures', 'linux-6.1-qemu-7.2-legacy', 'dmar_translation_struct'), 'utf8');
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const uri = pathToFileURL(path).toString();
+    const r = await client.request(OpenLargeFileRequest, { uri });
+    assert.equal(r.error, undefined);
+    assert.equal(r.format, 'dmar_translation_struct');
+    assert.equal(r.lineCount, text.split('\n').length - (text.endsWith('\n') ? 1 : 0));
+    assert.deepEqual(await client.request(CloseLargeFileRequest, { uri }), { closed: true });
+  });
+
   it('says why when a file cannot be read', async () => {
     const r = await client.request(OpenLargeFileRequest, { uri: pathToFileURL(join(tmpdir(), 'does-not-exist-viommu')).toString() });
     assert.match(r.error ?? '', /ENOENT/);

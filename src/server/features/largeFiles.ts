@@ -8,8 +8,7 @@
 // from disk by byte offset. Memory is then independent of the file's size.
 
 import { onRequest } from '../onRequest';
-import { createReadStream, statSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, type LargeFileLinesParams, type LargeFileLinesResult, type OpenLargeFileParams, type OpenLargeFileResult } from '../../protocol';
@@ -20,44 +19,32 @@ import { DocumentAnalysis } from '../analysis';
 import { fsPathOf, type CaptureWorkspace } from '../captureWorkspace';
 import type { Feature } from './feature';
 
-/** A JS string cannot be longer than about 512 MiB: beyond that the file must be split. */
+/** A JS string cannot be longer than about 512 MiB: a file held whole must fit in one. */
 const MAX_STRING_BYTES = 512 * 1024 * 1024 - 64;
-const CHUNK = 4 * 1024 * 1024;
 
-async function readStreaming(path: string, token: CancellationToken, progress: (done: number, total: number) => void): Promise<string> {
-  const st = statSync(path);
-  // A FIFO may never end or never start, a device such as /dev/zero never ends.
-  if (!st.isFile()) throw new Error(`${basename(path)} is not a regular file: only dump files on disk can be opened this way.`);
-  const total = st.size;
-  const tooLarge = (bytes: number) => new Error(`${basename(path)} is ${(bytes / 2 ** 20).toFixed(0)} MiB: larger than the ${MAX_STRING_BYTES >> 20} MiB one text can hold. Split it (e.g. with split -l) and open the parts.`);
-  if (total > MAX_STRING_BYTES) throw tooLarge(total);
-  const decoder = new StringDecoder('utf8');
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A file small enough to hold, read whole through the same chunked reader as
+ * a streamed one (io/streamFile.ts: its encodings, up to its size when
+ * opened), answering other requests and the cancel between chunks.
+ */
+async function readHeld(path: string, size: number, token: CancellationToken, progress: (done: number, total: number) => void): Promise<string> {
+  if (size > MAX_STRING_BYTES) throw new Error(`${basename(path)} is ${(size / 2 ** 20).toFixed(0)} MiB: larger than the ${MAX_STRING_BYTES >> 20} MiB one text can hold. Split it (e.g. with split -l) and open the parts.`);
+  const { chunks } = openTextChunks(path);
   const parts: string[] = [];
-  let done = 0;
-  await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(path, { highWaterMark: CHUNK });
-    const stop = (err: Error) => {
-      stream.destroy();
-      reject(err);
-    };
-    const cancelled = token.onCancellationRequested(() => stop(new Error('cancelled')));
-    stream.on('data', (chunk) => {
-      if (token.isCancellationRequested) return stop(new Error('cancelled'));
-      done += (chunk as Buffer).length;
-      // The file grew while it was read (a log still being written).
-      if (done > MAX_STRING_BYTES) return stop(tooLarge(done));
-      parts.push(decoder.write(chunk as Buffer));
-      progress(done, Math.max(total, done));
-    });
-    stream.on('error', reject);
-    stream.on('end', () => resolve());
-    stream.on('close', () => cancelled.dispose());
-  });
-  parts.push(decoder.end());
+  for (const { text, done } of chunks) {
+    parts.push(text);
+    progress(done, size);
+    await yieldToRequests();
+    if (token.isCancellationRequested) {
+      chunks.return(undefined);
+      throw new Error('cancelled');
+    }
+  }
   return parts.join('');
 }
 
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Streams a file too large to hold: its summary, findings and line index; nothing of its text is kept. */
 async function streamLargeFile(workspace: CaptureWorkspace, params: OpenLargeFileParams, path: string, size: number, token: CancellationToken, reporter?: WorkDoneProgressReporter): Promise<OpenLargeFileResult> {
@@ -155,7 +142,7 @@ export async function openLargeFile(workspace: CaptureWorkspace, params: OpenLar
   let text: string;
   try {
     reporter?.begin('vIOMMU: reading', 0, basename(path), true);
-    text = await readStreaming(path, token, (d, t) => reporter?.report(Math.floor((100 * d) / Math.max(t, 1)), `${(d / 2 ** 20).toFixed(0)} of ${(t / 2 ** 20).toFixed(0)} MiB`));
+    text = await readHeld(path, size, token, (d, t) => reporter?.report(Math.floor((100 * d) / Math.max(t, 1)), `${(d / 2 ** 20).toFixed(0)} of ${(t / 2 ** 20).toFixed(0)} MiB`));
     reporter?.report(100, 'parsing');
   } catch (err) {
     reporter?.done();
