@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { AtsFlowRequest, type AtsFlowResult, type SourceRef } from '../../protocol';
 import type { ServerRequests } from '../views/serverRequests';
 import { atsSequenceHtml, makeNonce } from './atsSequenceHtml';
+import { panelOptions, webviewRoot } from './bundledPage';
 import { isFromAtsWebview, type ToAtsWebview } from '../../webview/atsSequence/messages';
 import type { PanelSlot } from './panelSlot';
 
@@ -38,20 +39,15 @@ export class AtsSequencePanel {
     private source: SourceRef,
     private select: number | undefined,
   ) {
-    const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'ATS Flow', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableForms: false,
-      localResourceRoots: [webviewRoot],
-    });
+    const root = webviewRoot(context);
+    this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'ATS Flow', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(context));
     const w = this.panel.webview;
     w.html = atsSequenceHtml({
       cspSource: w.cspSource,
       nonce: makeNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'atsSequence.js')).toString(),
-      codiconsUri: w.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'codicon.css')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'atsSequence.css')).toString(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'atsSequence.js')).toString(),
+      codiconsUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'codicon.css')).toString(),
+      styleUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'atsSequence.css')).toString(),
       title: 'loading…',
     });
     this.disposables.push(

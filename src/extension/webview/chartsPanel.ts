@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, PerfLatencyChartsRequest, SimulationCatalogRequest, SimulationChartsRequest, SweepChartsRequest, type ChartsResult, type SweepChartParams } from '../../protocol';
 import type { ServerRequests } from '../views/serverRequests';
 import type { SimulationController } from '../sim/simulationController';
-import { makeNonce, webviewPage } from './atsSequenceHtml';
+import { panelOptions, setBundledPage } from './bundledPage';
 import { PanelSlot } from './panelSlot';
 import type { CommandTable } from '../commandTable';
 
@@ -21,9 +21,7 @@ const CHARTS_VIEW_TYPE = 'viommu.charts';
 /** What the panel shows: enough to ask again after a reload or a step. */
 type ChartsState = { kind: 'simulation'; session: string } | { kind: 'sweep'; params: SweepChartParams } | { kind: 'latency'; uri: string };
 
-function chartsHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
-  return webviewPage({ ...p, title: 'vIOMMU charts', styles: [{ uri: p.styleUri }], body: '<h1 id="title">loading…</h1>\n<div id="charts"></div>\n<ul id="notes"></ul>' });
-}
+const CHARTS_BODY = '<h1 id="title">loading…</h1>\n<div id="charts"></div>\n<ul id="notes"></ul>';
 
 class ChartsPanel {
   private ready = false;
@@ -38,7 +36,7 @@ class ChartsPanel {
       void existing.load();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(CHARTS_VIEW_TYPE, 'vIOMMU Charts', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, ChartsPanel.options(context));
+    const panel = vscode.window.createWebviewPanel(CHARTS_VIEW_TYPE, 'vIOMMU Charts', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(context));
     slot.current = new ChartsPanel(slot, context, panel, server, state);
     return slot.current;
   }
@@ -49,7 +47,7 @@ class ChartsPanel {
       panel.dispose();
       return;
     }
-    panel.webview.options = ChartsPanel.options(context);
+    panel.webview.options = panelOptions(context);
     slot.current?.panel.dispose();
     slot.current = new ChartsPanel(slot, context, panel, server, s);
   }
@@ -63,10 +61,6 @@ class ChartsPanel {
     }
   }
 
-  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')] };
-  }
-
   private constructor(
     private readonly slot: PanelSlot<ChartsPanel>,
     context: vscode.ExtensionContext,
@@ -74,14 +68,8 @@ class ChartsPanel {
     private readonly server: ServerRequests,
     private state: ChartsState,
   ) {
-    const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
     const w = panel.webview;
-    w.html = chartsHtml({
-      cspSource: w.cspSource,
-      nonce: makeNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'charts.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'charts.css')).toString(),
-    });
+    setBundledPage(context, w, { name: 'charts', title: 'vIOMMU charts', body: CHARTS_BODY });
     this.disposables.push(
       w.onDidReceiveMessage((m: unknown) => {
         if ((m as { type?: unknown } | null)?.type !== 'ready') return;

@@ -11,28 +11,21 @@ import { COMMANDS, TraceTimelineRequest, type TraceTimelineResult } from '../../
 import { columnOfLine } from '../../model/traceReplay/timeline';
 import type { ServerRequests } from '../views/serverRequests';
 import type { TraceSourceTracker } from '../views/traceViews';
-import { makeNonce, webviewPage } from './atsSequenceHtml';
+import { panelOptions, setBundledPage } from './bundledPage';
 import { PanelSlot } from './panelSlot';
 import { isFromTimelineWebview, type ToTimelineWebview } from '../../webview/timeline/messages';
 import type { CommandTable } from '../commandTable';
 
 const TIMELINE_VIEW_TYPE = 'viommu.traceTimeline';
 
-function timelineHtml(p: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
-  return webviewPage({
-    ...p,
-    title: 'Trace timeline',
-    styles: [{ uri: p.styleUri }],
-    body: `<header class="toolbar">
+const TIMELINE_BODY = `<header class="toolbar">
 <h1 id="title">Trace timeline</h1>
 <span id="summary">loading…</span>
 <button id="export-svg" type="button">Export SVG</button>
 <button id="export-png" type="button">Export PNG</button>
 </header>
 <p id="error" role="alert" hidden></p>
-<div id="charts"><div id="rates"></div><div id="lanes"></div></div>`,
-  });
-}
+<div id="charts"><div id="rates"></div><div id="lanes"></div></div>`;
 
 class TimelinePanel {
   private timeline: TraceTimelineResult | undefined;
@@ -48,7 +41,7 @@ class TimelinePanel {
       void existing.load();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Trace Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, TimelinePanel.options(context));
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Trace Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(context));
     slot.current = new TimelinePanel(slot, context, panel, server, tracker, uri);
     return slot.current;
   }
@@ -60,19 +53,9 @@ class TimelinePanel {
       panel.dispose();
       return;
     }
-    panel.webview.options = TimelinePanel.options(context);
+    panel.webview.options = panelOptions(context);
     slot.current?.panel.dispose();
     slot.current = new TimelinePanel(slot, context, panel, server, tracker, uri);
-  }
-
-  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableForms: false,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
-    };
   }
 
   private constructor(
@@ -83,14 +66,8 @@ class TimelinePanel {
     private readonly tracker: TraceSourceTracker,
     private uri: string,
   ) {
-    const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
     const w = panel.webview;
-    w.html = timelineHtml({
-      cspSource: w.cspSource,
-      nonce: makeNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
-    });
+    setBundledPage(context, w, { name: 'timeline', title: 'Trace timeline', body: TIMELINE_BODY });
     this.disposables.push(
       w.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
