@@ -11,7 +11,7 @@ import { buildCapture, captureWithStreamed } from '../model/buildCapture';
 import type { Capture } from '../model/types';
 import { StreamedFile } from '../model/streamedFile';
 import { captureRootOf, CaptureReadError, CLI_LIMITS, holdsDumps, readCapture, type CaptureRead, type LargeFile, type ReadFile, type ReadLimits } from '../io/captureReader';
-import { headText, openTextChunks, StreamFileError } from '../io/streamFile';
+import { headText, openByteChunks, StreamFileError } from '../io/streamFile';
 import type { CommandIO } from './commands/io';
 
 export interface Loaded {
@@ -113,11 +113,11 @@ function streamLargeFile(large: LargeFile, rest: Capture, io: CommandIO): Return
   const file = new StreamedFile(large.name, headText(large.path), rest);
   let converted: string | undefined;
   for (let pass = 1; pass <= file.passes; pass++) {
-    const { size, chunks, converted: conv } = openTextChunks(large.path);
+    const { size, chunks, converted: conv } = openByteChunks(large.path);
     file.startPass();
     let shown = 0;
-    for (const { text, done } of chunks) {
-      file.push(text);
+    for (const { bytes, done } of chunks) {
+      file.push(bytes);
       const tenth = Math.floor((10 * done) / Math.max(size, 1));
       if (size >= 256 * MiB && tenth > shown) {
         shown = tenth;

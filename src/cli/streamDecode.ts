@@ -4,14 +4,14 @@
 // an entry's column is the start of its line.
 
 import { DomainTranslationParser, type DomainBlock } from '../dumps/debugfs/domainTranslation';
-import { QemuTraceStream, type TraceEvent } from '../dumps/qemuTrace/index';
+import { QemuTraceStream, eachTraceEvent, type TraceEvent } from '../dumps/qemuTrace/index';
 import type { AnyParseResult } from '../dumps/registry';
 import type { ParseResult } from '../dumps/types';
 import { forEachDecodedEntry, type DecodedEntry } from '../model/decodeFile';
 import type { DecodeScope } from '../model/decodeScope';
-import { LineChunker } from '../dumps/lineChunker';
+import { ByteLineChunker } from '../dumps/lineChunker';
 import type { LargeFile } from '../io/captureReader';
-import { openTextChunks } from '../io/streamFile';
+import { openByteChunks } from '../io/streamFile';
 
 interface DecodeSink {
   record?(r: TraceEvent | DomainBlock): void;
@@ -20,17 +20,17 @@ interface DecodeSink {
 
 /** Streams `large` once: every record and decoded entry to `sink`; returns what the parse found (without records). */
 export function streamDecode(large: LargeFile, scope: DecodeScope, sink: DecodeSink): ParseResult<never> {
-  const { chunks } = openTextChunks(large.path);
+  const { chunks } = openByteChunks(large.path);
   if (large.format === 'qemu_trace') {
     let batch: TraceEvent[] = [];
-    const stream = new QemuTraceStream((e) => batch.push(e));
+    const stream = new QemuTraceStream(eachTraceEvent((e) => batch.push(e)));
     const flush = () => {
       for (const e of batch) sink.record?.(e);
       if (sink.decoded) forEachDecodedEntry({ format: 'qemu_trace', dialect: [], records: batch, findings: [], lineCount: 0 }, scope, sink.decoded);
       batch = [];
     };
-    for (const { text } of chunks) {
-      stream.push(text);
+    for (const { bytes } of chunks) {
+      stream.push(bytes);
       flush();
     }
     const result = stream.end();
@@ -43,9 +43,9 @@ export function streamDecode(large: LargeFile, scope: DecodeScope, sink: DecodeS
     if (sink.decoded) forEachDecodedEntry(one, scope, sink.decoded);
   };
   const parser = new DomainTranslationParser(large.name, onBlock, false);
-  const chunker = new LineChunker();
-  for (const { text } of chunks) parser.parseLines(chunker.push(text));
-  parser.parseLines(chunker.end());
+  const chunker = new ByteLineChunker();
+  for (const { bytes } of chunks) chunker.push(bytes, (lines) => parser.parseBytes(lines));
+  parser.parseBytes(chunker.end());
   const result = parser.end();
   return { ...result, records: [] };
 }

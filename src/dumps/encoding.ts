@@ -124,6 +124,22 @@ export class DumpTextDecoder {
     return this.decoder!.decode(b, { stream: true });
   }
 
+  /**
+   * The chunk as UTF-8 bytes, for the byte scanners: UTF-8 passes through as
+   * it is (without its mark; a character cut between chunks stays cut, and
+   * the line chunker joins it), UTF-16 is decoded and encoded again.
+   */
+  utf8(chunk: Uint8Array): Uint8Array {
+    if (!this.decoder) this.start(chunk);
+    if (this.order !== 'utf-8') return Buffer.from(this.decode(chunk), 'utf8');
+    if (this.skip > 0) {
+      const b = chunk.subarray(this.skip);
+      this.skip = 0;
+      return b;
+    }
+    return chunk;
+  }
+
   /** The encoding chosen from a file's first bytes (its head), to decode a part of it read from elsewhere. */
   prime(head: Uint8Array): this {
     this.decode(head);

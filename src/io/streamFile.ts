@@ -29,22 +29,8 @@ export class StreamFileError extends Error {}
 
 /** Opens a regular file and hands out its text in chunks. Throws StreamFileError for what cannot be read. */
 export function openTextChunks(path: string, chunkBytes = STREAM_CHUNK): TextChunks {
-  let fd: number;
-  try {
-    const real = realpathSync(path);
-    if (isSystemPath(real)) throw new StreamFileError(`${path} is a file of the running system (/proc, /sys or /dev): copy it first (some never end or block)`);
-    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    if (err instanceof StreamFileError) throw err;
-    throw new StreamFileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  const st = fstatSync(fd);
-  if (!st.isFile()) {
-    closeSync(fd);
-    throw new StreamFileError(`${path} is not a regular file (a FIFO, a device or a socket could block the reader)`);
-  }
+  const { fd, size } = openRegular(path);
   const decoder = new DumpTextDecoder();
-  const size = st.size;
   function* chunks(): Generator<{ text: string; done: number }> {
     const buf = Buffer.allocUnsafe(chunkBytes);
     let done = 0;
@@ -70,10 +56,63 @@ export function openTextChunks(path: string, chunkBytes = STREAM_CHUNK): TextChu
   return { size, chunks: chunks(), converted: () => decoder.converted };
 }
 
+interface ByteChunks {
+  size: number;
+  /** The file as UTF-8 bytes, chunk by chunk (each valid until the next is asked); `done` is the bytes read so far. */
+  chunks: Generator<{ bytes: Uint8Array; done: number }>;
+  converted(): string | undefined;
+}
+
+/**
+ * Opens a regular file and hands out its bytes in chunks, as UTF-8 (what the
+ * byte-level parsers read): a UTF-8 file's bytes as read, another encoding's
+ * converted. Throws StreamFileError for what cannot be read.
+ */
+export function openByteChunks(path: string, chunkBytes = STREAM_CHUNK): ByteChunks {
+  const { fd, size } = openRegular(path);
+  const decoder = new DumpTextDecoder();
+  function* chunks(): Generator<{ bytes: Uint8Array; done: number }> {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let done = 0;
+    try {
+      while (done < size) {
+        const n = readSync(fd, buf, 0, Math.min(chunkBytes, size - done), done);
+        if (n <= 0) break;
+        done += n;
+        yield { bytes: decoder.utf8(buf.subarray(0, n)), done };
+      }
+      const rest = decoder.end();
+      if (rest !== '') yield { bytes: Buffer.from(rest, 'utf8'), done };
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { size, chunks: chunks(), converted: () => decoder.converted };
+}
+
 /** The first bytes of a file as text (for its format). */
 export function headText(path: string, bytes = HEAD_BYTES): string {
   const { chunks } = openTextChunks(path, bytes);
   const first = chunks.next();
   chunks.return(undefined);
   return first.done ? '' : first.value.text;
+}
+
+/** A regular file opened for reading, and its size then. Throws StreamFileError for what cannot be read. */
+function openRegular(path: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    const real = realpathSync(path);
+    if (isSystemPath(real)) throw new StreamFileError(`${path} is a file of the running system (/proc, /sys or /dev): copy it first (some never end or block)`);
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if (err instanceof StreamFileError) throw err;
+    throw new StreamFileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new StreamFileError(`${path} is not a regular file (a FIFO, a device or a socket could block the reader)`);
+  }
+  return { fd, size: st.size };
 }

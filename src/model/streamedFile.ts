@@ -12,12 +12,14 @@
 //   the faults can still be walked.
 // Other formats have no streaming parser: the reader reads them whole.
 //
-// Chunks may cut lines anywhere (even inside a UTF-16 pair: the decoder
-// before this keeps pairs whole); dumps/lineChunker.ts makes whole lines.
+// Chunks are UTF-8 bytes (io/streamFile.ts converts other encodings) cut
+// anywhere, even inside a character; dumps/lineChunker.ts makes whole lines,
+// and the parsers read them as bytes.
 
 import { DomainTranslationParser, PageTableRows, type DomainBlock } from '../dumps/debugfs/domainTranslation';
-import { LineChunker } from '../dumps/lineChunker';
-import { QemuTraceStream, QEMU_MESSAGE, type TraceEvent } from '../dumps/qemuTrace/index';
+import { ByteLineChunker } from '../dumps/lineChunker';
+import { asBuffer, encodeText } from '../dumps/byteText';
+import { QemuTraceStream, QEMU_MESSAGE, eachTraceEvent, type TraceEvent } from '../dumps/qemuTrace/index';
 import { detectFormat } from '../dumps/registry';
 import type { Finding, FormatId, ParseResult } from '../dumps/types';
 import { LineIndex } from '../dumps/lineIndex';
@@ -50,37 +52,40 @@ export interface StreamedSummary {
 }
 
 interface Pass {
-  push(lines: string): void;
+  push(lines: Buffer): void;
   end(): void;
 }
 
 /** The events AtsSidScan reads (a line naming one is parsed in the first pass; no other is). */
 const ATS_SCAN_EVENTS = ['vtd_reg_dmar_root', 'vtd_iotlb_cc_', 'vtd_inv_desc '];
 
-/** The whole lines of `text` (whole lines) that hold any of `needles`, in order, each ending in '\n'. */
-function linesNaming(text: string, needles: readonly string[]): string {
+/** The whole lines of `bytes` (whole lines) that hold any of `needles`, in order, each ending in a line feed. */
+function linesNaming(bytes: Buffer, needles: readonly string[]): Buffer {
   const starts: number[] = [];
   for (const needle of needles) {
-    for (let at = text.indexOf(needle); at >= 0; ) {
-      const start = text.lastIndexOf('\n', at) + 1;
+    for (let at = bytes.indexOf(needle); at >= 0; ) {
+      const start = bytes.lastIndexOf(10, at) + 1;
       starts.push(start);
-      const nl = text.indexOf('\n', at);
+      const nl = bytes.indexOf(10, at);
       if (nl < 0) break;
-      at = text.indexOf(needle, nl + 1);
+      at = bytes.indexOf(needle, nl + 1);
     }
   }
-  if (starts.length === 0) return '';
+  if (starts.length === 0) return EMPTY;
   starts.sort((a, b) => a - b);
-  const parts: string[] = [];
+  const parts: Buffer[] = [];
   let last = -1;
   for (const start of starts) {
     if (start === last) continue;
     last = start;
-    const nl = text.indexOf('\n', start);
-    parts.push(nl < 0 ? text.slice(start) + '\n' : text.slice(start, nl + 1));
+    const nl = bytes.indexOf(10, start);
+    parts.push(nl < 0 ? Buffer.concat([bytes.subarray(start), NEWLINE]) : bytes.subarray(start, nl + 1));
   }
-  return parts.join('');
+  return Buffer.concat(parts);
 }
+
+const EMPTY = Buffer.alloc(0);
+const NEWLINE = Buffer.from('\n');
 
 /** The rows of a block that walks of these IOVAs read: the floor and ceiling row of each. */
 function rowsNear(rows: PageTableRows, iovas: readonly bigint[]): PageTableRows {
@@ -107,7 +112,7 @@ export class StreamedFile {
   readonly passes: number;
   private pass = 0;
   private current: Pass | undefined;
-  private chunker = new LineChunker();
+  private chunker = new ByteLineChunker();
   private readonly findings: Finding[] = [];
   private parsed: ParseResult<unknown> | undefined;
   private summary: Omit<StreamedSummary, 'bytes'> = { lines: 0, records: 0, kept: 0 };
@@ -130,19 +135,20 @@ export class StreamedFile {
   /** Starts the next pass: the chunks from the file's start again. */
   startPass(): void {
     if (this.pass >= this.passes) throw new Error(`${this.name}: all ${this.passes} passes are done`);
-    this.chunker = new LineChunker();
+    this.chunker = new ByteLineChunker();
     this.current = this.format === 'qemu_trace' ? (this.pass === 0 ? this.traceScanPass() : this.traceReplayPass()) : this.pageTablePass();
     this.pass++;
   }
 
-  push(chunk: string): void {
-    const lines = this.chunker.push(chunk);
-    if (lines !== '') this.current!.push(lines);
+  /** The next chunk of the file: UTF-8 bytes cut anywhere (text is encoded). */
+  push(chunk: Uint8Array | string): void {
+    const pass = this.current!;
+    this.chunker.push(typeof chunk === 'string' ? encodeText(chunk) : asBuffer(chunk), (lines) => pass.push(lines));
   }
 
   endPass(): void {
     const rest = this.chunker.end();
-    if (rest !== '') this.current!.push(rest);
+    if (rest.length > 0) this.current!.push(rest);
     this.current!.end();
     this.current = undefined;
   }
@@ -150,7 +156,7 @@ export class StreamedFile {
   private traceScanPass(): Pass {
     const scan = new AtsSidScan(false);
     this.atsScan = scan;
-    const stream = new QemuTraceStream((e) => scan.push(e));
+    const stream = new QemuTraceStream(eachTraceEvent((e) => scan.push(e)));
     // Only the lines the scan reads are parsed: found with native indexOf, in file order.
     return { push: (t) => stream.push(linesNaming(t, ATS_SCAN_EVENTS)), end: () => void stream.end() };
   }
@@ -168,7 +174,7 @@ export class StreamedFile {
       if (kept.length < MAX_KEPT_EVENTS) kept.push(e);
       else omitted++;
     };
-    const stream = new QemuTraceStream((e) => {
+    const stream = new QemuTraceStream(eachTraceEvent((e) => {
       events++;
       byName[e.name] = (byName[e.name] ?? 0) + 1;
       replayer.push(e);
@@ -184,7 +190,7 @@ export class StreamedFile {
         iqaKept = true;
         keep(e);
       } else if (events === 1) keep(e);
-    });
+    }));
     return {
       push: (t) => stream.push(t),
       end: () => {
@@ -225,7 +231,7 @@ export class StreamedFile {
     let lines = 0;
     return {
       push: (t) => {
-        lines += parser.parseLines(t, lines);
+        lines += parser.parseBytes(t, lines);
       },
       end: () => {
         const parsed = parser.end();

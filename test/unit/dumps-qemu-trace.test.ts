@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
-import { legacyCaptureDir, legacyCaptureText, fixtureText } from '../helpers';
+import { legacyCaptureDir, legacyCaptureText, fixtureText, fixturesDir } from '../helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   parseQemuTrace,
   looksLikeQemuTrace,
@@ -183,6 +185,55 @@ describe('QEMU trace parser', () => {
       assert.equal(ev[35].name, 'kvm_set_user_memory');
       assert.equal(ev[35].args.gpa, '0xfd000000');
       assert.equal(ev[35].args.raw, 'AddrSpace#0 Slot#3 flags=0x0 gpa=0xfd000000 size=0x1000000 ua=0x7f3a40000000 ret=0');
+    });
+  });
+
+  describe('the byte reader (inPlace.ts) against the template matcher', () => {
+    const traces = [
+      ...readdirSync(join(fixturesDir, 'captures')).map((d) => join('captures', d, 'qemu-vtd.trace')),
+      ...readdirSync(join(fixturesDir, 'traces')).filter((f) => f.endsWith('.trace')).map((f) => join('traces', f)),
+    ].filter((p) => {
+      try {
+        readFileSync(join(fixturesDir, p));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+
+    it('gives every event of every real trace the arguments, pid and time its text gives', () => {
+      let checked = 0;
+      for (const path of traces) {
+        const text = readFileSync(join(fixturesDir, path), 'utf8');
+        const lines = text.split('\n');
+        for (const e of parseQemuTrace(text).records) {
+          const format = TRACE_EVENT_FORMATS[e.name];
+          if (!format) continue;
+          const line = lines[e.line].replace(/\r$/, '');
+          assert.equal(e.lineEnd, line.length, `${path}:${e.line + 1}`);
+          assert.equal(line.slice(e.columns.start('name'), e.columns.end('name')), e.name, `${path}:${e.line + 1}`);
+          const message = line.slice(e.columns.end('name') + 1).trimEnd();
+          const args = format.variants.map((v) => matchTemplate(compileTemplate(v.template), message)).find((m) => 'args' in m);
+          assert.ok(args && 'args' in args, `${path}:${e.line + 1}: the matcher reads it too`);
+          addDerivedArgs(e.name, args.args);
+          assert.deepEqual(e.args, args.args, `${path}:${e.line + 1}`);
+          const stamp = /^(\d+)@([\d.]+):/.exec(line);
+          if (stamp) {
+            assert.equal(e.pid, Number(stamp[1]), `${path}:${e.line + 1}`);
+            assert.equal(e.time, Number(stamp[2]), `${path}:${e.line + 1}: the time is Number() of its text, to the last bit`);
+          }
+          checked++;
+        }
+      }
+      assert.ok(traces.length >= 6 && checked > 50000, `${checked} events of ${traces.length} traces`);
+    });
+
+    it('reads a time as Number() of its text, also past 2^53 and with nine decimals', () => {
+      for (const t of ['1796672190.638234', '1796672190.638234567', '9007199254.740993', '0.5', '12.', '.25', '123456789012345678.5']) {
+        const r = parseQemuTrace(`1@${t}:vtd_context_cache_reset \n`);
+        assert.equal(r.records[0]?.time, Number(t), t);
+      }
+      for (const t of ['1.2.3', '.', '']) assert.notEqual(parseQemuTrace(`1@${t}:vtd_context_cache_reset \n`).records[0]?.pid, 1, t);
     });
   });
 

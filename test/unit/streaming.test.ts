@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { buildCapture } from '../../src/model/buildCapture';
 import { describeStreamed, StreamedFile } from '../../src/model/streamedFile';
-import { LineChunker, MAX_STREAM_LINE } from '../../src/dumps/lineChunker';
+import { ByteLineChunker, LineChunker, MAX_STREAM_LINE } from '../../src/dumps/lineChunker';
 import { parseDomainTranslation } from '../../src/dumps/debugfs/domainTranslation';
 import { parseQemuTrace } from '../../src/dumps/qemuTrace/index';
 import { DumpTextDecoder } from '../../src/dumps/encoding';
@@ -23,27 +23,36 @@ function lines(path: string, from: number, to: number): string {
   return readFileSync(path, 'utf8').split('\n').slice(from - 1, to).join('\n') + '\n';
 }
 
+/** Lines beyond ASCII (cut inside a character when cut at every byte): a known event with such a string field, an unknown event. */
+const NON_ASCII =
+  '23245@1796672190.700000:vtd_iotlb_reset IOTLB reset (reason: déjà vu)\n' +
+  '23245@1796672190.700001:vtd_ünknown_event naïve 0x10\n'; // not an event name: an unrecognised line
+
 /** A trace excerpt with faults, a QEMU fault message, fills, hits, invalidations and waits. */
 const TRACE =
   lines(join(vmDir, 'qemu-vtd.trace'), 30525, 30560) +
   'qemu-system-x86_64: vtd_iommu_translate: detected translation failure (dev=00:05:00, iova=0x2345000)\n' +
-  lines(join(legacyCaptureDir, 'qemu-vtd.trace'), 90, 100);
+  lines(join(legacyCaptureDir, 'qemu-vtd.trace'), 90, 100) +
+  NON_ASCII;
 
-/** Three blocks of a page-table dump, one with rows, and a bad row. */
-const TABLE = lines(join(vmDir, 'domain_translation_struct'), 1, 16) + '0x00000000fff10 |\t0xzz\n' + lines(join(vmDir, 'domain_translation_struct'), 17, 20);
+/** Three blocks of a page-table dump, one with rows, and two bad rows (one with a character beyond ASCII before the bad value). */
+const TABLE =
+  lines(join(vmDir, 'domain_translation_struct'), 1, 16) + '0x00000000fff10 |\t0xzz\n' + '0x00000000fff11 |\t0x€1\n' + lines(join(vmDir, 'domain_translation_struct'), 17, 20);
 
+/** The file streamed as the reader hands it on: UTF-8 bytes, cut at these byte offsets. */
 function streamed(name: string, text: string, cuts: number[], context = buildCapture([])) {
+  const bytes = Buffer.from(text, 'utf8');
   const f = new StreamedFile(name, text.slice(0, 4096), context);
   for (let p = 0; p < f.passes; p++) {
     f.startPass();
     let at = 0;
-    for (const c of [...cuts, text.length]) {
-      f.push(text.slice(at, c));
+    for (const c of [...cuts, bytes.length]) {
+      f.push(bytes.subarray(at, c));
       at = c;
     }
     f.endPass();
   }
-  return f.result(Buffer.byteLength(text));
+  return f.result(bytes.length);
 }
 
 /** What a streamed result says, for comparison. */
@@ -62,7 +71,7 @@ function essence(r: ReturnType<typeof streamed>): string {
 const timelineOf = (r: ReturnType<typeof streamed>) => JSON.stringify(r.file.streamed?.trace?.timeline);
 
 describe('streaming: files of any size', () => {
-  it('a trace cut at every character gives the whole-file result: events kept, findings, replay', () => {
+  it('a trace cut at every byte gives the whole-file result: events kept, findings, replay', () => {
     const whole = streamed('qemu-vtd.trace', TRACE, []);
     const expect = essence(whole);
     // The same replay as the in-memory one.
@@ -75,22 +84,28 @@ describe('streaming: files of any size', () => {
     const kept = whole.file.parsed!.records as { name: string }[];
     assert.ok(kept.some((e) => e.name === 'qemu_message'));
     const expectTimeline = timelineOf(whole);
-    for (let cut = 1; cut < TRACE.length; cut++) {
+    // The lines beyond ASCII read as the in-memory parse reads them.
+    assert.equal(events.find((e) => e.name === 'vtd_iotlb_reset' && e.time === 1796672190.7)?.args.reason, 'déjà vu');
+    assert.ok(whole.file.parsed!.findings.some((f) => f.code === 'unrecognised-line' && f.message.includes('vtd_ünknown_event naïve')));
+    for (let cut = 1; cut < Buffer.byteLength(TRACE); cut++) {
       const r = streamed('qemu-vtd.trace', TRACE, [cut]);
       assert.equal(essence(r), expect, `cut at ${cut}`);
       if (cut % 97 === 0) assert.equal(timelineOf(r), expectTimeline, `timeline, cut at ${cut}`);
     }
   });
 
-  it('a page-table dump cut at every character gives the whole-file blocks, rows and findings', () => {
+  it('a page-table dump cut at every byte gives the whole-file blocks, rows and findings', () => {
     const expect = essence(streamed('domain_translation_struct', TABLE, []));
     const inMemory = parseDomainTranslation(TABLE, 'domain_translation_struct');
     const r = streamed('domain_translation_struct', TABLE, []);
     assert.equal(r.file.parsed!.records.length, inMemory.records.length);
     assert.deepEqual(r.file.parsed!.findings, inMemory.findings);
     assert.ok(inMemory.findings.some((f) => f.code === 'bad-row'), 'the excerpt has a bad row');
+    // Columns of the line's characters, not of its bytes, on the row with '€' (three bytes): it ends at 22, not 24.
+    const euro = inMemory.findings.find((f) => f.code === 'bad-row' && f.span.line === 17)!;
+    assert.deepEqual([euro.span.start, euro.span.end], [18, 22]);
     assert.equal(r.file.streamed!.pageTables!.rows, inMemory.records.reduce((n, b) => n + b.rows.count, 0));
-    for (let cut = 1; cut < TABLE.length; cut++) assert.equal(essence(streamed('domain_translation_struct', TABLE, [cut])), expect, `cut at ${cut}`);
+    for (let cut = 1; cut < Buffer.byteLength(TABLE); cut++) assert.equal(essence(streamed('domain_translation_struct', TABLE, [cut])), expect, `cut at ${cut}`);
   });
 
   it('keeps only the rows a fault walk reads, and says how many the file had', () => {
@@ -132,6 +147,15 @@ describe('streaming: files of any size', () => {
     const long = 'x'.repeat(MAX_STREAM_LINE + 10);
     const out = c.push(long.slice(0, MAX_STREAM_LINE - 5)) + c.push(long.slice(MAX_STREAM_LINE - 5)) + c.push('\nnext\n') + c.end();
     assert.equal(out, 'x'.repeat(MAX_STREAM_LINE) + '\nnext\n');
+  });
+
+  it('cuts a line longer than any dump line in a stream of bytes too, and drops the rest of it', () => {
+    const c = new ByteLineChunker();
+    const long = Buffer.from('x'.repeat(MAX_STREAM_LINE + 10));
+    const out: Buffer[] = [];
+    for (const part of [long.subarray(0, MAX_STREAM_LINE - 5), long.subarray(MAX_STREAM_LINE - 5), Buffer.from('\nnext\n')]) c.push(part, (l) => out.push(Buffer.from(l)));
+    out.push(c.end());
+    assert.equal(Buffer.concat(out).toString(), 'x'.repeat(MAX_STREAM_LINE) + '\nnext\n');
   });
 
   it('reads a file in chunks without one string of it', () => {

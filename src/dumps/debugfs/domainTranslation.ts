@@ -12,13 +12,15 @@
 //   in hex, a space-padded column header, rows that stop at the leaf, and
 //   "DMA Remapping is not enabled on %s" lines for units that are off.
 //
-// Files reach tens of megabytes, so rows are read by a character scanner into
-// columns (PageTableRows) without splitting the text into line strings.
+// Files reach gigabytes, so rows are read from the bytes by a scanner into
+// columns (PageTableRows) without making a string of any row (a text given
+// as a string is encoded once, a piece at a time).
 
 import type { ParseResult, Span } from '../types';
 import { lineSpan } from '../types';
 import { PageTableRows } from './pageTableRows';
 import { ROW_TOO_FEW, ROW_TOO_MANY, ROW_TOO_WIDE, RowScanner } from './pageTableRowScanner';
+import { asBuffer, asciiRange, decodeRange, encodeText } from '../byteText';
 import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, parsePciName, tokenSpan, tokenize, wordsAre, type PciName } from './scan';
 
 export { PageTableRows, type PageTableRow } from './pageTableRows';
@@ -50,6 +52,8 @@ export interface DomainParseResult extends ParseResult<DomainBlock> {
 }
 
 const WHAT = 'domain_translation_struct';
+/** Characters of text parseLines encodes at a time. */
+const PIECE = 4 << 20;
 const COLUMNS = ['IOVA_PFN', 'PML5E', 'PML4E', 'PDPE', 'PDE', 'PTE'];
 const PER_DEVICE = 'per-device file (v6.7+): rows stop at a huge-page leaf';
 const GLOBAL_PASID = 'global file with "with pasid %d" headers (v5.6–v5.17)';
@@ -169,23 +173,39 @@ export class DomainTranslationParser {
 
   /** Reads `text` (whole lines) as lines from `firstLine` on; returns the lines read. */
   parseLines(text: string, firstLine = this.lines): number {
+    // A piece at a time, each ending with a line feed, so the bytes held stay small.
+    let from = 0;
+    let ln = firstLine;
+    while (from < text.length) {
+      let end = from + PIECE >= text.length ? text.length : text.lastIndexOf('\n', from + PIECE) + 1;
+      if (end <= from) end = text.indexOf('\n', from + PIECE) + 1 || text.length;
+      ln += this.parseBytes(encodeText(text.slice(from, end)), ln);
+      from = end;
+    }
+    this.lines = ln;
+    return ln - firstLine;
+  }
+
+  /** Reads `chunk` (UTF-8 bytes of whole lines; the last may lack its line feed) as lines from `firstLine` on; returns the lines read. */
+  parseBytes(chunk: Uint8Array, firstLine = this.lines): number {
+    const b = asBuffer(chunk);
     const findings = this.findings;
     const words = this.words;
     const scanner = this.scanner;
-    const n = text.length;
+    const n = b.length;
     let pos = 0;
     let ln = firstLine;
     while (pos < n) {
-      let nl = text.indexOf('\n', pos);
+      let nl = b.indexOf(10, pos);
       if (nl < 0) nl = n;
       let end = nl;
-      if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+      if (end > pos && b[end - 1] === 13) end--;
       let first = pos;
-      while (first < end && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9)) first++;
+      while (first < end && (b[first] === 32 || b[first] === 9)) first++;
 
-      if (first < end && text.charCodeAt(first) === 48 /* 0 */) {
+      if (first < end && b[first] === 48 /* 0 */) {
         // The hot path: a page-table row.
-        const entries = scanner.scan(text, first, end, words);
+        const entries = scanner.scan(b, first, end, words);
         if (entries > 0) {
           const block = this.block;
           if (!block) {
@@ -205,11 +225,13 @@ export class DomainTranslationParser {
             }
           }
         } else {
-          const at = first - pos + scanner.errorColumn;
-          findings.syntax(entries === ROW_TOO_WIDE ? 'value-too-wide' : 'bad-row', rowProblem(entries), { line: ln, start: Math.min(at, end - pos), end: end - pos });
+          // Columns of the line's text: byte offsets unless the line has bytes beyond ASCII.
+          const column = (at: number) => (asciiRange(b, pos, at) ? at - pos : decodeRange(b, pos, at).length);
+          const at = Math.min(first + scanner.errorColumn, end);
+          findings.syntax(entries === ROW_TOO_WIDE ? 'value-too-wide' : 'bad-row', rowProblem(entries), { line: ln, start: column(at), end: column(end) });
         }
       } else {
-        this.otherLine(text.slice(pos, end), ln);
+        this.otherLine(decodeRange(b, pos, end), ln);
       }
       ln++;
       pos = nl + 1;

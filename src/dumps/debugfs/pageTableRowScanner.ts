@@ -1,17 +1,16 @@
 // The hot loop of domain_translation_struct: reads one row
 //   "0x%013lx |\t0x%016llx\t0x%016llx\t0x%016llx[\t0x%016llx[\t0x%016llx]]"
-// straight from the file text, character by character, accumulating each hex
+// straight from the file's bytes, byte by byte, accumulating each hex
 // value into two 32-bit halves. No regular expression, no bigint.
 // Runs of spaces are accepted wherever the kernel prints TABs.
 //
 // Neighbouring rows nearly always share every entry but the last (the walk
 // stays in one page table for up to 512 rows), so RowScanner first compares
-// the text between the PFN and the last entry with the previous row's (a
-// native string comparison) and only reads the PFN and the last entry
-// character by character when they match.
+// the bytes between the PFN and the last entry with the previous row's and
+// only reads the PFN and the last entry digit by digit when they match.
 
-/** Value of each ASCII hex digit, -1 for every other character below 128. */
-const HEX_DIGIT = new Int8Array(128).fill(-1);
+/** Value of each ASCII hex digit, -1 for every other byte. */
+const HEX_DIGIT = new Int8Array(256).fill(-1);
 for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
 for (let c = 0; c < 6; c++) {
   HEX_DIGIT[65 + c] = 10 + c;
@@ -34,20 +33,20 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * Reads "0x<hex>" at text[i] into out[slot] (hi) and out[slot + 1] (lo).
+ * Reads "0x<hex>" at b[i] into out[slot] (hi) and out[slot + 1] (lo).
  * Returns the position after the digits, or a negative ROW_* code. The token
  * must end at `end`, a blank, or (for the PFN) a '|'.
  */
-function readHex(text: string, i: number, end: number, out: Uint32Array, slot: number, barMayFollow: boolean): number {
-  if (i + 2 >= end || text.charCodeAt(i) !== 48 || (text.charCodeAt(i + 1) | 32) !== 120) return ROW_BAD_SYNTAX;
+function readHex(b: Buffer, i: number, end: number, out: Uint32Array, slot: number, barMayFollow: boolean): number {
+  if (i + 2 >= end || b[i] !== 48 || (b[i + 1] | 32) !== 120) return ROW_BAD_SYNTAX;
   i += 2;
   const digitsStart = i;
   // Kept as int32 (the Uint32Array store makes them unsigned): no doubles.
   let hi = 0;
   let lo = 0;
   while (i < end) {
-    const c = text.charCodeAt(i);
-    const d = c < 128 ? HEX_DIGIT[c] : -1;
+    const c = b[i];
+    const d = HEX_DIGIT[c];
     if (d < 0) break;
     if (hi >>> 28 !== 0) return ROW_TOO_WIDE;
     hi = (hi << 4) | (lo >>> 28);
@@ -56,7 +55,7 @@ function readHex(text: string, i: number, end: number, out: Uint32Array, slot: n
   }
   if (i === digitsStart) return ROW_BAD_SYNTAX;
   if (i < end) {
-    const c = text.charCodeAt(i);
+    const c = b[i];
     if (!isSpace(c) && !(barMayFollow && c === 124)) return ROW_BAD_SYNTAX;
   }
   out[slot] = hi;
@@ -71,34 +70,37 @@ function readHex(text: string, i: number, end: number, out: Uint32Array, slot: n
 export class RowScanner {
   /** Where the last failed scan stopped, relative to the row start (for the span of a finding). */
   errorColumn = 0;
-  /** Text between the PFN and the last entry of the previous good row. */
-  private middle = '';
+  /** Bytes between the PFN and the last entry of the previous good row (the first `middleLength`). */
+  private middle = new Uint8Array(256);
+  private middleLength = 0;
   private lastEntries = 0;
   private readonly previous = new Uint32Array(2 + 2 * MAX_ENTRIES);
 
   /**
-   * Scans text[start, end) as one row (start at its first non-blank
+   * Scans b[start, end) as one row (start at its first non-blank
    * character). On success returns the number of entries (3..5) and fills
    * `out` with PFN hi, lo, then each entry's hi, lo in printed order (PML5E
    * first); otherwise returns a ROW_* code and sets `errorColumn`.
    */
-  scan(text: string, start: number, end: number, out: Uint32Array): number {
-    const fast = this.scanRepeat(text, start, end, out);
-    return fast > 0 ? fast : this.scanFull(text, start, end, out);
+  scan(b: Buffer, start: number, end: number, out: Uint32Array): number {
+    const fast = this.scanRepeat(b, start, end, out);
+    return fast > 0 ? fast : this.scanFull(b, start, end, out);
   }
 
   /** The fast path: the PFN, then the previous row's middle text, then one entry. */
-  private scanRepeat(text: string, start: number, end: number, out: Uint32Array): number {
-    const mid = this.middle;
-    if (mid.length === 0) return 0;
-    const pfnEnd = readHex(text, start, end, out, 0, true);
+  private scanRepeat(b: Buffer, start: number, end: number, out: Uint32Array): number {
+    const n = this.middleLength;
+    if (n === 0) return 0;
+    const pfnEnd = readHex(b, start, end, out, 0, true);
     if (pfnEnd < 0) return 0;
-    const lastStart = pfnEnd + mid.length;
-    if (lastStart >= end || text.slice(pfnEnd, lastStart) !== mid) return 0;
+    const lastStart = pfnEnd + n;
+    if (lastStart >= end) return 0;
+    const mid = this.middle;
+    for (let k = 0; k < n; k++) if (b[pfnEnd + k] !== mid[k]) return 0;
     const k = this.lastEntries;
-    const after = readHex(text, lastStart, end, out, 2 * k, false);
+    const after = readHex(b, lastStart, end, out, 2 * k, false);
     if (after < 0) return 0;
-    for (let i = after; i < end; i++) if (!isSpace(text.charCodeAt(i))) return 0;
+    for (let i = after; i < end; i++) if (!isSpace(b[i])) return 0;
     const prev = this.previous;
     for (let w = 2; w < 2 * k; w++) out[w] = prev[w];
     prev[2 * k] = out[2 * k];
@@ -106,41 +108,44 @@ export class RowScanner {
     return k;
   }
 
-  private scanFull(text: string, start: number, end: number, out: Uint32Array): number {
-    let i = readHex(text, start, end, out, 0, true);
+  private scanFull(b: Buffer, start: number, end: number, out: Uint32Array): number {
+    let i = readHex(b, start, end, out, 0, true);
     if (i < 0) return this.fail(i, start, start);
     const pfnEnd = i;
-    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    while (i < end && isSpace(b[i])) i++;
     if (i >= end) return this.fail(ROW_TOO_FEW, i, start);
-    if (text.charCodeAt(i) !== 124 /* | */) return this.fail(ROW_BAD_SYNTAX, i, start);
+    if (b[i] !== 124 /* | */) return this.fail(ROW_BAD_SYNTAX, i, start);
     i++;
     let entries = 0;
     let lastStart = i;
     for (;;) {
-      while (i < end && isSpace(text.charCodeAt(i))) i++;
+      while (i < end && isSpace(b[i])) i++;
       if (i >= end) break;
       if (entries === MAX_ENTRIES) return this.fail(ROW_TOO_MANY, i, start);
       lastStart = i;
-      const next = readHex(text, i, end, out, 2 + 2 * entries, false);
-      if (next < 0) return this.fail(next, next === ROW_TOO_WIDE ? i : this.badColumn(text, i, end), start);
+      const next = readHex(b, i, end, out, 2 + 2 * entries, false);
+      if (next < 0) return this.fail(next, next === ROW_TOO_WIDE ? i : this.badColumn(b, i, end), start);
       i = next;
       entries++;
     }
     if (entries < MIN_ENTRIES) return this.fail(ROW_TOO_FEW, i, start);
     // Remember this row for the fast path of the next one.
-    this.middle = text.slice(pfnEnd, lastStart);
+    const n = lastStart - pfnEnd;
+    if (n > this.middle.length) this.middle = new Uint8Array(2 * n);
+    this.middle.set(b.subarray(pfnEnd, lastStart));
+    this.middleLength = n;
     this.lastEntries = entries;
     this.previous.set(out);
     return entries;
   }
 
   /** The first character of a bad token that is not part of "0x<hex>". */
-  private badColumn(text: string, i: number, end: number): number {
-    if (i + 2 >= end || text.charCodeAt(i) !== 48 || (text.charCodeAt(i + 1) | 32) !== 120) return i;
+  private badColumn(b: Buffer, i: number, end: number): number {
+    if (i + 2 >= end || b[i] !== 48 || (b[i + 1] | 32) !== 120) return i;
     let j = i + 2;
     while (j < end) {
-      const c = text.charCodeAt(j);
-      if (c >= 128 || HEX_DIGIT[c] < 0) break;
+      const c = b[j];
+      if (HEX_DIGIT[c] < 0) break;
       j++;
     }
     return j === i + 2 ? i : j;

@@ -1,113 +1,332 @@
 // The hot path of the QEMU trace parser: an event line read straight from the
-// file text. The event name is looked up by a hash of its characters (no
-// string made for a known event), and the message is matched against the
-// event's templates where it lies, with hex and decimal fields accumulated
-// digit by digit. The matcher accepts exactly what matchTemplate accepts and
-// gives the same arguments; lines it does not take (a mismatch, an unknown
-// event, an odd line) go to the general parser, which reads them as strings.
+// file's bytes into columns (TraceColumns). The event name is looked up by a
+// hash of its bytes (no string made), and the message is matched against the
+// event's templates where it lies, hex and decimal fields accumulated digit
+// by digit into the columns. No object is made per line: the event's object
+// is made only if a consumer asks for it (TraceColumns.event).
+//
+// The matcher accepts exactly what matchTemplate accepts on the line's text
+// and gives the same arguments; lines it does not take (a mismatch, an
+// unknown event, a string field with bytes beyond ASCII, an odd line) go to
+// the general parser, which reads them as strings.
 
-import type { ArgValue, CompiledTemplate } from './template';
+import type { ArgValue, CompiledTemplate, FieldType } from './template';
 import type { ArgsFactory } from './argsFactory';
-import { HEX_DIGIT as HEX_DIGITS, U64Cache, isJsSpace as jsSpace } from '../fastScan';
-import { FieldOrder, type RowColumns, type RowColumnsCache } from '../rowColumns';
-import { tracePrefixAt, type TracePrefix } from './linePrefix';
+import type { TraceEvent } from './traceEvent';
+import { U64Cache } from '../fastScan';
+import { FieldOrder, RowColumnsCache } from '../rowColumns';
+import { PREFIX_PID_AT as PID_AT, pidStampAt as pidStamp, stampRead as readStamp, tracePrefixAt as prefixAt, type TracePrefix } from './linePrefix';
+import { asciiRange as ascii } from '../byteText';
 
 // Bound once, so a call in a loop is a plain call in every build (an
 // imported binding of the unbundled test build is a getter at each use).
-const isJsSpace = jsSpace;
+const PREFIX_PID_AT = PID_AT;
+const pidStampAt = pidStamp;
+const stampRead = readStamp;
+const tracePrefixAt = prefixAt;
+const asciiRange = ascii;
 
-/** Value of each hex digit, -1 for every other UTF-16 code unit (bound once, see isJsSpace). */
-const HEX_DIGIT = HEX_DIGITS;
+/** The one field of an event line whose column is kept: its name. */
+export const EVENT_FIELDS = new FieldOrder<'name'>(['name']);
 
-/** Hash of text[s, e) (the same as nameHash of the string). */
-function rangeHash(text: string, s: number, e: number): number {
-  let h = 0;
-  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return h;
+// Template parts as codes, for the byte matcher.
+const LIT = 0;
+const HEX32 = 1;
+const HEX64 = 2;
+const SIGNED = 3;
+const UNSIGNED = 4;
+const BOOL = 5;
+const STR = 6;
+
+const PART_CODE: Record<FieldType, number> = { x: HEX32, X: HEX64, d: SIGNED, u: UNSIGNED, b: BOOL, s: STR };
+
+/** ASCII text to find in the bytes, also as little-endian 32-bit words: compared four bytes a load. */
+export class Literal {
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
+  /** The last 1-3 bytes as a word, and the mask of their bytes (0 when the length is a multiple of 4). */
+  readonly tail: number;
+  readonly tailMask: number;
+
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'latin1');
+    const n = this.bytes.length;
+    this.words = new Int32Array(n >> 2);
+    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, n);
+    for (let w = 0; w < this.words.length; w++) this.words[w] = view.getInt32(4 * w, true);
+    let tail = 0;
+    for (let k = n & ~3; k < n; k++) tail |= this.bytes[k] << (8 * (k & 3));
+    this.tail = tail;
+    this.tailMask = n & 3 ? (1 << (8 * (n & 3))) - 1 : 0;
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
 }
 
-export function nameHash(name: string): number {
-  return rangeHash(name, 0, name.length);
-}
-
-/** True when text[at, at + lit.length) is `lit` and ends by `to`. */
-function literalAt(text: string, at: number, to: number, lit: string): boolean {
-  const n = lit.length;
-  if (at + n > to) return false;
-  for (let k = 0; k < n; k++) if (text.charCodeAt(at + k) !== lit.charCodeAt(k)) return false;
+/** True when the bytes at `at` (with room for the whole literal before the line's end) are `lit`; `view` is over `b`. */
+function literalAt(view: DataView, b: Buffer, at: number, lit: Literal): boolean {
+  const words = lit.words;
+  const nw = words.length;
+  for (let w = 0; w < nw; w++) if (view.getInt32(at + 4 * w, true) !== words[w]) return false;
+  const mask = lit.tailMask;
+  if (mask === 0) return true;
+  const t = at + 4 * nw;
+  // The tail as one masked load when four bytes are there to load (the line's end, or the next line, follows).
+  if (t + 4 <= b.length) return (view.getInt32(t, true) & mask) === lit.tail;
+  const bytes = lit.bytes;
+  for (let k = 4 * nw; k < bytes.length; k++) if (b[at + k] !== bytes[k]) return false;
   return true;
 }
 
-/** First index >= from where `lit` lies wholly before `to`, or -1 (what indexOf gives on the message). */
-function findLiteral(text: string, lit: string, from: number, to: number): number {
-  const last = to - lit.length;
-  if (lit.length === 0) return from <= to ? from : -1;
-  const first = lit.charCodeAt(0);
-  for (let p = from; p <= last; p++) {
-    if (text.charCodeAt(p) === first && literalAt(text, p, to, lit)) return p;
-  }
-  return -1;
+/** A template as the byte matcher reads it. */
+export interface BytePlan {
+  codes: Uint8Array;
+  /** The literal's bytes, for LIT parts. */
+  lits: (Literal | undefined)[];
+  /** The codes of the fields alone, in template order (for making the arguments). */
+  fields: Uint8Array;
 }
 
+export function bytePlan(t: CompiledTemplate): BytePlan {
+  const codes = new Uint8Array(t.parts.length);
+  const lits: (Literal | undefined)[] = [];
+  const fields: number[] = [];
+  t.parts.forEach((p, k) => {
+    if (p.kind === 'lit') {
+      codes[k] = LIT;
+      lits.push(new Literal(p.text));
+    } else {
+      codes[k] = PART_CODE[p.type];
+      lits.push(undefined);
+      fields.push(codes[k]);
+    }
+  });
+  return { codes, lits, fields: Uint8Array.from(fields) };
+}
 
-/** The field values of the message being matched, in template order (reused: one array per process). */
-const fieldValues: ArgValue[] = [];
+/** A known event: its name (and its bytes), its templates (newest first, each with its byte plan) and what it derives. */
+export interface InPlaceEvent {
+  name: string;
+  nameBytes: Literal;
+  variants: { template: CompiledTemplate; plan: BytePlan; make: ArgsFactory; note?: string }[];
+  derive: ((args: Record<string, ArgValue>) => void) | undefined;
+}
+
+/** Value of each ASCII hex digit, -1 for every other byte. */
+const HEX_DIGIT = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_DIGIT[65 + c] = 10 + c;
+  HEX_DIGIT[97 + c] = 10 + c;
+}
+
+/** What String.prototype.trimEnd removes among single bytes: TAB, LF, VT, FF, CR, space. */
+function isBlankByte(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
 
 /**
- * Matches text[from, to) (a message, trailing blanks already excluded) as
- * matchTemplate(t, text.slice(from, to)) does; the arguments, made by `make`
- * (the template's argsFactory), or undefined exactly when matchTemplate gives
- * an error. 64-bit values come from `values`, so that a value met again (an
- * IOVA, a page-table entry) is the same bigint.
+ * The events of a run of lines, by column. An event the general parser read
+ * (as a string) is kept whole in `objects`, with `event` -1; every other is
+ * its known event, template and field values, and becomes an object only
+ * when event(i) is asked. The columns are reused chunk after chunk: use them
+ * (and the bytes their string fields point into) before the next one.
  */
-function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: string, from: number, to: number, values: U64Cache): Record<string, ArgValue> | undefined {
-  const parts = t.parts;
-  let fields = 0;
+export class TraceColumns {
+  count = 0;
+  private capacity = 0;
+  /** Index of the known event (in the reader's table), -1 for an event in `objects`. */
+  known = new Int32Array(0);
+  variant = new Uint8Array(0);
+  line = new Float64Array(0);
+  /** Length of the line (its characters: the line is ASCII). */
+  lineLength = new Uint32Array(0);
+  nameStart = new Uint32Array(0);
+  nameEnd = new Uint32Array(0);
+  /** NaN when the line had none. */
+  pid = new Float64Array(0);
+  time = new Float64Array(0);
+  /** Two slots per field: a number (or a 64-bit value's hi, lo; or a string's start, end in `bytes`). */
+  values = new Float64Array(0);
+  objects: (TraceEvent | undefined)[] = [];
+  /** The bytes the string fields are in. */
+  bytes: Buffer = Buffer.alloc(0);
+  /** Slots per event in `values`. */
+  readonly stride: number;
+  private readonly fieldValues: ArgValue[] = [];
+  private readonly bigints = new U64Cache();
+  private readonly nameColumns = new RowColumnsCache<'name'>(1);
+
+  constructor(
+    readonly table: readonly InPlaceEvent[],
+    maxFields: number,
+  ) {
+    this.stride = 2 * Math.max(1, maxFields);
+  }
+
+  /** Empties the columns for the events of `bytes`, with room for `lines` of them. */
+  reset(bytes: Buffer, lines: number): void {
+    this.count = 0;
+    this.bytes = bytes;
+    if (this.objects.length > 0) this.objects = [];
+    if (lines > this.capacity) this.allocate(Math.max(lines, 2 * this.capacity));
+  }
+
+  /** Makes room for one more event; its index. */
+  grow(): number {
+    if (this.count === this.capacity) this.allocate(Math.max(64, 2 * this.capacity));
+    return this.count;
+  }
+
+  private allocate(capacity: number): void {
+    const keep = this.count;
+    const copy = <T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(old: T, made: T): T => {
+      made.set(old.subarray(0, keep) as never);
+      return made;
+    };
+    this.known = copy(this.known, new Int32Array(capacity));
+    this.variant = copy(this.variant, new Uint8Array(capacity));
+    this.line = copy(this.line, new Float64Array(capacity));
+    this.lineLength = copy(this.lineLength, new Uint32Array(capacity));
+    this.nameStart = copy(this.nameStart, new Uint32Array(capacity));
+    this.nameEnd = copy(this.nameEnd, new Uint32Array(capacity));
+    this.pid = copy(this.pid, new Float64Array(capacity));
+    this.time = copy(this.time, new Float64Array(capacity));
+    const values = new Float64Array(capacity * this.stride);
+    values.set(this.values.subarray(0, keep * this.stride));
+    this.values = values;
+    this.capacity = capacity;
+  }
+
+  /** Appends an event the general parser made. */
+  pushObject(e: TraceEvent): void {
+    const i = this.grow();
+    this.known[i] = -1;
+    this.line[i] = e.line;
+    this.objects[i] = e;
+    this.count = i + 1;
+  }
+
+  /** The name of event i (no object made). */
+  name(i: number): string {
+    const k = this.known[i];
+    return k >= 0 ? this.table[k].name : this.objects[i]!.name;
+  }
+
+  /** Event i as an object: the same object the string parser makes of its line. */
+  event(i: number): TraceEvent {
+    const k = this.known[i];
+    if (k < 0) return this.objects[i]!;
+    const known = this.table[k];
+    const variant = known.variants[this.variant[i]];
+    const fields = variant.plan.fields;
+    const values = this.values;
+    const out = this.fieldValues;
+    const base = i * this.stride;
+    for (let f = 0; f < fields.length; f++) {
+      const a = values[base + 2 * f];
+      const code = fields[f];
+      if (code === HEX64) out[f] = this.bigints.get(a, values[base + 2 * f + 1]);
+      else if (code === BOOL) out[f] = a === 1;
+      else if (code === STR) out[f] = this.bytes.toString('latin1', a, values[base + 2 * f + 1]);
+      else out[f] = a;
+    }
+    const args = variant.make(out);
+    if (known.derive) known.derive(args);
+    const bounds = this.nameColumns.bounds;
+    bounds[0] = this.nameStart[i];
+    bounds[1] = this.nameEnd[i];
+    const columns = this.nameColumns.get(EVENT_FIELDS);
+    const pid = this.pid[i];
+    const time = this.time[i];
+    const line = this.line[i];
+    const lineEnd = this.lineLength[i];
+    if (pid === pid || time === time) {
+      return {
+        kind: 'trace-event',
+        name: known.name,
+        args,
+        line,
+        lineEnd,
+        columns,
+        pid: pid === pid ? pid : undefined,
+        time: time === time ? time : undefined,
+      };
+    }
+    return { kind: 'trace-event', name: known.name, args, line, lineEnd, columns };
+  }
+}
+
+/**
+ * Matches bytes[from, to) (a message, trailing blanks excluded) as
+ * matchTemplate does the same text; the field values go to
+ * values[base...]. False exactly when matchTemplate gives an error, or a
+ * string field holds a byte beyond ASCII (the general parser reads those).
+ */
+function matchBytes(plan: BytePlan, view: DataView, b: Buffer, from: number, to: number, values: Float64Array, base: number): boolean {
+  const codes = plan.codes;
+  let slot = base;
   let pos = from;
-  for (let p = 0; p < parts.length; p++) {
-    const part = parts[p];
-    if (part.kind === 'lit') {
-      if (!literalAt(text, pos, to, part.text)) return undefined;
-      pos += part.text.length;
+  for (let p = 0; p < codes.length; p++) {
+    const code = codes[p];
+    if (code === LIT) {
+      const lit = plan.lits[p]!;
+      const n = lit.bytes.length;
+      if (pos + n > to || !literalAt(view, b, pos, lit)) return false;
+      pos += n;
       continue;
     }
-    let value: ArgValue;
     const start = pos;
-    const type = part.type;
-    if (type === 's') {
-      const next = parts[p + 1];
-      const end = next === undefined || next.kind !== 'lit' ? to : findLiteral(text, next.text, pos, to);
-      if (end < 0) return undefined;
-      value = text.slice(start, end);
-      pos = end;
-    } else if (type === 'x' || type === 'X') {
-      let hi = 0;
-      let lo = 0;
-      let sig = 0;
-      while (pos < to) {
-        const c = text.charCodeAt(pos);
-        const d = HEX_DIGIT[c];
-        if (d < 0) break;
-        if (sig > 0 || d > 0) {
-          sig++;
-          if (sig <= 16) {
-            hi = (hi << 4) | (lo >>> 28);
-            lo = (lo << 4) | d;
+    if (code === STR) {
+      const literal = plan.lits[p + 1];
+      let end = to;
+      if (literal !== undefined) {
+        const next = literal.bytes;
+        end = -1;
+        const first = next[0];
+        const last = to - next.length;
+        for (let q = pos; q <= last; q++) {
+          if (b[q] !== first) continue;
+          let k = 1;
+          while (k < next.length && b[q + k] === next[k]) k++;
+          if (k === next.length) {
+            end = q;
+            break;
           }
         }
-        pos++;
+        if (end < 0) return false;
       }
-      if (pos === start) return undefined;
-      if (type === 'X') {
-        if (sig > 16) return undefined;
-        value = values.get(hi >>> 0, lo >>> 0);
+      for (let q = pos; q < end; q++) if (b[q] >= 0x80) return false;
+      values[slot] = start;
+      values[slot + 1] = end;
+      pos = end;
+    } else if (code === HEX32 || code === HEX64) {
+      // Leading zeros, then the significant digits into two 32-bit halves (more than 16 fail below).
+      while (pos < to && b[pos] === 48) pos++;
+      const first = pos;
+      let hi = 0;
+      let lo = 0;
+      for (; pos < to; pos++) {
+        const d = HEX_DIGIT[b[pos]];
+        if (d < 0) break;
+        hi = (hi << 4) | (lo >>> 28);
+        lo = (lo << 4) | d;
+      }
+      if (pos === start) return false;
+      const sig = pos - first;
+      if (code === HEX64) {
+        if (sig > 16) return false;
+        values[slot] = hi >>> 0;
+        values[slot + 1] = lo >>> 0;
       } else {
-        if (sig > 8) return undefined;
-        value = lo >>> 0;
+        if (sig > 8) return false;
+        values[slot] = lo >>> 0;
       }
     } else {
       let neg = false;
-      if (type === 'd' && pos < to && text.charCodeAt(pos) === 45) {
+      if (code === SIGNED && pos < to && b[pos] === 45) {
         neg = true;
         pos++;
       }
@@ -115,112 +334,195 @@ function matchInPlace(t: CompiledTemplate, make: ArgsFactory, text: string, from
       let v = 0;
       let sig = 0;
       while (pos < to) {
-        const d = text.charCodeAt(pos) - 48;
+        const d = b[pos] - 48;
         if (d < 0 || d > 9) break;
         if (sig > 0 || d > 0) sig++;
         v = v * 10 + d;
         pos++;
       }
-      if (pos === digitStart || sig > 10) return undefined;
-      if (type === 'b') {
-        if (v !== 0 && v !== 1) return undefined;
-        value = v === 1;
-      } else value = neg ? -v : v;
+      if (pos === digitStart || sig > 10) return false;
+      if (code === BOOL && v !== 0 && v !== 1) return false;
+      values[slot] = neg ? -v : v;
     }
-    fieldValues[fields++] = value;
+    slot += 2;
   }
-  if (pos !== to) return undefined;
-  return make(fieldValues);
+  return pos === to;
 }
 
-/** The one field of an event line whose column is kept: its name. */
-export const EVENT_FIELDS = new FieldOrder<'name'>(['name']);
 
-/** A known event: its name and its templates, newest first. */
-interface InPlaceEvent {
-  name: string;
-  variants: { template: CompiledTemplate; make: ArgsFactory; note?: string }[];
+/** The first space in b[s, to), or `to`: four bytes a load (a word has a zero byte once XORed with spaces). */
+function spaceAt(view: DataView, b: Buffer, s: number, to: number): number {
+  let i = s;
+  while (i + 4 <= to) {
+    const x = view.getInt32(i, true) ^ 0x20202020;
+    if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+    i += 4;
+  }
+  while (i < to && b[i] !== 32) i++;
+  return i;
 }
 
-/** True when text[s, e) is `word`. */
-function sameText(text: string, s: number, e: number, word: string): boolean {
-  if (e - s !== word.length) return false;
-  for (let k = 0; k < word.length; k++) if (text.charCodeAt(s + k) !== word.charCodeAt(k)) return false;
-  return true;
+/** True when b[s, e) holds a '-' or a ':'. */
+function programMark(b: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (b[i] === 45 || b[i] === 58) return true;
+  return false;
 }
 
 /**
- * Reads the lines of known events of one text in place. After a successful
- * read() the fields describe the line.
+ * The key of a name at b[s, e) (`view` over b): a hash of its length and
+ * its bytes, four a load. The name is then compared whole with the one
+ * known name of that key.
  */
-export class InPlaceReader<E extends InPlaceEvent = InPlaceEvent> {
-  /** Index of the template that matched. */
-  variant = 0;
-  args: Record<string, ArgValue> = {};
-  /** What came before the event name (time, pid, program, thread), when anything did. */
-  stamp: TracePrefix | undefined;
-  /** Where the event name is on the line. */
-  columns!: RowColumns<'name'>;
-  /** The bigints of the file's 64-bit arguments. */
-  private readonly values = new U64Cache();
+export function nameKey(view: DataView, b: Uint8Array, s: number, e: number): number {
+  let h = e - s;
+  let i = s;
+  for (; i + 4 <= e; i += 4) h = Math.imul(h ^ view.getInt32(i, true), 0x9e3779b1);
+  for (; i < e; i++) h = Math.imul(h ^ b[i], 0x85ebca6b);
+  return h | 0;
+}
+
+/** nameKey of a known name. */
+export function nameKeyOf(name: Literal): number {
+  const n = name.bytes.length;
+  return nameKey(new DataView(name.bytes.buffer, name.bytes.byteOffset, n), name.bytes, 0, n);
+}
+
+/**
+ * Known events by the key of their name: open addressing in typed arrays
+ * (a Map lookup per line cost more than the rest of the name). Holds the
+ * index into the table, or -1; a key two names share maps to -1 (those go
+ * to the general parser; the tests check no known names do).
+ */
+export class NameTable {
+  private readonly hashes: Int32Array;
+  private readonly indexes: Int32Array;
+  private readonly mask: number;
+
+  /** `keys[i]` is the key of name i (undefined for a name the table cannot hold). */
+  constructor(keys: readonly (number | undefined)[]) {
+    let size = 16;
+    while (size < 4 * keys.length) size *= 2;
+    this.mask = size - 1;
+    this.hashes = new Int32Array(size);
+    this.indexes = new Int32Array(size).fill(-2);
+    keys.forEach((h, index) => {
+      if (h === undefined) return;
+      const slot = this.slot(h);
+      this.hashes[slot] = h;
+      this.indexes[slot] = this.indexes[slot] === -2 ? index : -1;
+    });
+  }
+
+  /** The slot of hash h: its own, or the empty one where it would go. */
+  private slot(h: number): number {
+    let k = (Math.imul(h, 0x9e3779b1) >>> 0) & this.mask;
+    while (this.indexes[k] !== -2 && this.hashes[k] !== h) k = (k + 1) & this.mask;
+    return k;
+  }
+
+  /** The index of the one known name with hash h, or -1. */
+  get(h: number): number {
+    const i = this.indexes[this.slot(h)];
+    return i < 0 ? -1 : i;
+  }
+}
+
+/**
+ * Reads the lines of known events in place, into columns. What read()
+ * learns of the line's prefixes stays in `styles` for the parser's dialect.
+ */
+export class InPlaceReader {
+  /** The prefix styles of the last line read (TracePrefix.styles), 0 for none. */
+  styles = 0;
+  /** The note of the template the last line read matched (for the dialect), if it has one. */
+  note: string | undefined;
+  /** A view of the bytes read last, for the four-byte compares. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewed: Buffer | undefined;
 
   constructor(
-    private readonly text: string,
-    /** Known events by rangeHash of their name (undefined where two names share a hash). */
-    private readonly byHash: ReadonlyMap<number, E | undefined>,
+    /** Known events by the nameKey of their name, as indexes into `table`. */
+    private readonly byKey: NameTable,
+    private readonly table: readonly InPlaceEvent[],
     private readonly maxLine: number,
-    /** Gives the columns of event names (shared by lines that have them alike). */
-    private readonly nameColumns: RowColumnsCache<'name'>,
   ) {}
 
   /**
-   * The line text[from, to): its event when it is a known event whose
-   * message fits one of its templates, else undefined.
+   * The line bytes[from, to) as event `cols.count` of the columns when it is
+   * a known event whose message fits one of its templates (true), else false
+   * (the columns unchanged).
    */
-  read(from: number, to: number): E | undefined {
-    const text = this.text;
-    if (to - from > this.maxLine || from >= to) return undefined;
-    const c0 = text.charCodeAt(from);
+  read(b: Buffer, from: number, to: number, line: number, cols: TraceColumns): boolean {
+    if (to - from > this.maxLine || from >= to) return false;
+    const c0 = b[from];
     const digit = c0 >= 48 && c0 <= 57;
-    if (!digit && !(c0 >= 97 && c0 <= 122) && !(c0 >= 65 && c0 <= 90)) return undefined;
-    let stamp = digit ? tracePrefixAt(text, from, to) : undefined;
-    if (stamp && stamp.end === from) return undefined;
-    let nameStart = stamp ? stamp.end : from;
-    let nameEnd = nameStart;
-    let h = 0;
-    while (nameEnd < to) {
-      const c = text.charCodeAt(nameEnd);
-      if (c === 32) break;
-      if ((c === 45 /* - */ || c === 58) /* : */ && stamp === undefined) {
-        // Not a name: a program-name prefix ("qemu-system-x86_64: ..."), read once.
-        stamp = tracePrefixAt(text, from, to);
-        if (stamp.end === from) return undefined;
-        nameStart = nameEnd = stamp.end;
-        h = 0;
-        continue;
+    if (!digit && !(c0 >= 97 && c0 <= 122) && !(c0 >= 65 && c0 <= 90)) return false;
+    // The usual prefix first ("pid@seconds:", nothing allocated), any other through tracePrefixAt.
+    let stamp: TracePrefix | undefined;
+    let styles = 0;
+    let pid = NaN;
+    let time = NaN;
+    let nameStart = from;
+    if (digit) {
+      const end = pidStampAt(b, from, to);
+      if (end >= 0) {
+        styles = PREFIX_PID_AT;
+        pid = stampRead.pid;
+        time = stampRead.time;
+        nameStart = end;
+      } else {
+        stamp = tracePrefixAt(b, from, to);
+        if (stamp.end === from) return false;
+        nameStart = stamp.end;
       }
-      h = (Math.imul(h, 31) + c) | 0;
-      nameEnd++;
     }
-    const event = this.byHash.get(h);
-    if (!event || !sameText(text, nameStart, nameEnd, event.name)) return undefined;
+    if (b !== this.viewed) {
+      this.viewed = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    const view = this.view;
+    let nameEnd = spaceAt(view, b, nameStart, to);
+    let index = this.byKey.get(nameKey(view, b, nameStart, nameEnd));
+    if (index < 0) {
+      // A first word with '-' or ':' is a program name ("qemu-system-x86_64: ..."): the prefixes, read once.
+      if (digit || !programMark(b, nameStart, nameEnd)) return false;
+      stamp = tracePrefixAt(b, from, to);
+      if (stamp.end === from) return false;
+      nameStart = stamp.end;
+      nameEnd = spaceAt(view, b, nameStart, to);
+      index = this.byKey.get(nameKey(view, b, nameStart, nameEnd));
+      if (index < 0) return false;
+    }
+    if (stamp) {
+      styles = stamp.styles;
+      pid = stamp.pid ?? NaN;
+      time = stamp.time ?? NaN;
+    }
+    const event = this.table[index];
+    if (nameEnd - nameStart !== event.nameBytes.length || !literalAt(view, b, nameStart, event.nameBytes)) return false;
+    // The prefix may hold a thread name beyond ASCII: then columns are not byte offsets.
+    if (stamp?.thread !== undefined && !asciiRange(b, from, nameStart)) return false;
     const msgStart = nameEnd + 1 < to ? nameEnd + 1 : to;
     let msgEnd = to;
-    while (msgEnd > msgStart && isJsSpace(text.charCodeAt(msgEnd - 1))) msgEnd--;
+    while (msgEnd > msgStart && isBlankByte(b[msgEnd - 1])) msgEnd--;
     const variants = event.variants;
+    const i = cols.grow();
+    const base = i * cols.stride;
     for (let v = 0; v < variants.length; v++) {
-      const variant = variants[v];
-      const args = matchInPlace(variant.template, variant.make, text, msgStart, msgEnd, this.values);
-      if (!args) continue;
-      this.variant = v;
-      this.args = args;
-      this.stamp = stamp;
-      const bounds = this.nameColumns.bounds;
-      bounds[0] = nameStart - from;
-      bounds[1] = nameEnd - from;
-      this.columns = this.nameColumns.get(EVENT_FIELDS);
-      return event;
+      if (!matchBytes(variants[v].plan, view, b, msgStart, msgEnd, cols.values, base)) continue;
+      cols.known[i] = index;
+      cols.variant[i] = v;
+      cols.line[i] = line;
+      cols.lineLength[i] = to - from;
+      cols.nameStart[i] = nameStart - from;
+      cols.nameEnd[i] = nameEnd - from;
+      cols.pid[i] = pid;
+      cols.time[i] = time;
+      cols.count = i + 1;
+      this.styles = styles;
+      this.note = variants[v].note;
+      return true;
     }
-    return undefined;
+    return false;
   }
 }

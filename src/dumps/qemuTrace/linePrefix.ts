@@ -9,7 +9,11 @@
 // of QEMU's own messages (error_report, on the same stream when the user
 // captured stderr with the trace) start with the program name too:
 //   qemu-system-x86_64: vtd_iommu_translate: detected translation failure (dev=00:05:00, iova=0x2345000)
-// Every reader here scans a bounded number of characters from the line start.
+// Every reader here scans a bounded number of bytes from the line start, on
+// the line's UTF-8 bytes (dumps/byteText.ts): the prefixes are ASCII, so an
+// offset is a column wherever the line before it is ASCII.
+
+import { decodeRange } from '../byteText';
 
 export interface TracePrefix {
   /** Where the event name (or the message of a QEMU message line) starts. */
@@ -26,7 +30,7 @@ export interface TracePrefix {
 }
 
 /** Prefix styles, as bits of TracePrefix.styles. */
-const PREFIX_PID_AT = 1;
+export const PREFIX_PID_AT = 1;
 const PREFIX_ISO_TIME = 2;
 const PREFIX_PROGRAM = 4;
 const PREFIX_THREAD = 8;
@@ -38,10 +42,10 @@ export const PREFIX_NAMES: readonly [number, string][] = [
   [PREFIX_THREAD, '"(pid:thread): " before each line'],
 ];
 
-function digitsAt(text: string, i: number, n: number): number {
+function digitsAt(text: Buffer, i: number, n: number): number {
   let v = 0;
   for (let k = 0; k < n; k++) {
-    const d = text.charCodeAt(i + k) - 48;
+    const d = text[i + k] - 48;
     if (d < 0 || d > 9) return -1;
     v = v * 10 + d;
   }
@@ -49,24 +53,24 @@ function digitsAt(text: string, i: number, n: number): number {
 }
 
 /** "2026-03-02T10:15:42.118338Z " at i: the epoch seconds and the index after the space, or undefined. */
-function isoTimeAt(text: string, i: number, to: number): { time: number; end: number } | undefined {
+function isoTimeAt(text: Buffer, i: number, to: number): { time: number; end: number } | undefined {
   if (to - i < 21) return undefined;
   const year = digitsAt(text, i, 4);
-  if (year < 0 || text.charCodeAt(i + 4) !== 45 || text.charCodeAt(i + 7) !== 45 || text.charCodeAt(i + 10) !== 84 /* T */) return undefined;
+  if (year < 0 || text[i + 4] !== 45 || text[i + 7] !== 45 || text[i + 10] !== 84 /* T */) return undefined;
   const month = digitsAt(text, i + 5, 2);
   const day = digitsAt(text, i + 8, 2);
   const hour = digitsAt(text, i + 11, 2);
   const minute = digitsAt(text, i + 14, 2);
   const second = digitsAt(text, i + 17, 2);
-  if (month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0 || text.charCodeAt(i + 13) !== 58 || text.charCodeAt(i + 16) !== 58) return undefined;
+  if (month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0 || text[i + 13] !== 58 || text[i + 16] !== 58) return undefined;
   let j = i + 19;
   let frac = 0;
-  if (text.charCodeAt(j) === 46 /* . */) {
+  if (text[j] === 46 /* . */) {
     j++;
     let scale = 0.1;
     const s = j;
     while (j < to && j - s < 9) {
-      const d = text.charCodeAt(j) - 48;
+      const d = text[j] - 48;
       if (d < 0 || d > 9) break;
       frac += d * scale;
       scale /= 10;
@@ -76,42 +80,42 @@ function isoTimeAt(text: string, i: number, to: number): { time: number; end: nu
   }
   // "Z", or a "+hh:mm" / "-hh:mm" offset.
   let offset = 0;
-  const c = text.charCodeAt(j);
+  const c = text[j];
   if (c === 90 /* Z */) j++;
-  else if ((c === 43 || c === 45) && text.charCodeAt(j + 3) === 58) {
+  else if ((c === 43 || c === 45) && text[j + 3] === 58) {
     const oh = digitsAt(text, j + 1, 2);
     const om = digitsAt(text, j + 4, 2);
     if (oh < 0 || om < 0) return undefined;
     offset = (c === 43 ? 1 : -1) * (oh * 3600 + om * 60);
     j += 6;
   } else return undefined;
-  if (text.charCodeAt(j) !== 32) return undefined;
+  if (text[j] !== 32) return undefined;
   const time = Date.UTC(year, month - 1, day, hour, minute, second) / 1000 + frac - offset;
   return Number.isFinite(time) ? { time, end: j + 1 } : undefined;
 }
 
 /** "qemu-system-x86_64: " at i (a program name: letters, digits, '-', '_', '.', at least one '-' or no '_'-only event look): end or -1. */
-function programAt(text: string, i: number, to: number): number {
+function programAt(text: Buffer, i: number, to: number): number {
   let j = i;
   let dash = false;
   while (j < to && j - i < 64) {
-    const c = text.charCodeAt(j);
+    const c = text[j];
     if (c === 58 /* : */) break;
     if (c === 45 /* - */) dash = true;
     else if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46)) return -1;
     j++;
   }
   // An event name never has '-': a word with one before ': ' is a program name.
-  if (j === i || !dash || text.charCodeAt(j) !== 58 || text.charCodeAt(j + 1) !== 32) return -1;
+  if (j === i || !dash || text[j] !== 58 || text[j + 1] !== 32) return -1;
   return j + 2;
 }
 
 /** The decimal number of at most 11 digits at i: its value and end (end === i when there is none). */
-function pidAt(text: string, i: number, to: number): { value: number; end: number } {
+function pidAt(text: Buffer, i: number, to: number): { value: number; end: number } {
   let j = i;
   let value = 0;
   while (j < to && j - i < 11) {
-    const d = text.charCodeAt(j) - 48;
+    const d = text[j] - 48;
     if (d < 0 || d > 9) break;
     value = value * 10 + d;
     j++;
@@ -120,36 +124,77 @@ function pidAt(text: string, i: number, to: number): { value: number; end: numbe
 }
 
 /** "(12345:vcpu 0): " at i: pid, thread and end, or undefined. */
-function threadAt(text: string, i: number, to: number): { pid: number; thread: string; end: number } | undefined {
-  if (text.charCodeAt(i) !== 40 /* ( */) return undefined;
+function threadAt(text: Buffer, i: number, to: number): { pid: number; thread: string; end: number } | undefined {
+  if (text[i] !== 40 /* ( */) return undefined;
   const { value: pid, end: j } = pidAt(text, i + 1, to);
-  if (j === i + 1 || text.charCodeAt(j) !== 58) return undefined;
-  const close = text.indexOf('): ', j);
-  if (close < 0 || close >= to || close - j > 64) return undefined;
-  return { pid, thread: text.slice(j + 1, close), end: close + 3 };
+  if (j === i + 1 || text[j] !== 58) return undefined;
+  // Looked for in the 64 bytes after the pid only, so a line cannot make the search long.
+  const found = text.subarray(j, Math.min(to, j + 67)).indexOf('): ');
+  const close = found < 0 ? -1 : j + found;
+  if (close < 0 || close - j > 64) return undefined;
+  return { pid, thread: decodeRange(text, j + 1, close), end: close + 3 };
 }
 
-/** "12345@1719999999.123456:" at i. */
-function pidAtStamp(text: string, i: number, to: number): { pid: number; time: number; end: number } | undefined {
-  const { value: pid, end: j } = pidAt(text, i, to);
-  if (j === i || j >= to || text.charCodeAt(j) !== 64 /* @ */) return undefined;
-  const t0 = j + 1;
-  let k = t0;
-  while (k < to && k - t0 < 24) {
-    const c = text.charCodeAt(k);
-    if (!((c >= 48 && c <= 57) || c === 46)) break;
-    k++;
+/** Exact powers of ten (all of them are doubles up to 10^22). */
+const TEN_POW = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const EXACT = 2 ** 53;
+
+/** What pidStampAt read: the pid and the time. */
+export const stampRead = { pid: 0, time: 0 };
+
+/**
+ * "12345@1719999999.123456:" at i: the index after the ':' (pid and time in
+ * `stampRead`), or -1. One pass, nothing allocated: this is every line of a
+ * trace taken with -msg timestamp=on before QEMU 10.1. The time is what
+ * Number() gives of its text: the digits as one integer over a power of ten
+ * while that integer is exact (below 2^53; the quotient of two exact doubles
+ * is the correctly rounded value), Number() of the text otherwise.
+ */
+export function pidStampAt(text: Buffer, i: number, to: number): number {
+  let j = i;
+  let pid = 0;
+  while (j < to && j - i < 11) {
+    const d = text[j] - 48;
+    if (d < 0 || d > 9) break;
+    pid = pid * 10 + d;
+    j++;
   }
-  if (k === t0 || k >= to || text.charCodeAt(k) !== 58 /* : */) return undefined;
-  const time = Number(text.slice(t0, k));
-  return Number.isFinite(time) ? { pid, time, end: k + 1 } : undefined;
+  if (j === i || j >= to || text[j] !== 64 /* @ */) return -1;
+  const t0 = j + 1;
+  const limit = Math.min(to, t0 + 24);
+  let k = t0;
+  let n = 0;
+  // Seconds, then an optional '.' and its digits (Number() reads nothing else: a second '.' is NaN).
+  for (; k < limit; k++) {
+    const d = text[k] - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  let digits = k - t0;
+  let dot = -1;
+  if (k < limit && text[k] === 46) {
+    dot = k++;
+    for (; k < limit; k++) {
+      const d = text[k] - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    digits += k - dot - 1;
+  }
+  if (k >= to || text[k] !== 58 /* : */ || digits === 0) return -1;
+  const frac = dot < 0 ? 0 : k - dot - 1;
+  const time = n < EXACT && frac <= 22 ? (frac === 0 ? n : n / TEN_POW[frac]) : Number(text.toString('latin1', t0, k));
+  if (!Number.isFinite(time)) return -1;
+  stampRead.pid = pid;
+  stampRead.time = time;
+  return k + 1;
 }
 
-/** The prefixes of the line text[from, to). Never throws; `end` is `from` when there are none. */
-export function tracePrefixAt(text: string, from: number, to: number): TracePrefix {
+/** The prefixes of the line text[from, to]. Never throws; `end` is `from` when there are none. */
+export function tracePrefixAt(text: Buffer, from: number, to: number): TracePrefix {
   const p: TracePrefix = { end: from, styles: 0 };
   let i = from;
-  const c0 = text.charCodeAt(i);
+  const c0 = text[i];
   if (c0 >= 48 && c0 <= 57) {
     const iso = isoTimeAt(text, i, to);
     if (iso) {
@@ -160,7 +205,7 @@ export function tracePrefixAt(text: string, from: number, to: number): TracePref
   }
   const prog = programAt(text, i, to);
   if (prog >= 0) {
-    p.program = text.slice(i, prog - 2);
+    p.program = decodeRange(text, i, prog - 2);
     p.styles |= PREFIX_PROGRAM;
     i = prog;
   }
@@ -171,14 +216,14 @@ export function tracePrefixAt(text: string, from: number, to: number): TracePref
     p.styles |= PREFIX_THREAD;
     i = th.end;
   }
-  const c = text.charCodeAt(i);
+  const c = text[i];
   if (c >= 48 && c <= 57) {
-    const s = pidAtStamp(text, i, to);
-    if (s) {
-      p.pid = s.pid;
-      p.time = s.time;
+    const end = pidStampAt(text, i, to);
+    if (end >= 0) {
+      p.pid = stampRead.pid;
+      p.time = stampRead.time;
       p.styles |= PREFIX_PID_AT;
-      i = s.end;
+      i = end;
     }
   }
   p.end = i;

@@ -2,45 +2,29 @@
 //   vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0xffffd002 slpte 0x2210003 domain 0x6
 //   12345@1719999999.123456:vtd_ir_enable enable 1        (with a pid@seconds.micros: stamp)
 // One line is one event: the name up to the first space, then the message.
-// Traces reach 100 MB, so a line of a known event is read where it lies in
-// the text (inPlace.ts): a hash of the name, one table lookup and one pass of
-// the template matcher, and strings only for %s arguments. Every other line
-// is cut out and read by the general code below.
+// Traces reach gigabytes, so the parser reads bytes (a text given as a string
+// is encoded once, a piece at a time), and a line of a known event is read
+// where it lies into columns (inPlace.ts): a hash of the name, one table
+// lookup and one pass of the template matcher, and no object until a
+// consumer asks for the event. Every other line is decoded and read by the
+// general code below.
 
 import type { Finding, ParseResult, Span } from '../types';
 import { unrecognised } from '../types';
-import { LineScanner, startsWithText } from '../fastScan';
-import { LineChunker } from '../lineChunker';
-import { RowColumnsCache, type RowColumns } from '../rowColumns';
+import { startsWithText } from '../fastScan';
+import { ByteLineChunker } from '../lineChunker';
+import { asBuffer, asciiRange, decodeRange, encodeText } from '../byteText';
+import { RowColumnsCache } from '../rowColumns';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
-import { EVENT_FIELDS, InPlaceReader, nameHash } from './inPlace';
+import type { TraceEvent, TraceEventField } from './traceEvent';
+import { EVENT_FIELDS, InPlaceReader, Literal, NameTable, TraceColumns, bytePlan, nameKeyOf, type BytePlan } from './inPlace';
 import { addDerivedArgs, derivedArgNames, derivedArgsOf } from './derivedArgs';
 import { argsFactory, type ArgsFactory } from './argsFactory';
 import { FindingLimiter, type LimiterMark } from '../findingLimit';
 import { PREFIX_NAMES, tracePrefixAt, type TracePrefix } from './linePrefix';
 
-export interface TraceEvent {
-  kind: 'trace-event';
-  name: string;
-  /**
-   * Arguments by name (see eventFormats.ts): 64-bit hex values as bigint,
-   * narrower values and decimals as number, bools as boolean, strings as
-   * string. Events the table does not know carry `raw` (the message) and any
-   * "key value" / "key=value" pairs as strings.
-   */
-  args: Record<string, ArgValue>;
-  pid?: number;
-  /** Seconds since the epoch (wall clock), from the line's time stamp (pid@seconds.micros: or ISO 8601). */
-  time?: number;
-  /** The event's line and its length; spanOf(event, 'name') is where the name is. */
-  line: number;
-  lineEnd: number;
-  columns: RowColumns<TraceEventField>;
-}
-
-/** The field of an event line whose column is kept, for spanOf(). */
-type TraceEventField = 'name';
+export type { TraceEvent } from './traceEvent';
 
 /**
  * The name given to a line of QEMU's own messages (error_report) found among
@@ -53,29 +37,40 @@ export const MAX_TRACE_LINE = 65536;
 
 interface CompiledEvent {
   name: string;
-  variants: { template: CompiledTemplate; make: ArgsFactory; note?: string }[];
+  nameBytes: Literal;
+  variants: { template: CompiledTemplate; plan: BytePlan; make: ArgsFactory; note?: string }[];
   derive: ((args: Record<string, ArgValue>) => void) | undefined;
 }
 
-let compiled: Map<string, CompiledEvent> | undefined;
-/** Known events by the hash of their name (undefined where two names share one). */
-let byHash: Map<number, CompiledEvent | undefined> | undefined;
+interface CompiledTable {
+  byName: Map<string, CompiledEvent>;
+  /** Every known event; the columns name them by index. */
+  list: CompiledEvent[];
+  /** Indexes into `list` by the key of the name (inPlace.ts's nameKey). */
+  byKey: NameTable;
+  /** Most fields of any template. */
+  maxFields: number;
+}
 
-function compiledFormats(): Map<string, CompiledEvent> {
+let compiled: CompiledTable | undefined;
+
+function compiledFormats(): CompiledTable {
   if (!compiled) {
-    compiled = new Map();
-    byHash = new Map();
+    const byName = new Map<string, CompiledEvent>();
+    const list: CompiledEvent[] = [];
+    let maxFields = 0;
     for (const [name, f] of Object.entries(TRACE_EVENT_FORMATS)) {
       const derived = derivedArgNames(name);
       const variants = f.variants.map((v) => {
         const template = compileTemplate(v.template);
-        return { template, make: argsFactory(template, derived), note: v.note };
+        maxFields = Math.max(maxFields, template.parts.filter((p) => p.kind === 'field').length);
+        return { template, plan: bytePlan(template), make: argsFactory(template, derived), note: v.note };
       });
-      const event: CompiledEvent = { name, variants, derive: derivedArgsOf(name) };
-      compiled.set(name, event);
-      const h = nameHash(name);
-      byHash.set(h, byHash.has(h) ? undefined : event);
+      const event: CompiledEvent = { name, nameBytes: new Literal(name), variants, derive: derivedArgsOf(name) };
+      byName.set(name, event);
+      list.push(event);
     }
+    compiled = { byName, list, byKey: new NameTable(list.map((e) => nameKeyOf(e.nameBytes))), maxFields };
   }
   return compiled;
 }
@@ -134,17 +129,20 @@ function setLoose(args: Record<string, ArgValue>, key: string, value: string): v
 
 const UNSTAMPED = 'log backend without stamps';
 
+/** Characters of text a whole-text parse encodes at a time (the bytes and columns of one piece are held at once). */
+const PIECE = 4 << 20;
+
 class QemuTraceParser {
   readonly records: TraceEvent[] = [];
-  /** A stream's consumer: events go to it instead of `records` (which then stays empty). */
-  sink: ((e: TraceEvent) => void) | undefined;
   private readonly findings = new FindingLimiter();
   private readonly dialect = new Set<string>();
-  private readonly formats = compiledFormats();
-  private readonly byHash = byHash as Map<number, CompiledEvent | undefined>;
+  private readonly table = compiledFormats();
+  /** The events of the bytes scanned last. */
+  readonly cols = new TraceColumns(this.table.list, this.table.maxFields);
+  private readonly reader = new InPlaceReader(this.table.byKey, this.table.list, MAX_TRACE_LINE);
   private sawStyles = 0;
   private sawUnstamped = false;
-  /** The columns of the event names of the file, shared by lines that have them alike. */
+  /** The columns of the event names the general code reads, shared by lines that have them alike. */
   private readonly columns = new RowColumnsCache<TraceEventField>(1);
   /** The complete lines parsed so far (those ending in a line feed): where the next parse goes on. */
   private doneOffset = 0;
@@ -169,38 +167,57 @@ class QemuTraceParser {
       this.sawUnstamped = t.sawUnstamped;
       this.beforeTail = undefined;
     }
-    const sc = new LineScanner(text);
-    sc.seek(this.doneOffset, this.doneLine);
-    const reader = new InPlaceReader<CompiledEvent>(text, this.byHash, MAX_TRACE_LINE, this.columns);
-    while (sc.advance()) {
-      if (sc.complete) {
-        this.doneOffset = sc.nextStart;
-        this.doneLine = sc.line + 1;
-      } else {
-        this.beforeTail = { findings: this.findings.mark(), dialect: new Set(this.dialect), sawStyles: this.sawStyles, sawUnstamped: this.sawUnstamped };
-      }
-      this.lineAt(sc, reader);
-      if (!this.beforeTail) this.doneRecords = this.records.length;
+    // The complete lines, a piece at a time (each piece ends with a line feed).
+    const whole = text.lastIndexOf('\n') + 1;
+    while (this.doneOffset < whole) {
+      let end = this.doneOffset + PIECE >= whole ? whole : text.lastIndexOf('\n', this.doneOffset + PIECE) + 1;
+      if (end <= this.doneOffset) end = text.indexOf('\n', this.doneOffset + PIECE) + 1;
+      this.doneLine += this.scanInto(encodeText(text.slice(this.doneOffset, end)), this.doneLine, this.records);
+      this.doneOffset = end;
     }
-    return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount: sc.count };
+    this.doneRecords = this.records.length;
+    let lineCount = this.doneLine;
+    if (whole < text.length) {
+      this.beforeTail = { findings: this.findings.mark(), dialect: new Set(this.dialect), sawStyles: this.sawStyles, sawUnstamped: this.sawUnstamped };
+      lineCount += this.scanInto(encodeText(text.slice(whole)), this.doneLine, this.records);
+    }
+    return { format: 'qemu_trace', dialect: [...this.dialect], records: this.records, findings: this.findings.finish(), lineCount };
   }
 
-  private emit(e: TraceEvent): void {
-    if (this.sink) this.sink(e);
-    else this.records.push(e);
+  /** Scans `bytes` (whole lines) as lines `firstLine`... and appends their events to `out`. */
+  private scanInto(bytes: Buffer, firstLine: number, out: TraceEvent[]): number {
+    const lines = this.scan(bytes, firstLine);
+    const cols = this.cols;
+    for (let i = 0; i < cols.count; i++) out.push(cols.event(i));
+    return lines;
   }
 
   /**
-   * Reads `text` (whole lines) as lines `firstLine`... of a stream: each
-   * event goes to the sink, findings and dialect accumulate. Returns the
-   * lines read.
+   * Reads `bytes` (whole lines; the last may lack its line feed) as lines
+   * `firstLine`... of the trace: their events are in `cols` afterwards,
+   * findings and dialect accumulate. Returns the lines read.
    */
-  parseLines(text: string, firstLine: number): number {
-    const sc = new LineScanner(text);
-    sc.seek(0, firstLine);
-    const reader = new InPlaceReader<CompiledEvent>(text, this.byHash, MAX_TRACE_LINE, this.columns);
-    while (sc.advance()) this.lineAt(sc, reader);
-    return sc.count - firstLine;
+  scan(bytes: Buffer, firstLine: number): number {
+    const cols = this.cols;
+    const n = bytes.length;
+    // Room for an event per 64 bytes at first (the columns grow if lines are shorter).
+    cols.reset(bytes, (n >> 6) + 16);
+    const reader = this.reader;
+    let pos = 0;
+    let ln = firstLine;
+    while (pos < n) {
+      let nl = bytes.indexOf(10, pos);
+      if (nl < 0) nl = n;
+      let end = nl;
+      if (end > pos && bytes[end - 1] === 13) end--;
+      if (reader.read(bytes, pos, end, ln, cols)) {
+        this.noteStamps(reader.styles);
+        if (reader.note) this.dialect.add(reader.note);
+      } else this.line(ln, bytes, pos, end);
+      ln++;
+      pos = nl + 1;
+    }
+    return ln - firstLine;
   }
 
   /** What a stream's parse found, once it ended. */
@@ -208,33 +225,8 @@ class QemuTraceParser {
     return { format: 'qemu_trace', dialect: [...this.dialect], records: [], findings: this.findings.finish(), lineCount };
   }
 
-  /** Reads the scanner's current line. */
-  private lineAt(sc: LineScanner, reader: InPlaceReader<CompiledEvent>): void {
-    {
-      const event = reader.read(sc.start, sc.end);
-      if (!event) {
-        this.line(sc.line, sc.lineText());
-        return;
-      }
-      const { args, stamp } = reader;
-      this.noteStamps(stamp);
-      if (event.derive) event.derive(args);
-      const note = event.variants[reader.variant].note;
-      if (note) this.dialect.add(note);
-      const line = sc.line;
-      const lineEnd = sc.end - sc.start;
-      const columns = reader.columns;
-      this.emit(
-        stamp && (stamp.pid !== undefined || stamp.time !== undefined)
-          ? { kind: 'trace-event', name: event.name, args, line, lineEnd, columns, pid: stamp.pid, time: stamp.time }
-          : { kind: 'trace-event', name: event.name, args, line, lineEnd, columns },
-      );
-    }
-  }
-
   /** Names the prefix styles of a line in the dialect (once per style, in the order they appear). */
-  private noteStamps(stamp: TracePrefix | undefined): void {
-    const styles = stamp?.styles ?? 0;
+  private noteStamps(styles: number): void {
     if (styles === 0) {
       if (!this.sawUnstamped) {
         this.sawUnstamped = true;
@@ -247,16 +239,20 @@ class QemuTraceParser {
     for (const [bit, name] of PREFIX_NAMES) if (styles & bit) this.dialect.add(name);
   }
 
-  private line(n: number, line: string): void {
+  /** The general code: the line bytes[s, e) read as a string. */
+  private line(n: number, bytes: Buffer, s: number, e: number): void {
+    const line = decodeRange(bytes, s, e);
     if (line.trim() === '') return;
     if (line.length > MAX_TRACE_LINE) {
       this.warn('line-too-long', `Line of ${line.length} characters: not a trace event line, not read.`, { line: n, start: 0, end: 0 });
       return;
     }
-    const prefix = tracePrefixAt(line, 0, line.length);
+    // The prefixes are read on the bytes; their end as a column of the string.
+    const prefix = tracePrefixAt(bytes, s, e);
+    prefix.end = asciiRange(bytes, s, prefix.end) ? prefix.end - s : decodeRange(bytes, s, prefix.end).length;
     const stamp = prefix.end > 0 ? prefix : undefined;
     const nameStart = prefix.end;
-    this.noteStamps(stamp);
+    this.noteStamps(stamp?.styles ?? 0);
     if (prefix.program !== undefined && this.qemuMessage(n, line, prefix)) return;
     let nameEnd = line.indexOf(' ', nameStart);
     if (nameEnd < 0) nameEnd = line.length;
@@ -276,9 +272,9 @@ class QemuTraceParser {
     const event: TraceEvent = { kind: 'trace-event', name, args: {}, line: n, lineEnd: line.length, columns: this.columns.get(EVENT_FIELDS) };
     if (stamp?.pid !== undefined) event.pid = stamp.pid;
     if (stamp?.time !== undefined) event.time = stamp.time;
-    this.emit(event);
+    this.cols.pushObject(event);
 
-    const format = this.formats.get(name);
+    const format = this.table.byName.get(name);
     if (!format) {
       event.args = looseArgs(message);
       const ours = TRACED_FAMILIES.some((p) => name.startsWith(p));
@@ -345,7 +341,7 @@ class QemuTraceParser {
     const event: TraceEvent = { kind: 'trace-event', name: QEMU_MESSAGE, args, line: n, lineEnd: line.length, columns: this.columns.get(EVENT_FIELDS) };
     if (prefix.pid !== undefined) event.pid = prefix.pid;
     if (prefix.time !== undefined) event.time = prefix.time;
-    this.emit(event);
+    this.cols.pushObject(event);
     this.dialect.add("QEMU's own messages (error_report) among the events");
     return true;
   }
@@ -357,37 +353,50 @@ class QemuTraceParser {
 }
 
 /**
- * A QEMU trace read as a stream of text chunks of any size (cut anywhere,
- * even inside a line): each event goes to `sink` as its line completes, and
+ * A QEMU trace read as a stream of chunks of bytes of any size (cut anywhere,
+ * even inside a line or a character): the events of each run of whole lines
+ * go to `sink` as columns (TraceColumns, valid until the sink returns), and
  * nothing is kept but the findings (capped) and the dialect. The memory is
- * one chunk and the partial line after it, whatever the trace's size.
+ * one chunk, its columns and the partial line after it, whatever the
+ * trace's size.
  */
 export class QemuTraceStream {
   private readonly parser = new QemuTraceParser();
   // A line longer than any trace line is cut just past the limit (the parser reports it), not kept whole.
-  private readonly chunker = new LineChunker(MAX_TRACE_LINE + 1);
+  private readonly chunker = new ByteLineChunker(MAX_TRACE_LINE + 1);
   private lines = 0;
 
-  constructor(sink: (e: TraceEvent) => void) {
-    this.parser.sink = sink;
-  }
+  constructor(private readonly sink: (events: TraceColumns) => void) {}
 
-  /** Reads a chunk cut anywhere; its last, unfinished line waits for the next chunk. */
-  push(chunk: string): void {
-    const whole = this.chunker.push(chunk);
-    if (whole !== '') this.lines += this.parser.parseLines(whole, this.lines);
+  /** Reads a chunk cut anywhere (text is encoded); its last, unfinished line waits for the next chunk. */
+  push(chunk: Uint8Array | string): void {
+    this.chunker.push(typeof chunk === 'string' ? encodeText(chunk) : asBuffer(chunk), this.scanLines);
   }
 
   /** The end of the stream: the last line, and what the parse found. */
   end(): ParseResult<TraceEvent> {
     const rest = this.chunker.end();
-    if (rest !== '') this.lines += this.parser.parseLines(rest, this.lines);
+    if (rest.length > 0) this.scan(rest);
     return this.parser.summary(this.lines);
   }
 
   get linesRead(): number {
     return this.lines;
   }
+
+  private scan(bytes: Buffer): void {
+    this.lines += this.parser.scan(bytes, this.lines);
+    this.sink(this.parser.cols);
+  }
+
+  private readonly scanLines = (bytes: Buffer) => this.scan(bytes);
+}
+
+/** A sink of a QemuTraceStream that hands `fn` each event as an object. */
+export function eachTraceEvent(fn: (e: TraceEvent) => void): (events: TraceColumns) => void {
+  return (cols) => {
+    for (let i = 0; i < cols.count; i++) fn(cols.event(i));
+  };
 }
 
 /** The parser of each trace parse result, and the text it read: a grown file is parsed from where it stopped. */
@@ -425,12 +434,12 @@ export function looksLikeQemuTrace(head: string): boolean {
   const formats = compiledFormats();
   let hits = 0;
   for (const raw of lines.slice(0, 10)) {
-    const line = raw.length > 1024 ? raw.slice(0, 1024) : raw;
+    const line = encodeText(raw.length > 1024 ? raw.slice(0, 1024) : raw);
     const start = tracePrefixAt(line, 0, line.length).end;
-    let end = line.indexOf(' ', start);
-    if (end < 0) end = line.trimEnd().length;
-    const name = line.slice(start, end);
-    if (formats.has(name) || (isEventName(name) && TRACED_FAMILIES.some((p) => name.startsWith(p)))) hits++;
+    let end = line.indexOf(32, start);
+    if (end < 0) end = line.length;
+    const name = decodeRange(line, start, end).trimEnd();
+    if (formats.byName.has(name) || (isEventName(name) && TRACED_FAMILIES.some((p) => name.startsWith(p)))) hits++;
   }
   // Most of the first lines must be events: a log that quotes one is not a trace.
   return hits > 0 && hits * 2 >= Math.min(lines.length, 10);

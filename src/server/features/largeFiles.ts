@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { CloseLargeFileRequest, LargeFileLinesRequest, OpenLargeFileRequest, type LargeFileLinesParams, type LargeFileLinesResult, type OpenLargeFileParams, type OpenLargeFileResult } from '../../protocol';
 import { describeStreamed, StreamedFile } from '../../model/streamedFile';
-import { headText, openTextChunks } from '../../io/streamFile';
+import { headText, openByteChunks, openTextChunks } from '../../io/streamFile';
 import { FileLineIndex } from '../../io/lineIndex';
 import { DocumentAnalysis } from '../analysis';
 import { fsPathOf, type CaptureWorkspace } from '../captureWorkspace';
@@ -59,11 +59,11 @@ async function streamLargeFile(workspace: CaptureWorkspace, params: OpenLargeFil
     const report = (done: number) => reporter?.report(Math.floor((100 * (step + done / Math.max(size, 1))) / steps), `${name}: pass ${step + 1} of ${steps}, ${(done / 2 ** 20).toFixed(0)} of ${(size / 2 ** 20).toFixed(0)} MiB`);
     let converted: string | undefined;
     for (; step < file.passes; step++) {
-      const { chunks, converted: conv } = openTextChunks(path);
+      const { chunks, converted: conv } = openByteChunks(path);
       file.startPass();
       let k = 0;
-      for (const { text, done } of chunks) {
-        file.push(text);
+      for (const { bytes, done } of chunks) {
+        file.push(bytes);
         if (++k % 8 === 0) {
           report(done);
           await yieldToRequests();
