@@ -17,6 +17,8 @@ for (let c = 0; c < 6; c++) {
   HEX_DIGIT[97 + c] = 10 + c;
 }
 
+import { ByteRun, ViewCache } from '../byteText';
+
 /** Why a row was rejected (negative results of a scan). */
 const ROW_BAD_SYNTAX = -1;
 export const ROW_TOO_FEW = -2;
@@ -70,9 +72,9 @@ function readHex(b: Buffer, i: number, end: number, out: Uint32Array, slot: numb
 export class RowScanner {
   /** Where the last failed scan stopped, relative to the row start (for the span of a finding). */
   errorColumn = 0;
-  /** Bytes between the PFN and the last entry of the previous good row (the first `middleLength`). */
-  private middle = new Uint8Array(256);
-  private middleLength = 0;
+  /** Bytes between the PFN and the last entry of the previous good row. */
+  private readonly middle = new ByteRun();
+  private readonly views = new ViewCache();
   private lastEntries = 0;
   private readonly previous = new Uint32Array(2 + 2 * MAX_ENTRIES);
 
@@ -89,14 +91,13 @@ export class RowScanner {
 
   /** The fast path: the PFN, then the previous row's middle text, then one entry. */
   private scanRepeat(b: Buffer, start: number, end: number, out: Uint32Array): number {
-    const n = this.middleLength;
+    const mid = this.middle;
+    const n = mid.length;
     if (n === 0) return 0;
     const pfnEnd = readHex(b, start, end, out, 0, true);
     if (pfnEnd < 0) return 0;
     const lastStart = pfnEnd + n;
-    if (lastStart >= end) return 0;
-    const mid = this.middle;
-    for (let k = 0; k < n; k++) if (b[pfnEnd + k] !== mid[k]) return 0;
+    if (lastStart >= end || !mid.at(this.views.of(b), b, pfnEnd)) return 0;
     const k = this.lastEntries;
     const after = readHex(b, lastStart, end, out, 2 * k, false);
     if (after < 0) return 0;
@@ -130,10 +131,7 @@ export class RowScanner {
     }
     if (entries < MIN_ENTRIES) return this.fail(ROW_TOO_FEW, i, start);
     // Remember this row for the fast path of the next one.
-    const n = lastStart - pfnEnd;
-    if (n > this.middle.length) this.middle = new Uint8Array(2 * n);
-    this.middle.set(b.subarray(pfnEnd, lastStart));
-    this.middleLength = n;
+    this.middle.set(b, pfnEnd, lastStart);
     this.lastEntries = entries;
     this.previous.set(out);
     return entries;

@@ -15,13 +15,12 @@ import type { ArgsFactory } from './argsFactory';
 import type { TraceEvent } from './traceEvent';
 import { U64Cache } from '../fastScan';
 import { FieldOrder, RowColumnsCache } from '../rowColumns';
-import { PREFIX_PID_AT as PID_AT, pidStampAt as pidStamp, stampRead as readStamp, tracePrefixAt as prefixAt, type TracePrefix } from './linePrefix';
-import { asciiRange as ascii } from '../byteText';
+import { PREFIX_PID_AT as PID_AT, PidStampReader, stampRead as readStamp, tracePrefixAt as prefixAt, type TracePrefix } from './linePrefix';
+import { ByteRun, ViewCache, asciiRange as ascii } from '../byteText';
 
 // Bound once, so a call in a loop is a plain call in every build (an
 // imported binding of the unbundled test build is a getter at each use).
 const PREFIX_PID_AT = PID_AT;
-const pidStampAt = pidStamp;
 const stampRead = readStamp;
 const tracePrefixAt = prefixAt;
 const asciiRange = ascii;
@@ -40,63 +39,23 @@ const STR = 6;
 
 const PART_CODE: Record<FieldType, number> = { x: HEX32, X: HEX64, d: SIGNED, u: UNSIGNED, b: BOOL, s: STR };
 
-/** ASCII text to find in the bytes, also as little-endian 32-bit words: compared four bytes a load. */
-export class Literal {
-  readonly bytes: Uint8Array;
-  readonly words: Int32Array;
-  /** The last 1-3 bytes as a word, and the mask of their bytes (0 when the length is a multiple of 4). */
-  readonly tail: number;
-  readonly tailMask: number;
-
-  constructor(text: string) {
-    this.bytes = Buffer.from(text, 'latin1');
-    const n = this.bytes.length;
-    this.words = new Int32Array(n >> 2);
-    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, n);
-    for (let w = 0; w < this.words.length; w++) this.words[w] = view.getInt32(4 * w, true);
-    let tail = 0;
-    for (let k = n & ~3; k < n; k++) tail |= this.bytes[k] << (8 * (k & 3));
-    this.tail = tail;
-    this.tailMask = n & 3 ? (1 << (8 * (n & 3))) - 1 : 0;
-  }
-
-  get length(): number {
-    return this.bytes.length;
-  }
-}
-
-/** True when the bytes at `at` (with room for the whole literal before the line's end) are `lit`; `view` is over `b`. */
-function literalAt(view: DataView, b: Buffer, at: number, lit: Literal): boolean {
-  const words = lit.words;
-  const nw = words.length;
-  for (let w = 0; w < nw; w++) if (view.getInt32(at + 4 * w, true) !== words[w]) return false;
-  const mask = lit.tailMask;
-  if (mask === 0) return true;
-  const t = at + 4 * nw;
-  // The tail as one masked load when four bytes are there to load (the line's end, or the next line, follows).
-  if (t + 4 <= b.length) return (view.getInt32(t, true) & mask) === lit.tail;
-  const bytes = lit.bytes;
-  for (let k = 4 * nw; k < bytes.length; k++) if (b[at + k] !== bytes[k]) return false;
-  return true;
-}
-
 /** A template as the byte matcher reads it. */
 export interface BytePlan {
   codes: Uint8Array;
   /** The literal's bytes, for LIT parts. */
-  lits: (Literal | undefined)[];
+  lits: (ByteRun | undefined)[];
   /** The codes of the fields alone, in template order (for making the arguments). */
   fields: Uint8Array;
 }
 
 export function bytePlan(t: CompiledTemplate): BytePlan {
   const codes = new Uint8Array(t.parts.length);
-  const lits: (Literal | undefined)[] = [];
+  const lits: (ByteRun | undefined)[] = [];
   const fields: number[] = [];
   t.parts.forEach((p, k) => {
     if (p.kind === 'lit') {
       codes[k] = LIT;
-      lits.push(new Literal(p.text));
+      lits.push(new ByteRun(p.text));
     } else {
       codes[k] = PART_CODE[p.type];
       lits.push(undefined);
@@ -109,7 +68,7 @@ export function bytePlan(t: CompiledTemplate): BytePlan {
 /** A known event: its name (and its bytes), its templates (newest first, each with its byte plan) and what it derives. */
 export interface InPlaceEvent {
   name: string;
-  nameBytes: Literal;
+  nameBytes: ByteRun;
   variants: { template: CompiledTemplate; plan: BytePlan; make: ArgsFactory; note?: string }[];
   derive: ((args: Record<string, ArgValue>) => void) | undefined;
 }
@@ -273,8 +232,8 @@ function matchBytes(plan: BytePlan, view: DataView, b: Buffer, from: number, to:
     const code = codes[p];
     if (code === LIT) {
       const lit = plan.lits[p]!;
-      const n = lit.bytes.length;
-      if (pos + n > to || !literalAt(view, b, pos, lit)) return false;
+      const n = lit.length;
+      if (pos + n > to || !lit.at(view, b, pos)) return false;
       pos += n;
       continue;
     }
@@ -284,14 +243,15 @@ function matchBytes(plan: BytePlan, view: DataView, b: Buffer, from: number, to:
       let end = to;
       if (literal !== undefined) {
         const next = literal.bytes;
+        const nextLength = literal.length;
         end = -1;
         const first = next[0];
-        const last = to - next.length;
+        const last = to - nextLength;
         for (let q = pos; q <= last; q++) {
           if (b[q] !== first) continue;
           let k = 1;
-          while (k < next.length && b[q + k] === next[k]) k++;
-          if (k === next.length) {
+          while (k < nextLength && b[q + k] === next[k]) k++;
+          if (k === nextLength) {
             end = q;
             break;
           }
@@ -350,41 +310,44 @@ function matchBytes(plan: BytePlan, view: DataView, b: Buffer, from: number, to:
 }
 
 
-/** The first space in b[s, to), or `to`: four bytes a load (a word has a zero byte once XORed with spaces). */
-function spaceAt(view: DataView, b: Buffer, s: number, to: number): number {
-  let i = s;
-  while (i + 4 <= to) {
-    const x = view.getInt32(i, true) ^ 0x20202020;
-    if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
-    i += 4;
-  }
-  while (i < to && b[i] !== 32) i++;
-  return i;
-}
-
 /** True when b[s, e) holds a '-' or a ':'. */
 function programMark(b: Buffer, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (b[i] === 45 || b[i] === 58) return true;
   return false;
 }
 
+/** The key of the name scanName read last. */
+let keyRead = 0;
+
 /**
- * The key of a name at b[s, e) (`view` over b): a hash of its length and
- * its bytes, four a load. The name is then compared whole with the one
- * known name of that key.
+ * Reads the name at b[s, ...): returns where it ends (the first space, or
+ * `to`) and leaves its key in keyRead: a hash of its bytes and its length,
+ * four bytes a load (`view` over b) until the word that holds the space (a
+ * word has a zero byte once XORed with spaces). The name is then compared
+ * whole with the one known name of that key.
  */
-export function nameKey(view: DataView, b: Uint8Array, s: number, e: number): number {
-  let h = e - s;
+function scanName(view: DataView, b: Uint8Array, s: number, to: number): number {
+  let h = 0;
   let i = s;
-  for (; i + 4 <= e; i += 4) h = Math.imul(h ^ view.getInt32(i, true), 0x9e3779b1);
-  for (; i < e; i++) h = Math.imul(h ^ b[i], 0x85ebca6b);
-  return h | 0;
+  while (i + 4 <= to) {
+    const w = view.getInt32(i, true);
+    const x = w ^ 0x20202020;
+    if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+    h = Math.imul(h ^ w, 0x9e3779b1);
+    i += 4;
+  }
+  while (i < to && b[i] !== 32) {
+    h = Math.imul(h ^ b[i], 0x85ebca6b);
+    i++;
+  }
+  keyRead = Math.imul(h ^ (i - s), 0xc2b2ae35) | 0;
+  return i;
 }
 
-/** nameKey of a known name. */
-export function nameKeyOf(name: Literal): number {
-  const n = name.bytes.length;
-  return nameKey(new DataView(name.bytes.buffer, name.bytes.byteOffset, n), name.bytes, 0, n);
+/** The key scanName gives a known name. */
+export function nameKeyOf(name: ByteRun): number {
+  scanName(new DataView(name.bytes.buffer, name.bytes.byteOffset, name.length), name.bytes, 0, name.length);
+  return keyRead;
 }
 
 /**
@@ -436,9 +399,9 @@ export class InPlaceReader {
   styles = 0;
   /** The note of the template the last line read matched (for the dialect), if it has one. */
   note: string | undefined;
-  /** A view of the bytes read last, for the four-byte compares. */
-  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-  private viewed: Buffer | undefined;
+  /** A view of the bytes read, for the four-byte compares. */
+  private readonly views = new ViewCache();
+  private readonly stamps = new PidStampReader();
 
   constructor(
     /** Known events by the nameKey of their name, as indexes into `table`. */
@@ -463,8 +426,9 @@ export class InPlaceReader {
     let pid = NaN;
     let time = NaN;
     let nameStart = from;
+    const view = this.views.of(b);
     if (digit) {
-      const end = pidStampAt(b, from, to);
+      const end = this.stamps.read(view, b, from, to);
       if (end >= 0) {
         styles = PREFIX_PID_AT;
         pid = stampRead.pid;
@@ -476,21 +440,16 @@ export class InPlaceReader {
         nameStart = stamp.end;
       }
     }
-    if (b !== this.viewed) {
-      this.viewed = b;
-      this.view = new DataView(b.buffer, b.byteOffset, b.length);
-    }
-    const view = this.view;
-    let nameEnd = spaceAt(view, b, nameStart, to);
-    let index = this.byKey.get(nameKey(view, b, nameStart, nameEnd));
+    let nameEnd = scanName(view, b, nameStart, to);
+    let index = this.byKey.get(keyRead);
     if (index < 0) {
       // A first word with '-' or ':' is a program name ("qemu-system-x86_64: ..."): the prefixes, read once.
       if (digit || !programMark(b, nameStart, nameEnd)) return false;
       stamp = tracePrefixAt(b, from, to);
       if (stamp.end === from) return false;
       nameStart = stamp.end;
-      nameEnd = spaceAt(view, b, nameStart, to);
-      index = this.byKey.get(nameKey(view, b, nameStart, nameEnd));
+      nameEnd = scanName(view, b, nameStart, to);
+      index = this.byKey.get(keyRead);
       if (index < 0) return false;
     }
     if (stamp) {
@@ -499,7 +458,7 @@ export class InPlaceReader {
       time = stamp.time ?? NaN;
     }
     const event = this.table[index];
-    if (nameEnd - nameStart !== event.nameBytes.length || !literalAt(view, b, nameStart, event.nameBytes)) return false;
+    if (nameEnd - nameStart !== event.nameBytes.length || !event.nameBytes.at(view, b, nameStart)) return false;
     // The prefix may hold a thread name beyond ASCII: then columns are not byte offsets.
     if (stamp?.thread !== undefined && !asciiRange(b, from, nameStart)) return false;
     const msgStart = nameEnd + 1 < to ? nameEnd + 1 : to;

@@ -13,7 +13,7 @@
 // the line's UTF-8 bytes (dumps/byteText.ts): the prefixes are ASCII, so an
 // offset is a column wherever the line before it is ASCII.
 
-import { decodeRange } from '../byteText';
+import { ByteRun, decodeRange } from '../byteText';
 
 export interface TracePrefix {
   /** Where the event name (or the message of a QEMU message line) starts. */
@@ -139,8 +139,8 @@ function threadAt(text: Buffer, i: number, to: number): { pid: number; thread: s
 const TEN_POW = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const EXACT = 2 ** 53;
 
-/** What pidStampAt read: the pid and the time. */
-export const stampRead = { pid: 0, time: 0 };
+/** What pidStampAt read: the pid and the time; the value of the seconds' digits and where their '.' is (-1: none). */
+export const stampRead = { pid: 0, time: 0, seconds: 0, dot: -1 };
 
 /**
  * "12345@1719999999.123456:" at i: the index after the ':' (pid and time in
@@ -171,6 +171,7 @@ export function pidStampAt(text: Buffer, i: number, to: number): number {
     n = n * 10 + d;
   }
   let digits = k - t0;
+  const seconds = n;
   let dot = -1;
   if (k < limit && text[k] === 46) {
     dot = k++;
@@ -187,7 +188,58 @@ export function pidStampAt(text: Buffer, i: number, to: number): number {
   if (!Number.isFinite(time)) return -1;
   stampRead.pid = pid;
   stampRead.time = time;
+  stampRead.seconds = seconds;
+  stampRead.dot = dot;
   return k + 1;
+}
+
+/**
+ * pidStampAt for the lines of one trace, which mostly share their pid and
+ * their seconds with the line before: the last "pid@seconds." is kept, and
+ * a line that starts with it (compared four bytes a load) has only its
+ * fraction read. Same results as pidStampAt, in stampRead.
+ */
+export class PidStampReader {
+  private readonly prefix = new ByteRun();
+  private pid = 0;
+  private seconds = 0;
+  /** Digits of the seconds, and the offset of the time's first digit in the prefix. */
+  private secondsDigits = 0;
+  private timeStart = 0;
+
+  read(view: DataView, text: Buffer, i: number, to: number): number {
+    const p = this.prefix;
+    const n = p.length;
+    if (n > 0 && i + n < to && p.at(view, text, i)) {
+      const limit = Math.min(to, i + this.timeStart + 24);
+      let k = i + n;
+      let f = 0;
+      for (; k < limit; k++) {
+        const d = text[k] - 48;
+        if (d < 0 || d > 9) break;
+        f = f * 10 + d;
+      }
+      const frac = k - i - n;
+      if (k < to && text[k] === 58 && this.secondsDigits + frac > 0 && frac <= 22) {
+        const whole = this.seconds * TEN_POW[frac] + f;
+        if (whole < EXACT) {
+          stampRead.pid = this.pid;
+          stampRead.time = frac === 0 ? whole : whole / TEN_POW[frac];
+          return k + 1;
+        }
+      }
+    }
+    const end = pidStampAt(text, i, to);
+    if (end >= 0 && stampRead.dot >= 0) {
+      const timeStart = text.indexOf(64, i) + 1 - i;
+      p.set(text, i, stampRead.dot + 1);
+      this.pid = stampRead.pid;
+      this.seconds = stampRead.seconds;
+      this.timeStart = timeStart;
+      this.secondsDigits = stampRead.dot - i - timeStart;
+    }
+    return end;
+  }
 }
 
 /** The prefixes of the line text[from, to]. Never throws; `end` is `from` when there are none. */

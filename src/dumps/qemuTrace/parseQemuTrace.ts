@@ -13,12 +13,12 @@ import type { Finding, ParseResult, Span } from '../types';
 import { unrecognised } from '../types';
 import { startsWithText } from '../fastScan';
 import { ByteLineChunker } from '../lineChunker';
-import { asBuffer, asciiRange, decodeRange, encodeText } from '../byteText';
+import { ByteRun, asBuffer, asciiRange, decodeRange, encodeText } from '../byteText';
 import { RowColumnsCache } from '../rowColumns';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
 import type { TraceEvent, TraceEventField } from './traceEvent';
-import { EVENT_FIELDS, InPlaceReader, Literal, NameTable, TraceColumns, bytePlan, nameKeyOf, type BytePlan } from './inPlace';
+import { EVENT_FIELDS, InPlaceReader, NameTable, TraceColumns, bytePlan, nameKeyOf, type BytePlan } from './inPlace';
 import { addDerivedArgs, derivedArgNames, derivedArgsOf } from './derivedArgs';
 import { argsFactory, type ArgsFactory } from './argsFactory';
 import { FindingLimiter, type LimiterMark } from '../findingLimit';
@@ -37,7 +37,7 @@ export const MAX_TRACE_LINE = 65536;
 
 interface CompiledEvent {
   name: string;
-  nameBytes: Literal;
+  nameBytes: ByteRun;
   variants: { template: CompiledTemplate; plan: BytePlan; make: ArgsFactory; note?: string }[];
   derive: ((args: Record<string, ArgValue>) => void) | undefined;
 }
@@ -66,7 +66,7 @@ function compiledFormats(): CompiledTable {
         maxFields = Math.max(maxFields, template.parts.filter((p) => p.kind === 'field').length);
         return { template, plan: bytePlan(template), make: argsFactory(template, derived), note: v.note };
       });
-      const event: CompiledEvent = { name, nameBytes: new Literal(name), variants, derive: derivedArgsOf(name) };
+      const event: CompiledEvent = { name, nameBytes: new ByteRun(name), variants, derive: derivedArgsOf(name) };
       byName.set(name, event);
       list.push(event);
     }
