@@ -121,12 +121,13 @@ function entriesOf(dir: string): string[] {
 
 function accounted(dir: string): { read: number; leftOut: number; lost: string[] } {
   const r = readCapture(dir);
-  const named = new Set([...r.files.map((f) => f.name), ...r.leftOut.map((l) => l.name)]);
+  // Read: held whole, or too large to hold and streamed (r.large).
+  const named = new Set([...r.files.map((f) => f.name), ...r.large.map((f) => f.name), ...r.leftOut.map((l) => l.name)]);
   const nested = r.nested.map((n) => relative(dir, n).split(sep).join('/'));
   const notListed = r.leftOut.reduce((n, l) => n + (l.notListed ?? 0), 0);
   const unnamed = entriesOf(dir).filter((e) => !named.has(e) && !nested.some((n) => e === n || e.startsWith(n + '/')));
   // Entries past the file count limit are counted, not named.
-  return { read: r.files.length, leftOut: r.leftOut.length - (notListed > 0 ? 1 : 0) + notListed, lost: unnamed.slice(notListed) };
+  return { read: r.files.length + r.large.length, leftOut: r.leftOut.length - (notListed > 0 ? 1 : 0) + notListed, lost: unnamed.slice(notListed) };
 }
 
 /** Parsing what was appended to a large trace against parsing the whole trace again (the best of 3 each). */

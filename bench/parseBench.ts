@@ -1,5 +1,11 @@
-// Parse throughput of every dump format, each beside the time to merely split
-// the same bytes into lines (the floor any line-oriented parser pays).
+// Parse throughput of every dump format as the language server parses it (a
+// whole text held as a string, every record an object the views use), each
+// beside a loop over every byte of the same text as a Buffer: the floor of
+// any parser in JavaScript. (String.split used to be the yardstick; it never
+// reads the characters, so it measured nothing a parser can match.) The
+// streamed parsers of traces and page-table dumps, which keep columns instead
+// of objects, are measured against the byte loop and a C parser in the "Any
+// size" section (largeFiles.ts).
 //
 // Each input is a valid file of about 16 MB built from the real capture file
 // (see INFLATE): a whole file repeated where the format is a list of blocks,
@@ -7,46 +13,22 @@
 // would be a finding. The number of findings is reported with each figure,
 // so a fast figure cannot come from a parser that gave up on its input.
 //
-// Why the formats stay above 3x the split (Node 20 on the 2-vCPU bench VM;
-// `charLoopMBps` and `objectsPerLine` below measure both causes):
-// - Splitting finds each '\n' with a native memchr and makes each line a
-//   slice of the text: its cost is about 25 ns per line whatever the line
-//   holds, 900 to 4,400 MB/s on these files. A JS loop that does nothing but
-//   read every character once with charCodeAt runs at about 580 MB/s, so
-//   merely looking at each character is 1.5x (short lines) to 7x (the
-//   147-character rows of dmar_translation_struct) the split; decoding hex
-//   digits into two 32-bit halves costs about as much again. A parser has to
-//   look at every digit (a value is valid only if each digit is).
-// - The API returns one record per row, and each object a record keeps costs
-//   about what the split pays for a whole line: its allocation, the write
-//   barrier when a young bigint or string goes into a record V8 allocated
-//   straight in the old generation, or the garbage collector copying it out
-//   of the young generation when V8 did not (V8 decides that per allocation
-//   site from what survived earlier collections, so figures of the same
-//   build differ by up to a third from run to run).
-// So the parsers read each row once, in place (src/dumps/fastScan.ts), and
-// keep little per row: a record holds its line, the line's length and a
-// RowColumns shared by the rows printed in the same columns, and spanOf()
-// makes the Span of a field only when asked (src/dumps/rowColumns.ts); a
-// bigint is made once per distinct recent value (U64Cache; none for 0); text
-// equal to the previous row's (a root entry, a zero PASID entry, a repeated
-// header line) is compared natively instead of decoded again. That leaves
-// 1 to 2 objects per line, the record and its array or argument object
-// (qwords, counts, trace arguments), besides the bigints and strings of its
-// values.
-// proc_interrupts, qemu_trace and dmar_translation_struct stay furthest from
-// the split: the first two keep a record, an array or object and one to
-// three strings or bigints for a line of 55 to 60 characters, and the rows of
-// the third take the split 30 ns while their 32 hex digits of context entry
-// take longer than that to read. domain_translation_struct, the one format
-// kept in typed-array columns instead of objects, runs at about the speed of
-// the plain character loop, as it compares the unchanged middle of each row
-// natively.
+// What costs beyond the byte loop (`charLoopMBps` and `objectsPerLine`
+// below measure it): reading a string's characters with charCodeAt runs at
+// about 580 MB/s, and decoding hex digits into two 32-bit halves costs about
+// as much again; each object a record keeps (its array or arguments, a
+// bigint, a string) costs its allocation and the garbage collector's work
+// (V8 decides per allocation site whether records go straight to the old
+// generation, so figures of one build differ by up to a third from run to
+// run). So the parsers read each row once, in place (src/dumps/fastScan.ts,
+// and the byte scanners of traces and page tables), and keep little per row:
+// a record holds its line, the line's length and a RowColumns shared by the
+// rows printed in the same columns (src/dumps/rowColumns.ts); a bigint is
+// made once per distinct recent value (U64Cache; none for 0).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMATS } from '../src/dumps/registry';
-import { splitLines } from '../src/dumps/types';
 import type { FormatId } from '../src/dumps/types';
 import { LEGACY_CAPTURE_FILE_OF_FORMAT } from '../test/helpers';
 
@@ -54,7 +36,8 @@ export interface ParseFigure {
   format: FormatId;
   megabytes: number;
   parseMBps: number;
-  splitMBps: number;
+  /** A loop over every byte of the same text as a Buffer. */
+  byteLoopMBps: number;
   ratio: number;
   records: number;
   findings: number;
@@ -196,6 +179,12 @@ function readEveryCharacter(text: string): number {
   return sum;
 }
 
+function readEveryByte(bytes: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i++) sum = (sum + bytes[i]) | 0;
+  return sum;
+}
+
 export function parseBench(captureDir: string, targetBytes = 16 * 1024 * 1024, formats: readonly FormatId[] = FORMATS.map((f) => f.id), runs = 3): ParseFigure[] {
   const out: ParseFigure[] = [];
   for (const f of FORMATS) {
@@ -211,7 +200,10 @@ export function parseBench(captureDir: string, targetBytes = 16 * 1024 * 1024, f
     const lines = last?.lineCount ?? 0;
     const objects = countObjects(last?.records);
     last = undefined;
-    const splitMs = best(() => splitLines(text), runs);
+    const bytes = Buffer.from(text, 'utf8');
+    const byteLoopMs = best(() => {
+      characterSum ^= readEveryByte(bytes);
+    }, runs);
     const charLoopMs = best(() => {
       characterSum ^= readEveryCharacter(text);
     }, runs);
@@ -219,8 +211,8 @@ export function parseBench(captureDir: string, targetBytes = 16 * 1024 * 1024, f
       format: f.id,
       megabytes: mb,
       parseMBps: mb / (parseMs / 1000),
-      splitMBps: mb / (splitMs / 1000),
-      ratio: parseMs / splitMs,
+      byteLoopMBps: mb / (byteLoopMs / 1000),
+      ratio: parseMs / byteLoopMs,
       records,
       findings,
       lines,

@@ -9,15 +9,11 @@
 // the bytes between the PFN and the last entry with the previous row's and
 // only reads the PFN and the last entry digit by digit when they match.
 
-/** Value of each ASCII hex digit, -1 for every other byte. */
-const HEX_DIGIT = new Int8Array(256).fill(-1);
-for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
-for (let c = 0; c < 6; c++) {
-  HEX_DIGIT[65 + c] = 10 + c;
-  HEX_DIGIT[97 + c] = 10 + c;
-}
-
 import { ByteRun, ViewCache } from '../byteText';
+import { HEX_DIGIT as HEX_DIGITS } from '../fastScan';
+
+/** Value of each hex digit, -1 for every other byte (fastScan's table, bound once). */
+const HEX_DIGIT = HEX_DIGITS;
 
 /** Why a row was rejected (negative results of a scan). */
 const ROW_BAD_SYNTAX = -1;

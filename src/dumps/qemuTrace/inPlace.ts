@@ -13,7 +13,7 @@
 import type { ArgValue, CompiledTemplate, FieldType } from './template';
 import type { ArgsFactory } from './argsFactory';
 import type { TraceEvent } from './traceEvent';
-import { U64Cache } from '../fastScan';
+import { HEX_DIGIT as HEX_DIGITS, U64Cache } from '../fastScan';
 import { FieldOrder, RowColumnsCache } from '../rowColumns';
 import { PREFIX_PID_AT as PID_AT, PidStampReader, stampRead as readStamp, tracePrefixAt as prefixAt, type TracePrefix } from './linePrefix';
 import { ByteRun, ViewCache, asciiRange as ascii } from '../byteText';
@@ -73,13 +73,8 @@ export interface InPlaceEvent {
   derive: ((args: Record<string, ArgValue>) => void) | undefined;
 }
 
-/** Value of each ASCII hex digit, -1 for every other byte. */
-const HEX_DIGIT = new Int8Array(256).fill(-1);
-for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
-for (let c = 0; c < 6; c++) {
-  HEX_DIGIT[65 + c] = 10 + c;
-  HEX_DIGIT[97 + c] = 10 + c;
-}
+/** Value of each hex digit, -1 for every other byte (fastScan's table, bound once). */
+const HEX_DIGIT = HEX_DIGITS;
 
 /** What String.prototype.trimEnd removes among single bytes: TAB, LF, VT, FF, CR, space. */
 function isBlankByte(c: number): boolean {

@@ -9,7 +9,7 @@
 // millions of events, streamed or held, ends as at most MAX_BUCKETS columns.
 // The picture is drawn from these columns, never from the events.
 
-import type { TraceEvent } from '../../dumps/qemuTrace/index';
+import type { TraceEvent } from '../../dumps/qemuTrace/traceEvent';
 
 /** Columns kept while building (the result can be fewer). */
 export const MAX_BUCKETS = 2048;
