@@ -70,6 +70,36 @@ export function* traceChunks(source: readonly string[], bytes: number, chunkChar
   }
 }
 
+const DMESG_STAMP = /^\[\s*(\d+)\.(\d{6})\]/;
+
+/**
+ * Chunks of a kernel log of about `bytes`: the real log of the VM capture
+ * (boot, the IOMMU's lines, two DMA faults with their table dumps) copy
+ * after copy, each 1000 s later, as a host that logs for a long time.
+ */
+export function* kernelLogChunks(root: string, bytes: number, chunkChars = 4 << 20): Generator<string> {
+  const source = readFileSync(join(root, 'test', 'fixtures', 'captures', TRACES[0], 'dmesg'), 'utf8').split('\n').filter((l) => l !== '');
+  let written = 0;
+  let part: string[] = [];
+  let partChars = 0;
+  for (let copy = 0; written < bytes; copy++) {
+    for (const line of source) {
+      const l = copy === 0 ? line : line.replace(DMESG_STAMP, (_m, s: string, us: string) => `[${String(Number(s) + 1000 * copy).padStart(5)}.${us}]`);
+      part.push(l);
+      partChars += l.length + 1;
+      if (partChars >= chunkChars) {
+        const text = part.join('\n') + '\n';
+        written += text.length;
+        yield text;
+        part = [];
+        partChars = 0;
+        if (written >= bytes) return;
+      }
+    }
+  }
+  if (part.length) yield part.join('\n') + '\n';
+}
+
 function h(v: number, digits: number): string {
   return v.toString(16).padStart(digits, '0');
 }

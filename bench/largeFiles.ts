@@ -5,8 +5,8 @@
 //   measured in the same run, interleaved, best of N: a JavaScript loop over
 //   every byte of the Buffer (no parsing), and a minimal streaming C parser
 //   (bench/c/lineScan.c, compiled here with cc; "no cc" otherwise).
-// - `viommu check` of a generated 1 GiB trace and a 1 GiB page-table dump,
-//   each in a capture folder with the real small files: time, peak RSS
+// - `viommu check` of a generated 1 GiB trace, page-table dump and kernel
+//   log, each in a capture folder with the real small files: time, peak RSS
 //   (VmHWM) and page faults of the process.
 // - A generated 10 GiB trace (VIOMMU_BENCH_HUGE_GIB) streamed to its replay
 //   counters in a child process, never written to disk.
@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pageTableChunks, traceChunks, traceSourceLines, writeChunks } from './generateLarge';
+import { kernelLogChunks, pageTableChunks, traceChunks, traceSourceLines, writeChunks } from './generateLarge';
 import { DomainTranslationParser } from '../src/dumps/debugfs/domainTranslation';
 import { QemuTraceStream } from '../src/dumps/qemuTrace/index';
 import { ByteLineChunker } from '../src/dumps/lineChunker';
@@ -165,10 +165,11 @@ export function largeFilesSection(root: string): BenchSection {
     for (const [name, file, chunks] of [
       ['trace', 'qemu-vtd.trace', () => traceChunks(source, GiB)],
       ['page-table dump', 'domain_translation_struct', () => pageTableChunks(GiB)],
+      ['kernel log', 'dmesg', () => kernelLogChunks(root, GiB)],
     ] as const) {
       const dir = join(base, name.replace(/\W+/g, '-'));
       mkdirSync(dir);
-      for (const s of small) copyFileSync(join(vm, s), join(dir, s));
+      for (const s of small) if (s !== file) copyFileSync(join(vm, s), join(dir, s));
       const size = writeChunks(join(dir, file), chunks());
       const run = runCheck(root, dir, peakFile);
       data[`check-1GiB-${name}`] = { size, ...run };

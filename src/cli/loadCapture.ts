@@ -99,7 +99,7 @@ export function loadCapture(path: string, io: CommandIO, options: LoadOptions = 
   return { capture: captureWithStreamed(rest, streamed, { leftOut: read.leftOut }), read, focus };
 }
 
-/** The CLI's read limits; VIOMMU_STREAM_ABOVE (bytes) moves the size above which traces and page-table dumps are streamed. */
+/** The CLI's read limits; VIOMMU_STREAM_ABOVE (bytes) moves the size above which traces, page-table dumps and kernel logs are streamed. */
 function cliLimits(env: NodeJS.ProcessEnv = process.env): ReadLimits {
   const given = env.VIOMMU_STREAM_ABOVE;
   const bytes = given !== undefined && /^\d+$/.test(given) ? Number(given) : undefined;

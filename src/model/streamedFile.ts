@@ -10,7 +10,11 @@
 //   closes (against the context entries of the rest of the capture) and only
 //   the rows around the IOVAs the kernel log reports faults at are kept, so
 //   the faults can still be walked.
-// Other formats have no streaming parser: the reader reads them whole.
+// - A kernel log is read once; its IOMMU records (faults, fault dumps, the
+//   machine, groups, ...) are kept, up to MAX_KEPT_RECORDS, and its other
+//   lines are counted.
+// Other formats have no streaming parser (their files are bounded by the
+// hardware: a table per unit, a line per IRQ): the reader reads them whole.
 //
 // Chunks are UTF-8 bytes (io/streamFile.ts converts other encodings) cut
 // anywhere, even inside a character; dumps/lineChunker.ts makes whole lines,
@@ -18,7 +22,8 @@
 
 import { DomainTranslationParser, PageTableRows, type DomainBlock } from '../dumps/debugfs/domainTranslation';
 import { ByteLineChunker } from '../dumps/lineChunker';
-import { asBuffer, encodeText } from '../dumps/byteText';
+import { asBuffer, decodeRange, encodeText } from '../dumps/byteText';
+import { KernelLogStream, type KernelLogRecord } from '../dumps/kernelLog/index';
 import { QemuTraceStream, QEMU_MESSAGE, eachTraceEvent, type TraceEvent } from '../dumps/qemuTrace/index';
 import { detectFormat } from '../dumps/registry';
 import type { Finding, FormatId, ParseResult } from '../dumps/types';
@@ -33,7 +38,10 @@ import { makeSid } from './bdf';
 import type { Capture, ParsedFile } from './types';
 
 /** Formats read as a stream when a file is too large to hold. */
-export const STREAMED_FORMATS: readonly FormatId[] = ['qemu_trace', 'domain_translation_struct'];
+export const STREAMED_FORMATS: readonly FormatId[] = ['qemu_trace', 'domain_translation_struct', 'dmesg'];
+
+/** IOMMU records of a streamed kernel log kept for the capture, at most. */
+const MAX_KEPT_RECORDS = 10000;
 
 /** Events of a streamed trace kept for the capture, at most. */
 const MAX_KEPT_EVENTS = 10000;
@@ -49,6 +57,8 @@ export interface StreamedSummary {
   trace?: { replay: TraceReplay; eventsByName: Record<string, number>; timeline: TraceTimeline };
   /** A page-table dump's blocks and rows. */
   pageTables?: { blocks: number; rows: number; keptRows: number };
+  /** A kernel log's lines by what they were: IOMMU records (kept up to a limit) and the rest. */
+  kernelLog?: { iommuRecords: number; otherLines: number; faults: number };
 }
 
 interface Pass {
@@ -129,14 +139,15 @@ export class StreamedFile {
   ) {
     const format = detectFormat(head, name);
     this.format = format;
-    this.passes = format === 'qemu_trace' ? 2 : format === 'domain_translation_struct' ? 1 : 0;
+    this.passes = format === 'qemu_trace' ? 2 : format === 'domain_translation_struct' || format === 'dmesg' ? 1 : 0;
   }
 
   /** Starts the next pass: the chunks from the file's start again. */
   startPass(): void {
     if (this.pass >= this.passes) throw new Error(`${this.name}: all ${this.passes} passes are done`);
     this.chunker = new ByteLineChunker();
-    this.current = this.format === 'qemu_trace' ? (this.pass === 0 ? this.traceScanPass() : this.traceReplayPass()) : this.pageTablePass();
+    this.current =
+      this.format === 'qemu_trace' ? (this.pass === 0 ? this.traceScanPass() : this.traceReplayPass()) : this.format === 'dmesg' ? this.kernelLogPass() : this.pageTablePass();
     this.pass++;
   }
 
@@ -241,6 +252,35 @@ export class StreamedFile {
     };
   }
 
+  private kernelLogPass(): Pass {
+    const kept: KernelLogRecord[] = [];
+    let iommuRecords = 0;
+    let otherLines = 0;
+    let faults = 0;
+    const stream = new KernelLogStream((r) => {
+      if (r.kind === 'other') {
+        otherLines++;
+        return;
+      }
+      iommuRecords++;
+      if (r.kind === 'dmar-fault' || r.kind === 'ir-fault') faults++;
+      if (kept.length < MAX_KEPT_RECORDS) kept.push(r);
+    });
+    return {
+      // The kernel log parser reads text: each run of whole lines is decoded on its own (never the whole file).
+      push: (lines) => stream.push(decodeRange(lines, 0, lines.length)),
+      end: () => {
+        const parsed = stream.end();
+        parsed.records = kept;
+        this.parsed = parsed;
+        if (iommuRecords > kept.length) {
+          this.findings.push({ severity: 'info', kind: 'semantic', code: 'records-not-kept', message: `${iommuRecords - kept.length} more IOMMU lines than the ${MAX_KEPT_RECORDS} a streamed kernel log keeps: counted, not linked`, span: { line: 0, start: 0, end: 0 }, file: this.name });
+        }
+        this.summary = { lines: parsed.lineCount, records: iommuRecords + otherLines, kept: kept.length, kernelLog: { iommuRecords, otherLines, faults } };
+      },
+    };
+  }
+
   /** The file as the capture holds it, and the findings made on the way (with its name). */
   result(bytes: number, converted?: string): { file: ParsedFile; findings: Finding[] } {
     if (this.pass < this.passes || this.current) throw new Error(`${this.name}: read ${this.pass} of ${this.passes} passes`);
@@ -273,6 +313,10 @@ export function describeStreamed(s: StreamedSummary): string {
       `context cache ${n(cc.hits)} hits, ${n(cc.updates)} fills; ${ats} device(s) with a device TLB; ${kvm} KVM route(s). ` +
       `${n(s.kept)} events kept for the capture (fault messages, IOAPIC pins), the rest counted.`
     );
+  }
+  if (s.kernelLog) {
+    const k = s.kernelLog;
+    return `${head}: ${n(k.iommuRecords)} IOMMU lines (${n(k.faults)} faults), ${n(k.otherLines)} other lines counted; ${n(s.kept)} IOMMU records kept for the capture.`;
   }
   if (s.pageTables) {
     const p = s.pageTables;

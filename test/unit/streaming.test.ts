@@ -16,6 +16,7 @@ import { DumpTextDecoder } from '../../src/dumps/encoding';
 import { replayTrace } from '../../src/model/traceReplay/index';
 import { openTextChunks } from '../../src/io/streamFile';
 import { fixturesDir, legacyCaptureDir } from '../helpers';
+import { parseKernelLog } from '../../src/dumps/kernelLog/index';
 
 const vmDir = join(fixturesDir, 'captures', 'linux-6.1-qemu-7.2-vm-legacy');
 
@@ -106,6 +107,28 @@ describe('streaming: files of any size', () => {
     assert.deepEqual([euro.span.start, euro.span.end], [18, 22]);
     assert.equal(r.file.streamed!.pageTables!.rows, inMemory.records.reduce((n, b) => n + b.rows.count, 0));
     for (let cut = 1; cut < Buffer.byteLength(TABLE); cut++) assert.equal(essence(streamed('domain_translation_struct', TABLE, [cut])), expect, `cut at ${cut}`);
+  });
+
+  it('a kernel log cut at every byte gives the whole-file IOMMU records, findings and dialect', () => {
+    // The real log's boot lines and both faults with their table dumps, a two-line (3.x) fault, and a line beyond ASCII.
+    const log = lines(join(vmDir, 'dmesg'), 80, 95) + lines(join(vmDir, 'dmesg'), 300, 318) + readFileSync(join(fixturesDir, 'logs', 'dmesg-3.x-two-line.log'), 'utf8') + '[   15.000000] café: DMAR: not a line it knows\n';
+    const inMemory = parseKernelLog(log);
+    const iommu = inMemory.records.filter((r) => r.kind !== 'other');
+    assert.ok(iommu.some((r) => r.kind === 'fault-dump') && iommu.filter((r) => r.kind === 'dmar-fault').length >= 3, 'faults and a dump');
+    const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x));
+    const whole = streamed('dmesg', log, []);
+    assert.equal(json(whole.file.parsed!.records), json(iommu), 'the streamed file keeps the IOMMU records the in-memory parse makes');
+    assert.equal(json(whole.file.parsed!.findings), json(inMemory.findings));
+    assert.deepEqual(whole.file.parsed!.dialect, inMemory.dialect);
+    assert.equal(whole.file.streamed!.kernelLog!.otherLines, inMemory.records.length - iommu.length);
+    assert.match(describeStreamed(whole.file.streamed!), /IOMMU lines \(\d+ faults\)/);
+    const expect = essence(whole);
+    for (let cut = 1; cut < Buffer.byteLength(log); cut++) assert.equal(essence(streamed('dmesg', log, [cut])), expect, `cut at ${cut}`);
+    // A log that ends inside a fault dump: the dump, held back while it may grow, is handed on at the end.
+    const endsInDump = lines(join(vmDir, 'dmesg'), 300, 318);
+    const kept = streamed('dmesg', endsInDump, [500]).file.parsed!.records as { kind: string }[];
+    assert.equal(json(kept), json(parseKernelLog(endsInDump).records.filter((r) => r.kind !== 'other')));
+    assert.equal(kept[kept.length - 1].kind, 'fault-dump');
   });
 
   it('keeps only the rows a fault walk reads, and says how many the file had', () => {

@@ -16,7 +16,7 @@ export type {
   FaultEra,
 } from './types';
 export { FAULT_ERAS, recordLine, recordSpan } from './types';
-export { parseKernelLog, MAX_KERNEL_LINE } from './parseKernelLog';
+export { parseKernelLog, KernelLogStream, MAX_KERNEL_LINE } from './parseKernelLog';
 export { splitLinePrefix, type LinePrefix, type PrefixStyle } from './linePrefix';
 export { parsePciName, requesterId, type PciAddress } from './pciName';
 

@@ -1,7 +1,10 @@
 // The kernel log parser: every line becomes a record (IOMMU lines decoded,
 // the rest 'other'), and IOMMU lines it cannot read become findings.
 //
-// Logs can be 50 MB, so the text is not split: a line that names none of
+// Logs can be gigabytes, so the parser also reads a stream: a run of whole
+// lines at a time (parseText), all of its state (a two-line fault pending, a
+// fault dump being read) carried to the next run, and the records handed on
+// as they are made. The text of one run is not split: a line that names none of
 // DMAR / INTR-REMAP / iommu / dmar (found with one indexOf per word over the
 // whole text, not per line) becomes an 'other' record where it lies, and only
 // the others are cut out and go through the matchers, which are hand-written
@@ -32,6 +35,9 @@ export const MAX_KERNEL_LINE = 8192;
  */
 const IOMMU_WORDS = ['DMAR', 'INTR-REMAP', 'iommu', 'dmar', 'DMI: '];
 
+/** Records a stream holds back after a fault dump still being read (take()). */
+const DUMP_WINDOW = 64;
+
 /** How many lines after its first half the "[fault reason]" line of the two-line format may come. */
 const TWO_LINE_WINDOW = 3;
 
@@ -53,7 +59,7 @@ interface PendingFault {
 }
 
 class KernelLogParser {
-  readonly records: KernelLogRecord[] = [];
+  private readonly records: KernelLogRecord[] = [];
   private readonly findings = new FindingLimiter();
   private readonly eras = new Set<FaultEra>();
   private readonly styles = new Set<PrefixStyle>();
@@ -63,20 +69,51 @@ class KernelLogParser {
   private sawKernelPrefix = false;
   /** Where each of IOMMU_WORDS next occurs at or after the current line (the text length when nowhere). */
   private readonly nextWord = new Float64Array(IOMMU_WORDS.length).fill(-1);
+  /** The text of the run of lines being read. */
+  private text = '';
+  /** Records handed on by take(). */
+  private taken = 0;
+  private firstLength = 0;
 
-  constructor(private readonly text: string) {}
-
-  run(): ParseResult<KernelLogRecord> {
-    const sc = new LineScanner(this.text);
-    let firstLength = 0;
+  /** Reads `text` (whole lines) as lines `firstLine`...; the records made so far are in `records`. Returns the lines read. */
+  parseText(text: string, firstLine: number): number {
+    this.text = text;
+    this.nextWord.fill(-1);
+    const sc = new LineScanner(text);
+    sc.seek(0, firstLine);
     while (sc.advance()) {
-      if (sc.line === 0) firstLength = sc.end - sc.start;
+      if (sc.line === 0) this.firstLength = sc.end - sc.start;
       if (!this.otherLine(sc.line, sc.start, sc.end)) this.line(sc.line, sc.lineText());
     }
+    this.text = '';
+    return sc.count - firstLine;
+  }
+
+  /**
+   * The records made since the last take(), handed on (a stream keeps none),
+   * except a fault dump still being read and the records after it, while
+   * they are few (DUMP_WINDOW): its lines come next, so a consumer that
+   * writes records out gets the dump whole. Past the window it goes on as it
+   * is (a later line still fills in the same object). `all` at the end.
+   */
+  take(all = false): KernelLogRecord[] {
+    let n = this.records.length;
+    if (this.dump && !all) {
+      const at = this.records.lastIndexOf(this.dump);
+      if (at >= 0 && n - at <= DUMP_WINDOW) n = at;
+    }
+    const out = this.records.splice(0, n);
+    this.taken += out.length;
+    return out;
+  }
+
+  /** The end of the log: a pending fault is settled, and what the parse found. */
+  finish(lineCount: number): ParseResult<KernelLogRecord> {
+    const firstLength = this.firstLength;
     this.flushPending();
     const dialect = [...this.eras].map((e) => `fault format: ${FAULT_ERAS[e]}`);
     for (const s of this.styles) dialect.push(PREFIX_NAMES[s]);
-    if (this.ours === 0 && !this.sawKernelPrefix && this.records.length > 0) {
+    if (this.ours === 0 && !this.sawKernelPrefix && this.taken + this.records.length > 0) {
       this.findings.add({
         severity: 'info',
         kind: 'syntax',
@@ -85,7 +122,7 @@ class KernelLogParser {
         span: { line: 0, start: 0, end: firstLength },
       });
     }
-    return { format: 'dmesg', dialect, records: this.records, findings: this.findings.finish(), lineCount: sc.count };
+    return { format: 'dmesg', dialect, records: this.records, findings: this.findings.finish(), lineCount };
   }
 
   /**
@@ -325,5 +362,37 @@ function withTime<R extends { time?: number }>(r: R, time: number | undefined): 
 
 /** Parses a kernel log (dmesg, journal or syslog copy). Never throws. */
 export function parseKernelLog(text: string): ParseResult<KernelLogRecord> {
-  return new KernelLogParser(text).run();
+  const parser = new KernelLogParser();
+  return parser.finish(parser.parseText(text, 0));
+}
+
+/**
+ * A kernel log read as a stream of runs of whole lines (of any size): each
+ * record goes to `sink` as it is made (a fault dump's record when its header
+ * is read; the lines after it fill it in), and the parser keeps none. The
+ * memory is the run being read, whatever the log's size.
+ */
+export class KernelLogStream {
+  private readonly parser = new KernelLogParser();
+  private lines = 0;
+
+  constructor(private readonly sink: (r: KernelLogRecord) => void) {}
+
+  /** Reads a run of whole lines (the last may lack its line feed). */
+  push(text: string): void {
+    this.lines += this.parser.parseText(text, this.lines);
+    this.drain();
+  }
+
+  /** The end of the log: what the parse found (its records went to the sink). */
+  end(): ParseResult<KernelLogRecord> {
+    const result = this.parser.finish(this.lines);
+    const last = this.parser.take(true);
+    for (const r of last) this.sink(r);
+    return { ...result, records: [] };
+  }
+
+  private drain(): void {
+    for (const r of this.parser.take()) this.sink(r);
+  }
 }

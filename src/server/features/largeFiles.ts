@@ -51,7 +51,7 @@ async function streamLargeFile(workspace: CaptureWorkspace, params: OpenLargeFil
   const empty: OpenLargeFileResult = { uri: params.uri, bytes: size, lineCount: 0, records: 0, dialect: [], findings: [], findingCount: 0 };
   const name = basename(path);
   const file = new StreamedFile(name, headText(path), workspace.captureOf(params.uri)?.capture);
-  if (file.passes === 0) return { ...empty, format: file.format, error: `${name} is ${(size / 2 ** 20).toFixed(0)} MiB of ${file.format ?? 'a format not recognised'}: only QEMU traces and page-table dumps are streamed; split it (e.g. with split -l) and open the parts.` };
+  if (file.passes === 0) return { ...empty, format: file.format, error: `${name} is ${(size / 2 ** 20).toFixed(0)} MiB of ${file.format ?? 'a format not recognised'}: only QEMU traces, page-table dumps and kernel logs are streamed; split it (e.g. with split -l) and open the parts.` };
   reporter?.begin('vIOMMU: streaming', 0, name, true);
   try {
     const steps = file.passes + 1;
