@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import { legacyCaptureDir, legacyCaptureText, fixtureText, fixturesDir } from '../helpers';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import {
   parseQemuTrace,
@@ -226,6 +227,47 @@ describe('QEMU trace parser', () => {
         }
       }
       assert.ok(traces.length >= 6 && checked > 50000, `${checked} events of ${traces.length} traces`);
+    });
+
+    it('reads mutated event lines as the template matcher reads them (fields too wide, signs, zeros, cut literals)', () => {
+      const source = readFileSync(join(fixturesDir, 'captures', 'linux-6.1-qemu-7.2-vm-legacy', 'qemu-vtd.trace'), 'utf8').split('\n').filter((l) => l !== '');
+      const edit = fc.oneof(
+        fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom('0', '00000000000000000', 'f', 'fffffff', 'ffffffff', 'fffffffff', 'fffffffffffffff', 'ffffffffffffffff', 'fffffffffffffffff', '-', '1', '999999999', '9999999999', ' ', 'x', 'é', '\t') }),
+        fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 4 }) }),
+        // Digits put at the start of one of the message's numbers (a field made wider, or given leading zeros).
+        fc.record({ kind: fc.constant('widen' as const), at: fc.nat(), text: fc.constantFrom('0', '000000000', '1', '12345678', '123456789', '1234567890', '123456789012345', '1234567890123456') }),
+      );
+      fc.assert(
+        fc.property(fc.nat({ max: source.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 3 }), (k, edits) => {
+          let line = source[k];
+          const nameEnd = line.indexOf(' ', line.indexOf(':') + 1);
+          for (const e of edits) {
+            // Edits of the message only: the event stays the same one.
+            if (e.kind === 'widen') {
+              const numbers = [...line.slice(nameEnd).matchAll(/(?<=[ x=(-])\d/g)].map((m) => nameEnd + m.index);
+              if (numbers.length === 0) continue;
+              const at = numbers[e.at % numbers.length];
+              line = line.slice(0, at) + e.text + line.slice(at);
+              continue;
+            }
+            const at = nameEnd + 1 + (e.at % Math.max(1, line.length - nameEnd));
+            line = e.kind === 'insert' ? line.slice(0, at) + e.text + line.slice(at) : line.slice(0, at) + line.slice(at + e.length);
+          }
+          const r = parseQemuTrace(line + '\n');
+          const event = r.records[0];
+          if (!event || !TRACE_EVENT_FORMATS[event.name]) return;
+          const message = line.slice(event.columns.end('name') + 1).trimEnd();
+          const m = TRACE_EVENT_FORMATS[event.name].variants.map((v) => matchTemplate(compileTemplate(v.template), message)).find((x) => 'args' in x);
+          if (m && 'args' in m) {
+            addDerivedArgs(event.name, m.args);
+            assert.deepEqual(event.args, m.args, line);
+          } else {
+            assert.deepEqual(event.args, { raw: message }, line);
+            assert.ok(r.findings.some((f) => f.code === 'trace-args-mismatch'), line);
+          }
+        }),
+        { numRuns: 3000 },
+      );
     });
 
     it('reads a time as Number() of its text, also past 2^53 and with nine decimals', () => {

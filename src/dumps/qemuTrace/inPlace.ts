@@ -29,7 +29,6 @@ const asciiRange = ascii;
 export const EVENT_FIELDS = new FieldOrder<'name'>(['name']);
 
 // Template parts as codes, for the byte matcher.
-const LIT = 0;
 const HEX32 = 1;
 const HEX64 = 2;
 const SIGNED = 3;
@@ -39,30 +38,113 @@ const STR = 6;
 
 const PART_CODE: Record<FieldType, number> = { x: HEX32, X: HEX64, d: SIGNED, u: UNSIGNED, b: BOOL, s: STR };
 
-/** A template as the byte matcher reads it. */
+/** Matches a message's bytes b[from, to) (`view` over b), its field values into values[base...]; see compileMatcher. */
+type Matcher = (view: DataView, b: Buffer, from: number, to: number, values: Float64Array, base: number) => boolean;
+
+/** A template as the byte reader reads it. */
 export interface BytePlan {
-  codes: Uint8Array;
-  /** The literal's bytes, for LIT parts. */
-  lits: (ByteRun | undefined)[];
+  /** The template's matcher, compiled from it. */
+  match: Matcher;
   /** The codes of the fields alone, in template order (for making the arguments). */
   fields: Uint8Array;
 }
 
 export function bytePlan(t: CompiledTemplate): BytePlan {
-  const codes = new Uint8Array(t.parts.length);
-  const lits: (ByteRun | undefined)[] = [];
   const fields: number[] = [];
-  t.parts.forEach((p, k) => {
-    if (p.kind === 'lit') {
-      codes[k] = LIT;
-      lits.push(new ByteRun(p.text));
-    } else {
-      codes[k] = PART_CODE[p.type];
-      lits.push(undefined);
-      fields.push(codes[k]);
+  for (const p of t.parts) if (p.kind === 'field') fields.push(PART_CODE[p.type]);
+  return { match: compileMatcher(t), fields: Uint8Array.from(fields) };
+}
+
+/** The first q in [from, to - run.length] where `run` lies, or -1. */
+function findRun(b: Buffer, from: number, to: number, run: Uint8Array): number {
+  const n = run.length;
+  const first = run[0];
+  for (let q = from; q <= to - n; q++) {
+    if (b[q] !== first) continue;
+    let k = 1;
+    while (k < n && b[q + k] === run[k]) k++;
+    if (k === n) return q;
+  }
+  return -1;
+}
+
+/** Code that matches the literal `text` at pos and moves pos past it: four bytes a load, the last one to three as one masked load where the bytes are there. */
+function literalCode(text: string): string {
+  const bytes = Buffer.from(text, 'latin1');
+  const n = bytes.length;
+  const words = n >> 2;
+  const out = [`if (pos + ${n} > to) return false;`];
+  const loads: string[] = [];
+  for (let w = 0; w < words; w++) loads.push(`view.getInt32(pos + ${4 * w}, true) !== ${bytes.readInt32LE(4 * w)}`);
+  if (loads.length > 0) out.push(`if (${loads.join(' || ')}) return false;`);
+  const rest = n & 3;
+  if (rest > 0) {
+    let tail = 0;
+    for (let k = 0; k < rest; k++) tail |= bytes[4 * words + k] << (8 * k);
+    const mask = (1 << (8 * rest)) - 1;
+    const each = Array.from({ length: rest }, (_, k) => `b[pos + ${4 * words + k}] !== ${bytes[4 * words + k]}`).join(' || ');
+    out.push(`if (pos + ${4 * words + 4} <= b.length ? (view.getInt32(pos + ${4 * words}, true) & ${mask}) !== ${tail} : ${each}) return false;`);
+  }
+  out.push(`pos += ${n};`);
+  return out.join('\n');
+}
+
+/**
+ * The matcher of a template: JavaScript made from the static event table
+ * (never from input; a bad template throws when the table loads), one
+ * straight run of code per template with its literals' bytes as constants,
+ * so nothing is looked up per part. It accepts exactly what matchTemplate
+ * accepts on the same text and gives the same values: a hex field skips
+ * its leading zeros and takes at most 16 significant digits (8 for a value
+ * of 32 bits), a decimal at most 10, a string field runs to the next
+ * literal (or the end) and must be ASCII (else the general parser reads the
+ * line).
+ */
+function compileMatcher(t: CompiledTemplate): Matcher {
+  const code: string[] = ['let pos = from;'];
+  const runs: Uint8Array[] = [];
+  let slot = 0;
+  t.parts.forEach((part, p) => {
+    if (part.kind === 'lit') {
+      code.push(literalCode(part.text));
+      return;
     }
+    const at = `base + ${slot}`;
+    const type = part.type;
+    if (type === 's') {
+      const next = t.parts[p + 1];
+      if (next && next.kind === 'lit') {
+        runs.push(Buffer.from(next.text, 'latin1'));
+        code.push(`{ const end = findRun(b, pos, to, runs[${runs.length - 1}]); if (end < 0 || !asciiRange(b, pos, end)) return false; values[${at}] = pos; values[${at} + 1] = end; pos = end; }`);
+      } else code.push(`{ if (!asciiRange(b, pos, to)) return false; values[${at}] = pos; values[${at} + 1] = to; pos = to; }`);
+    } else if (type === 'x' || type === 'X') {
+      code.push(
+        `{ const start = pos; while (pos < to && b[pos] === 48) pos++; const first = pos; let hi = 0; let lo = 0;`,
+        `for (; pos < to; pos++) { const d = HEX_DIGIT[b[pos]]; if (d < 0) break; hi = (hi << 4) | (lo >>> 28); lo = (lo << 4) | d; }`,
+        `if (pos === start) return false;`,
+        type === 'X' ? `if (pos - first > 16) return false; values[${at}] = hi >>> 0; values[${at} + 1] = lo >>> 0; }` : `if (pos - first > 8) return false; values[${at}] = lo >>> 0; }`,
+      );
+    } else {
+      code.push(
+        `{ let neg = false;`,
+        type === 'd' ? `if (pos < to && b[pos] === 45) { neg = true; pos++; }` : '',
+        `const digitStart = pos; let v = 0; let sig = 0;`,
+        `while (pos < to) { const d = b[pos] - 48; if (d < 0 || d > 9) break; if (sig > 0 || d > 0) sig++; v = v * 10 + d; pos++; }`,
+        `if (pos === digitStart || sig > 10) return false;`,
+        type === 'b' ? `if (v !== 0 && v !== 1) return false;` : '',
+        `values[${at}] = neg ? -v : v; }`,
+      );
+    }
+    slot += 2;
   });
-  return { codes, lits, fields: Uint8Array.from(fields) };
+  code.push('return pos === to;');
+  const make = new Function('HEX_DIGIT', 'runs', 'findRun', 'asciiRange', `return function match(view, b, from, to, values, base) {\n${code.join('\n')}\n};`) as (
+    hex: Int8Array,
+    runs: Uint8Array[],
+    find: typeof findRun,
+    ascii: typeof asciiRange,
+  ) => Matcher;
+  return make(HEX_DIGIT, runs, findRun, asciiRange);
 }
 
 /** A known event: its name (and its bytes), its templates (newest first, each with its byte plan) and what it derives. */
@@ -212,98 +294,6 @@ export class TraceColumns {
     return { kind: 'trace-event', name: known.name, args, line, lineEnd, columns };
   }
 }
-
-/**
- * Matches bytes[from, to) (a message, trailing blanks excluded) as
- * matchTemplate does the same text; the field values go to
- * values[base...]. False exactly when matchTemplate gives an error, or a
- * string field holds a byte beyond ASCII (the general parser reads those).
- */
-function matchBytes(plan: BytePlan, view: DataView, b: Buffer, from: number, to: number, values: Float64Array, base: number): boolean {
-  const codes = plan.codes;
-  let slot = base;
-  let pos = from;
-  for (let p = 0; p < codes.length; p++) {
-    const code = codes[p];
-    if (code === LIT) {
-      const lit = plan.lits[p]!;
-      const n = lit.length;
-      if (pos + n > to || !lit.at(view, b, pos)) return false;
-      pos += n;
-      continue;
-    }
-    const start = pos;
-    if (code === STR) {
-      const literal = plan.lits[p + 1];
-      let end = to;
-      if (literal !== undefined) {
-        const next = literal.bytes;
-        const nextLength = literal.length;
-        end = -1;
-        const first = next[0];
-        const last = to - nextLength;
-        for (let q = pos; q <= last; q++) {
-          if (b[q] !== first) continue;
-          let k = 1;
-          while (k < nextLength && b[q + k] === next[k]) k++;
-          if (k === nextLength) {
-            end = q;
-            break;
-          }
-        }
-        if (end < 0) return false;
-      }
-      for (let q = pos; q < end; q++) if (b[q] >= 0x80) return false;
-      values[slot] = start;
-      values[slot + 1] = end;
-      pos = end;
-    } else if (code === HEX32 || code === HEX64) {
-      // Leading zeros, then the significant digits into two 32-bit halves (more than 16 fail below).
-      while (pos < to && b[pos] === 48) pos++;
-      const first = pos;
-      let hi = 0;
-      let lo = 0;
-      for (; pos < to; pos++) {
-        const d = HEX_DIGIT[b[pos]];
-        if (d < 0) break;
-        hi = (hi << 4) | (lo >>> 28);
-        lo = (lo << 4) | d;
-      }
-      if (pos === start) return false;
-      const sig = pos - first;
-      if (code === HEX64) {
-        if (sig > 16) return false;
-        values[slot] = hi >>> 0;
-        values[slot + 1] = lo >>> 0;
-      } else {
-        if (sig > 8) return false;
-        values[slot] = lo >>> 0;
-      }
-    } else {
-      let neg = false;
-      if (code === SIGNED && pos < to && b[pos] === 45) {
-        neg = true;
-        pos++;
-      }
-      const digitStart = pos;
-      let v = 0;
-      let sig = 0;
-      while (pos < to) {
-        const d = b[pos] - 48;
-        if (d < 0 || d > 9) break;
-        if (sig > 0 || d > 0) sig++;
-        v = v * 10 + d;
-        pos++;
-      }
-      if (pos === digitStart || sig > 10) return false;
-      if (code === BOOL && v !== 0 && v !== 1) return false;
-      values[slot] = neg ? -v : v;
-    }
-    slot += 2;
-  }
-  return pos === to;
-}
-
 
 /** True when b[s, e) holds a '-' or a ':'. */
 function programMark(b: Buffer, s: number, e: number): boolean {
@@ -463,7 +453,7 @@ export class InPlaceReader {
     const i = cols.grow();
     const base = i * cols.stride;
     for (let v = 0; v < variants.length; v++) {
-      if (!matchBytes(variants[v].plan, view, b, msgStart, msgEnd, cols.values, base)) continue;
+      if (!variants[v].plan.match(view, b, msgStart, msgEnd, cols.values, base)) continue;
       cols.known[i] = index;
       cols.variant[i] = v;
       cols.line[i] = line;
