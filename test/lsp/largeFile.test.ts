@@ -88,6 +88,25 @@ describe('language server: files too large for the editor', function () {
     assert.match((await client.request(LargeFileLinesRequest, { uri, line: 0, count: 1 })).error ?? '', /not open/);
   });
 
+  it('streams a kernel log above streamAboveMiB: its IOMMU lines and faults counted, a malformed fault line a finding at its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-large-'));
+    const log = readFileSync(join(fixturesDir, 'captures', 'linux-6.1-qemu-7.2-vm-legacy', 'dmesg'), 'utf8');
+    const copies = Math.ceil((1.5 * 2 ** 20) / log.length);
+    const bad = '[   14.600000] DMAR: [DMA Read NO_PASID] Request device [00:05.0] fault addr 0xzz [fault reason 0x06] PTE Read access is not set\n';
+    const text = log.repeat(copies) + bad;
+    const path = join(dir, 'dmesg');
+    writeFileSync(path, text);
+    const uri = pathToFileURL(path).toString();
+    const r = await client.request(OpenLargeFileRequest, { uri, streamAboveMiB: 1 });
+    assert.equal(r.error, undefined);
+    assert.equal(r.format, 'dmesg');
+    assert.match(r.streamed ?? '', new RegExp(`IOMMU lines \\(${2 * copies} faults\\)`));
+    assert.ok(r.findings.some((f) => f.code === 'malformed-fault-line' && f.line === text.split('\n').length - 2), 'the bad fault line is a finding at its line');
+    const held = await client.request(ServerStatsRequest, {});
+    assert.equal(held.held.documents, 0);
+    assert.deepEqual(await client.request(CloseLargeFileRequest, { uri }), { closed: true });
+  });
+
   it('reads a held file through the same decoder as a streamed one: UTF-16 (what PowerShell writes) too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'viommu-large-'));
     const path = join(dir, 'dmar_translation_struct');
