@@ -4,7 +4,8 @@
 // - Throughput of each streamed parser over the same bytes as two baselines
 //   measured in the same run, interleaved, best of N: a JavaScript loop over
 //   every byte of the Buffer (no parsing), and a minimal streaming C parser
-//   (bench/c/lineScan.c, compiled here with cc; "no cc" otherwise).
+//   (bench/c/lineScan.c, compiled here with cc; "no cc" otherwise); and the
+//   peak RSS and page faults of one parse run alone in a child process.
 // - `viommu check` of a generated 1 GiB trace, page-table dump and kernel
 //   log, each in a capture folder with the real small files: time, peak RSS
 //   (VmHWM) and page faults of the process.
@@ -123,6 +124,14 @@ function runCheck(root: string, dir: string, peakFile: string): CliRun {
   return { exit: r.status ?? -1, ms, peakMiB: peak.maxRssKiB / 1024, majorFaults: peak.majorFaults ?? 0, minorFaults: peak.minorFaults ?? 0, note: note ? (JSON.parse(note) as { message: string }).message : '(no streamed note)' };
 }
 
+/** One streamed parse of `file` in a child process (with peakProbe): its peak RSS and page faults, the parse's memory alone. */
+function parseMemory(root: string, file: string, kind: 'trace' | 'pages', peakFile: string): { peakMiB: number; minorFaults: number; majorFaults: number } {
+  const r = spawnSync(process.execPath, ['--require', join(root, 'out', 'bench', 'peakProbe.js'), __filename, 'parse', file, kind], { env: { ...process.env, VIOMMU_PEAK_OUT: peakFile }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`parse probe: ${r.stderr}`);
+  const peak = JSON.parse(readFileSync(peakFile, 'utf8')) as { maxRssKiB: number; majorFaults: number; minorFaults: number };
+  return { peakMiB: peak.maxRssKiB / 1024, minorFaults: peak.minorFaults, majorFaults: peak.majorFaults };
+}
+
 export function largeFilesSection(root: string): BenchSection {
   const base = mkdtempSync(join(tmpdir(), 'viommu-large-'));
   const rows: string[][] = [];
@@ -144,20 +153,21 @@ export function largeFilesSection(root: string): BenchSection {
       const bytes = readFileSync(file).length;
       const fns = [() => void streamParse(file, kind), () => void byteLoop(file), ...(exe ? [() => void timeC(exe, file)] : [])];
       const [parseMs, loopMs, cMs] = bestOf(3, fns);
-      const figure = { bytes, parseMBps: mbps(bytes, parseMs), byteLoopMBps: mbps(bytes, loopMs), cMBps: cMs !== undefined ? mbps(bytes, cMs) : undefined };
+      const memory = parseMemory(root, file, kind, join(base, 'peak-parse.json'));
+      const figure = { bytes, parseMBps: mbps(bytes, parseMs), byteLoopMBps: mbps(bytes, loopMs), cMBps: cMs !== undefined ? mbps(bytes, cMs) : undefined, ...memory };
       data[`${name}-throughput`] = figure;
       rows.push([
         `${name}: streamed parse of 256 MiB`,
         `${figure.parseMBps.toFixed(0)} MB/s`,
         `byte loop ${figure.byteLoopMBps.toFixed(0)} MB/s (x${(figure.byteLoopMBps / figure.parseMBps).toFixed(1)})`,
         figure.cMBps !== undefined ? `C ${figure.cMBps.toFixed(0)} MB/s (x${(figure.cMBps / figure.parseMBps).toFixed(1)})` : 'no cc',
-        '',
+        `alone: peak RSS ${memory.peakMiB.toFixed(0)} MiB, ${memory.minorFaults} minor / ${memory.majorFaults} major faults`,
       ]);
     }
     rmSync(traceFile);
     rmSync(pagesFile);
     // VIOMMU_BENCH_LARGE=throughput: the parsers' figures alone (a quick look while working on them).
-    if (process.env.VIOMMU_BENCH_LARGE === 'throughput') return { title: 'Any size: streamed parse only', columns: ['what', 'speed', 'byte loop', 'C', ''], rows, notes, data };
+    if (process.env.VIOMMU_BENCH_LARGE === 'throughput') return { title: 'Any size: streamed parse only', columns: ['what', 'speed', 'byte loop', 'C', 'alone'], rows, notes, data };
 
     // 2. viommu check of 1 GiB files in real capture folders.
     const peakFile = join(base, 'peak.json');
@@ -197,7 +207,7 @@ export function largeFilesSection(root: string): BenchSection {
   }
   return {
     title: 'Any size: streamed files (targets: 1 GiB check under 256 MiB peak RSS; memory independent of the file size)',
-    columns: ['what', 'time or speed', 'baseline / memory', 'C baseline / faults', 'exit'],
+    columns: ['what', 'time or speed', 'baseline / memory', 'C baseline / faults', 'exit, or a parse run alone'],
     rows,
     notes,
     data,
@@ -205,6 +215,9 @@ export function largeFilesSection(root: string): BenchSection {
 }
 
 if (require.main === module) {
-  const { printSection } = require('./report') as typeof import('./report');
-  printSection(largeFilesSection(join(__dirname, '..', '..')));
+  if (process.argv[2] === 'parse') streamParse(process.argv[3], process.argv[4] as 'trace' | 'pages');
+  else {
+    const { printSection } = require('./report') as typeof import('./report');
+    printSection(largeFilesSection(join(__dirname, '..', '..')));
+  }
 }
