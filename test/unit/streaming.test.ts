@@ -14,7 +14,7 @@ import { parseDomainTranslation } from '../../src/dumps/debugfs/domainTranslatio
 import { parseQemuTrace } from '../../src/dumps/qemuTrace/index';
 import { DumpTextDecoder } from '../../src/dumps/encoding';
 import { replayTrace } from '../../src/model/traceReplay/index';
-import { openTextChunks } from '../../src/io/streamFile';
+import { openByteChunks, openTextChunks } from '../../src/io/streamFile';
 import { fixturesDir, legacyCaptureDir } from '../helpers';
 import { parseKernelLog } from '../../src/dumps/kernelLog/index';
 
@@ -195,6 +195,35 @@ describe('streaming: files of any size', () => {
     const mixed = 'abc\n' + 'é€'.repeat(40) + '\n' + 'x'.repeat(300) + '€\n';
     writeFileSync(path, mixed);
     for (const size of [1, 2, 3, 5, 7, 64]) assert.equal([...openTextChunks(path, size).chunks].map((p) => p.text).join(''), mixed, `chunks of ${size}`);
+  });
+
+  it('hands the byte scanners UTF-8 whatever the file is in: UTF-8 as read (its mark dropped), UTF-16 LE and BE converted, cut anywhere', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viommu-stream-'));
+    const path = join(dir, 'qemu-vtd.trace');
+    const text = TRACE.slice(0, 3000) + 'é€𝄞\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le);
+    for (let i = 0; i + 1 < be.length; i += 2) [be[i], be[i + 1]] = [be[i + 1], be[i]];
+    const files: [string, Buffer, string | undefined][] = [
+      ['UTF-8', Buffer.from(text, 'utf8'), undefined],
+      ['UTF-8 with a mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]), 'mark'],
+      ['UTF-16 LE', le, 'UTF-16 LE'],
+      ['UTF-16 BE', be, 'UTF-16 BE'],
+    ];
+    for (const [what, bytes, converted] of files) {
+      writeFileSync(path, bytes);
+      // The encoding is chosen from the first chunk (1 MiB in use): here at least a mark's bytes, cut anywhere after.
+      for (const size of [3, 7, 64, 65, 1000, 4096]) {
+        const opened = openByteChunks(path, size);
+        // Each chunk is valid until the next is asked: copied as it comes.
+        const parts: Buffer[] = [];
+        for (const c of opened.chunks) parts.push(Buffer.from(c.bytes));
+        const out = Buffer.concat(parts);
+        assert.equal(out.toString('utf8'), text, `${what}, chunks of ${size}`);
+        if (converted) assert.match(opened.converted() ?? '', new RegExp(converted), what);
+        else assert.equal(opened.converted(), undefined, what);
+      }
+    }
   });
 });
 
