@@ -150,7 +150,7 @@ export const stampRead = { pid: 0, time: 0, seconds: 0, dot: -1 };
  * while that integer is exact (below 2^53; the quotient of two exact doubles
  * is the correctly rounded value), Number() of the text otherwise.
  */
-export function pidStampAt(text: Buffer, i: number, to: number): number {
+function pidStampAt(text: Buffer, i: number, to: number): number {
   let j = i;
   let pid = 0;
   while (j < to && j - i < 11) {
