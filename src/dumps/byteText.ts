@@ -22,6 +22,23 @@ export function encodeText(text: string): Buffer {
   return Buffer.from(text, 'utf8');
 }
 
+/** Characters a parser of bytes encodes at a time when it reads a string. */
+const PIECE = 4 << 20;
+
+/**
+ * text[from, to) as UTF-8 bytes, a piece of about 4 Mi characters at a time,
+ * each ending with a line feed (the last one at `to`): a parser of bytes
+ * reads a string without holding all of it encoded.
+ */
+export function* encodedPieces(text: string, from: number, to: number): Generator<Buffer> {
+  while (from < to) {
+    let end = from + PIECE >= to ? to : text.lastIndexOf('\n', from + PIECE) + 1;
+    if (end <= from) end = Math.min(to, text.indexOf('\n', from + PIECE) + 1 || to);
+    yield encodeText(text.slice(from, end));
+    from = end;
+  }
+}
+
 /** True when bytes[s, e) are all below 0x80. */
 export function asciiRange(bytes: Buffer, s: number, e: number): boolean {
   if (e - s > 64) return isAscii(bytes.subarray(s, e));

@@ -270,6 +270,22 @@ describe('QEMU trace parser', () => {
       );
     });
 
+    it('reads a text longer than the 4 Mi characters it encodes at a time as one text', () => {
+      const one = readFileSync(join(fixturesDir, 'captures', 'linux-6.1-qemu-7.2-vm-legacy', 'qemu-vtd.trace'), 'utf8');
+      const text = one + one;
+      assert.ok(text.length > 4 << 20);
+      const a = parseQemuTrace(one);
+      const b = parseQemuTrace(text);
+      assert.equal(b.records.length, 2 * a.records.length);
+      assert.equal(b.lineCount, 2 * a.lineCount);
+      // Each event of the second copy on its line, with the same arguments as in the first.
+      const n = a.records.length;
+      for (let i = 0; i < n; i++) {
+        assert.equal(b.records[n + i].line, a.records[i].line + a.lineCount);
+        assert.deepEqual(b.records[n + i].args, a.records[i].args);
+      }
+    });
+
     it('reads a time as Number() of its text, also past 2^53 and with nine decimals', () => {
       for (const t of ['1796672190.638234', '1796672190.638234567', '9007199254.740993', '0.5', '12.', '.25', '123456789012345678.5']) {
         const r = parseQemuTrace(`1@${t}:vtd_context_cache_reset \n`);

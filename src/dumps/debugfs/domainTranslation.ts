@@ -20,7 +20,7 @@ import type { ParseResult, Span } from '../types';
 import { lineSpan } from '../types';
 import { PageTableRows } from './pageTableRows';
 import { ROW_TOO_FEW, ROW_TOO_MANY, ROW_TOO_WIDE, RowScanner } from './pageTableRowScanner';
-import { asBuffer, asciiRange, decodeRange, encodeText } from '../byteText';
+import { asBuffer, asciiRange, decodeRange, encodedPieces } from '../byteText';
 import { FindingList, addDialect, decimalValue, headLines, hexValue, isBlank, parsePciName, tokenSpan, tokenize, wordsAre, type PciName } from './scan';
 
 export { PageTableRows, type PageTableRow } from './pageTableRows';
@@ -52,8 +52,6 @@ export interface DomainParseResult extends ParseResult<DomainBlock> {
 }
 
 const WHAT = 'domain_translation_struct';
-/** Characters of text parseLines encodes at a time. */
-const PIECE = 4 << 20;
 const COLUMNS = ['IOVA_PFN', 'PML5E', 'PML4E', 'PDPE', 'PDE', 'PTE'];
 const PER_DEVICE = 'per-device file (v6.7+): rows stop at a huge-page leaf';
 const GLOBAL_PASID = 'global file with "with pasid %d" headers (v5.6–v5.17)';
@@ -173,16 +171,8 @@ export class DomainTranslationParser {
 
   /** Reads `text` (whole lines) as lines from `firstLine` on; returns the lines read. */
   parseLines(text: string, firstLine = this.lines): number {
-    // A piece at a time, each ending with a line feed, so the bytes held stay small.
-    let from = 0;
     let ln = firstLine;
-    while (from < text.length) {
-      let end = from + PIECE >= text.length ? text.length : text.lastIndexOf('\n', from + PIECE) + 1;
-      if (end <= from) end = text.indexOf('\n', from + PIECE) + 1 || text.length;
-      ln += this.parseBytes(encodeText(text.slice(from, end)), ln);
-      from = end;
-    }
-    this.lines = ln;
+    for (const piece of encodedPieces(text, 0, text.length)) ln += this.parseBytes(piece, ln);
     return ln - firstLine;
   }
 

@@ -13,7 +13,7 @@ import type { Finding, ParseResult, Span } from '../types';
 import { unrecognised } from '../types';
 import { startsWithText } from '../fastScan';
 import { ByteLineChunker } from '../lineChunker';
-import { ByteRun, asBuffer, asciiRange, decodeRange, encodeText } from '../byteText';
+import { ByteRun, asBuffer, asciiRange, decodeRange, encodeText, encodedPieces } from '../byteText';
 import { RowColumnsCache } from '../rowColumns';
 import { TRACE_EVENT_FORMATS, TRACED_FAMILIES } from './eventFormats';
 import { compileTemplate, matchTemplate, type ArgValue, type CompiledTemplate } from './template';
@@ -129,9 +129,6 @@ function setLoose(args: Record<string, ArgValue>, key: string, value: string): v
 
 const UNSTAMPED = 'log backend without stamps';
 
-/** Characters of text a whole-text parse encodes at a time (the bytes and columns of one piece are held at once). */
-const PIECE = 4 << 20;
-
 class QemuTraceParser {
   readonly records: TraceEvent[] = [];
   private readonly findings = new FindingLimiter();
@@ -167,14 +164,10 @@ class QemuTraceParser {
       this.sawUnstamped = t.sawUnstamped;
       this.beforeTail = undefined;
     }
-    // The complete lines, a piece at a time (each piece ends with a line feed).
+    // The complete lines (those ending in a line feed), then the last one if it has none.
     const whole = text.lastIndexOf('\n') + 1;
-    while (this.doneOffset < whole) {
-      let end = this.doneOffset + PIECE >= whole ? whole : text.lastIndexOf('\n', this.doneOffset + PIECE) + 1;
-      if (end <= this.doneOffset) end = text.indexOf('\n', this.doneOffset + PIECE) + 1;
-      this.doneLine += this.scanInto(encodeText(text.slice(this.doneOffset, end)), this.doneLine, this.records);
-      this.doneOffset = end;
-    }
+    for (const piece of encodedPieces(text, this.doneOffset, whole)) this.doneLine += this.scanInto(piece, this.doneLine, this.records);
+    this.doneOffset = whole;
     this.doneRecords = this.records.length;
     let lineCount = this.doneLine;
     if (whole < text.length) {
