@@ -61,9 +61,11 @@ export function decodeRange(bytes: Buffer, s: number, e: number): string {
 export class ByteRun {
   bytes = new Uint8Array(0);
   length = 0;
-  private words = new Int32Array(0);
-  private tail = 0;
-  private tailMask = 0;
+  /** The run's whole four-byte words (read only: set() makes them). */
+  words = new Int32Array(0);
+  /** Its last one to three bytes as one word, and their mask (0 when the length is a multiple of 4). */
+  tail = 0;
+  tailMask = 0;
 
   constructor(text?: string) {
     if (text !== undefined) {

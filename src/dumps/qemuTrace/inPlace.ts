@@ -68,22 +68,18 @@ function findRun(b: Buffer, from: number, to: number, run: Uint8Array): number {
   return -1;
 }
 
-/** Code that matches the literal `text` at pos and moves pos past it: four bytes a load, the last one to three as one masked load where the bytes are there. */
+/** Code that matches the literal `text` at pos and moves pos past it: ByteRun.at with the run's words as constants. */
 function literalCode(text: string): string {
-  const bytes = Buffer.from(text, 'latin1');
-  const n = bytes.length;
+  const run = new ByteRun(text);
+  const n = run.length;
   const words = n >> 2;
   const out = [`if (pos + ${n} > to) return false;`];
   const loads: string[] = [];
-  for (let w = 0; w < words; w++) loads.push(`view.getInt32(pos + ${4 * w}, true) !== ${bytes.readInt32LE(4 * w)}`);
+  for (let w = 0; w < words; w++) loads.push(`view.getInt32(pos + ${4 * w}, true) !== ${run.words[w]}`);
   if (loads.length > 0) out.push(`if (${loads.join(' || ')}) return false;`);
-  const rest = n & 3;
-  if (rest > 0) {
-    let tail = 0;
-    for (let k = 0; k < rest; k++) tail |= bytes[4 * words + k] << (8 * k);
-    const mask = (1 << (8 * rest)) - 1;
-    const each = Array.from({ length: rest }, (_, k) => `b[pos + ${4 * words + k}] !== ${bytes[4 * words + k]}`).join(' || ');
-    out.push(`if (pos + ${4 * words + 4} <= b.length ? (view.getInt32(pos + ${4 * words}, true) & ${mask}) !== ${tail} : ${each}) return false;`);
+  if (run.tailMask !== 0) {
+    const each = Array.from({ length: n & 3 }, (_, k) => `b[pos + ${4 * words + k}] !== ${run.bytes[4 * words + k]}`).join(' || ');
+    out.push(`if (pos + ${4 * words + 4} <= b.length ? (view.getInt32(pos + ${4 * words}, true) & ${run.tailMask}) !== ${run.tail} : ${each}) return false;`);
   }
   out.push(`pos += ${n};`);
   return out.join('\n');
