@@ -3,6 +3,8 @@ import { readdirSync } from 'node:fs';
 import { legacyCaptureDir, legacyCaptureText, fixtureText, fixturesDir } from '../helpers';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { NameTable, nameKeyOf } from '../../src/dumps/qemuTrace/inPlace';
+import { ByteRun } from '../../src/dumps/byteText';
 import { join } from 'node:path';
 import {
   parseQemuTrace,
@@ -268,6 +270,14 @@ describe('QEMU trace parser', () => {
         }),
         { numRuns: 3000 },
       );
+    });
+
+    it('finds every known event by the key of its name: no two names share one (a shared key would send both to the slow path)', () => {
+      const names = Object.keys(TRACE_EVENT_FORMATS);
+      const keys = names.map((n) => nameKeyOf(new ByteRun(n)));
+      const table = new NameTable(keys);
+      assert.deepEqual(names.filter((_n, i) => table.get(keys[i]) !== i), []);
+      assert.equal(table.get(nameKeyOf(new ByteRun('vtd_not_an_event'))), -1);
     });
 
     it('reads a text longer than the 4 Mi characters it encodes at a time as one text', () => {

@@ -161,7 +161,7 @@ function isBlankByte(c: number): boolean {
 
 /**
  * The events of a run of lines, by column. An event the general parser read
- * (as a string) is kept whole in `objects`, with `event` -1; every other is
+ * (as a string) is kept whole in `objects`, with `known` -1; every other is
  * its known event, template and field values, and becomes an object only
  * when event(i) is asked. The columns are reused chunk after chunk: use them
  * (and the bytes their string fields point into) before the next one.
@@ -239,12 +239,6 @@ export class TraceColumns {
     this.line[i] = e.line;
     this.objects[i] = e;
     this.count = i + 1;
-  }
-
-  /** The name of event i (no object made). */
-  name(i: number): string {
-    const k = this.known[i];
-    return k >= 0 ? this.table[k].name : this.objects[i]!.name;
   }
 
   /** Event i as an object: the same object the string parser makes of its line. */
@@ -342,15 +336,14 @@ export class NameTable {
   private readonly indexes: Int32Array;
   private readonly mask: number;
 
-  /** `keys[i]` is the key of name i (undefined for a name the table cannot hold). */
-  constructor(keys: readonly (number | undefined)[]) {
+  /** `keys[i]` is the key of name i. */
+  constructor(keys: readonly number[]) {
     let size = 16;
     while (size < 4 * keys.length) size *= 2;
     this.mask = size - 1;
     this.hashes = new Int32Array(size);
     this.indexes = new Int32Array(size).fill(-2);
     keys.forEach((h, index) => {
-      if (h === undefined) return;
       const slot = this.slot(h);
       this.hashes[slot] = h;
       this.indexes[slot] = this.indexes[slot] === -2 ? index : -1;
