@@ -110,23 +110,30 @@ function programAt(text: Buffer, i: number, to: number): number {
   return j + 2;
 }
 
-/** The decimal number of at most 11 digits at i: its value and end (end === i when there is none). */
-function pidAt(text: Buffer, i: number, to: number): { value: number; end: number } {
+/** What digitsTo read last: `value` with the digits appended. */
+let digitsValue = 0;
+
+/**
+ * The run of decimal digits at text[i, limit): where it ends (i when there
+ * is none), and `value` with its digits appended in digitsValue. Nothing
+ * allocated: every stamped trace line reads its pid and time with it.
+ */
+function digitsTo(text: Buffer, i: number, limit: number, value = 0): number {
   let j = i;
-  let value = 0;
-  while (j < to && j - i < 11) {
+  for (; j < limit; j++) {
     const d = text[j] - 48;
     if (d < 0 || d > 9) break;
     value = value * 10 + d;
-    j++;
   }
-  return { value, end: j };
+  digitsValue = value;
+  return j;
 }
 
 /** "(12345:vcpu 0): " at i: pid, thread and end, or undefined. */
 function threadAt(text: Buffer, i: number, to: number): { pid: number; thread: string; end: number } | undefined {
   if (text[i] !== 40 /* ( */) return undefined;
-  const { value: pid, end: j } = pidAt(text, i + 1, to);
+  const j = digitsTo(text, i + 1, Math.min(to, i + 12));
+  const pid = digitsValue;
   if (j === i + 1 || text[j] !== 58) return undefined;
   // Looked for in the 64 bytes after the pid only, so a line cannot make the search long.
   const found = text.subarray(j, Math.min(to, j + 67)).indexOf('): ');
@@ -151,35 +158,21 @@ export const stampRead = { pid: 0, time: 0, seconds: 0, dot: -1 };
  * is the correctly rounded value), Number() of the text otherwise.
  */
 function pidStampAt(text: Buffer, i: number, to: number): number {
-  let j = i;
-  let pid = 0;
-  while (j < to && j - i < 11) {
-    const d = text[j] - 48;
-    if (d < 0 || d > 9) break;
-    pid = pid * 10 + d;
-    j++;
-  }
+  const j = digitsTo(text, i, Math.min(to, i + 11));
+  const pid = digitsValue;
   if (j === i || j >= to || text[j] !== 64 /* @ */) return -1;
   const t0 = j + 1;
   const limit = Math.min(to, t0 + 24);
-  let k = t0;
-  let n = 0;
   // Seconds, then an optional '.' and its digits (Number() reads nothing else: a second '.' is NaN).
-  for (; k < limit; k++) {
-    const d = text[k] - 48;
-    if (d < 0 || d > 9) break;
-    n = n * 10 + d;
-  }
+  let k = digitsTo(text, t0, limit);
+  let n = digitsValue;
   let digits = k - t0;
   const seconds = n;
   let dot = -1;
   if (k < limit && text[k] === 46) {
-    dot = k++;
-    for (; k < limit; k++) {
-      const d = text[k] - 48;
-      if (d < 0 || d > 9) break;
-      n = n * 10 + d;
-    }
+    dot = k;
+    k = digitsTo(text, k + 1, limit, n);
+    n = digitsValue;
     digits += k - dot - 1;
   }
   if (k >= to || text[k] !== 58 /* : */ || digits === 0) return -1;
@@ -211,14 +204,8 @@ export class PidStampReader {
     const p = this.prefix;
     const n = p.length;
     if (n > 0 && i + n < to && p.at(view, text, i)) {
-      const limit = Math.min(to, i + this.timeStart + 24);
-      let k = i + n;
-      let f = 0;
-      for (; k < limit; k++) {
-        const d = text[k] - 48;
-        if (d < 0 || d > 9) break;
-        f = f * 10 + d;
-      }
+      const k = digitsTo(text, i + n, Math.min(to, i + this.timeStart + 24));
+      const f = digitsValue;
       const frac = k - i - n;
       if (k < to && text[k] === 58 && this.secondsDigits + frac > 0 && frac <= 22) {
         const whole = this.seconds * TEN_POW[frac] + f;
