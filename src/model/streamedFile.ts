@@ -22,7 +22,7 @@
 
 import { DomainTranslationParser, PageTableRows, type DomainBlock } from '../dumps/debugfs/domainTranslation';
 import { ByteLineChunker } from '../dumps/lineChunker';
-import { asBuffer, decodeRange, encodeText } from '../dumps/byteText';
+import { asBuffer, encodeText } from '../dumps/byteText';
 import { KernelLogStream, type KernelLogRecord } from '../dumps/kernelLog/index';
 import { QemuTraceStream, QEMU_MESSAGE, eachTraceEvent, type TraceEvent } from '../dumps/qemuTrace/index';
 import { detectFormat } from '../dumps/registry';
@@ -267,8 +267,7 @@ export class StreamedFile {
       if (kept.length < MAX_KEPT_RECORDS) kept.push(r);
     });
     return {
-      // The kernel log parser reads text: each run of whole lines is decoded on its own (never the whole file).
-      push: (lines) => stream.push(decodeRange(lines, 0, lines.length)),
+      push: (lines) => stream.push(lines),
       end: () => {
         const parsed = stream.end();
         parsed.records = kept;

@@ -12,6 +12,8 @@
 
 import type { ParseResult, Span } from '../types';
 import { FindingLimiter } from '../findingLimit';
+import { ByteLineChunker } from '../lineChunker';
+import { decodeRange, encodeText } from '../byteText';
 import { LineScanner } from '../fastScan';
 import type { DmarFaultRecord, FaultDumpRecord, FaultEra, IrFaultRecord, KernelLogRecord } from './types';
 import { FAULT_ERAS } from './types';
@@ -96,7 +98,7 @@ class KernelLogParser {
    * writes records out gets the dump whole. Past the window it goes on as it
    * is (a later line still fills in the same object). `all` at the end.
    */
-  take(all = false): KernelLogRecord[] {
+  take(all: boolean): KernelLogRecord[] {
     let n = this.records.length;
     if (this.dump && !all) {
       const at = this.records.lastIndexOf(this.dump);
@@ -367,32 +369,39 @@ export function parseKernelLog(text: string): ParseResult<KernelLogRecord> {
 }
 
 /**
- * A kernel log read as a stream of runs of whole lines (of any size): each
- * record goes to `sink` as it is made (a fault dump's record when its header
- * is read; the lines after it fill it in), and the parser keeps none. The
- * memory is the run being read, whatever the log's size.
+ * A kernel log read as a stream of chunks of bytes of any size (cut
+ * anywhere, even inside a line or a character): each run of whole lines is
+ * decoded on its own, and each record goes to `sink` as it is made (a fault
+ * dump's when its lines are read); the parser keeps none. The memory is one
+ * chunk and the partial line after it, whatever the log's size.
  */
 export class KernelLogStream {
   private readonly parser = new KernelLogParser();
+  private readonly chunker = new ByteLineChunker();
   private lines = 0;
 
   constructor(private readonly sink: (r: KernelLogRecord) => void) {}
 
-  /** Reads a run of whole lines (the last may lack its line feed). */
-  push(text: string): void {
-    this.lines += this.parser.parseText(text, this.lines);
-    this.drain();
+  /** Reads a chunk cut anywhere (text is encoded); its last, unfinished line waits for the next chunk. */
+  push(chunk: Uint8Array | string): void {
+    this.chunker.push(typeof chunk === 'string' ? encodeText(chunk) : chunk, this.readLines);
   }
 
   /** The end of the log: what the parse found (its records went to the sink). */
   end(): ParseResult<KernelLogRecord> {
+    const rest = this.chunker.end();
+    if (rest.length > 0) this.readLines(rest);
     const result = this.parser.finish(this.lines);
-    const last = this.parser.take(true);
-    for (const r of last) this.sink(r);
+    this.drain(true);
     return { ...result, records: [] };
   }
 
-  private drain(): void {
-    for (const r of this.parser.take()) this.sink(r);
+  private readonly readLines = (bytes: Buffer) => {
+    this.lines += this.parser.parseText(decodeRange(bytes, 0, bytes.length), this.lines);
+    this.drain(false);
+  };
+
+  private drain(all: boolean): void {
+    for (const r of this.parser.take(all)) this.sink(r);
   }
 }
